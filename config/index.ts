@@ -1,0 +1,2 @@
+export { envSchema, ENV_NAMES, type Env } from './schema.js';
+export { loadEnv, ConfigError } from './load-config.js';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const minutes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), `must be a ${protocols.join(' or ')} URL`);
+
+/** Encryption keys: `kid:base64key,kid:base64key`; each key 32 bytes; the last one encrypts. */
+const encryptionKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const [id, b64] = part.split(':');
+        return { id: id ?? '', key: Buffer.from(b64 ?? '', 'base64') };
+      });
+    if (keys.length === 0 || keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.id) || k.key.length !== 32)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a list of id:base64 pairs, each key 32 bytes' });
+      return z.NEVER;
+    }
+    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+      return z.NEVER;
+    }
+    return keys;
+  })
+  .optional();
+
+/**
+ * Every setting Stepguard reads, as environment variables. The README's configuration table is
+ * checked against this object by a test, and so is docker-compose.yml.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STEPGUARD_DATA_DIR: z.string().min(1).default('.stepguard'),
+  STEPGUARD_WORKERS_IN_PROCESS: bool(true),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).default('stepguard'),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Stepguard <no-reply@stepguard.local>'),
+  STEPGUARD_OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  STEPGUARD_ENCRYPTION_KEYS: encryptionKeys,
+  STEPGUARD_BOOTSTRAP_TENANT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/)
+    .default('default'),
+  STEPGUARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().default('admin@stepguard.local'),
+  SESSION_IDLE_TIMEOUT_MINUTES: minutes(60),
+  SESSION_ABSOLUTE_TIMEOUT_MINUTES: minutes(12 * 60),
+  SESSION_CLEANUP_INTERVAL_MINUTES: minutes(15),
+  SESSION_CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  TRUSTED_PROXY: z.string().default(''),
+  TRUSTED_PROXY_LOCATION_HEADER: z.string().default(''),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(100),
+  LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export const ENV_NAMES = Object.keys(envSchema.shape) as (keyof Env)[];

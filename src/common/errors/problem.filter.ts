@@ -1,0 +1,46 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, type ErrorCode } from './domain-error.js';
+import { problem, problemFor, type Problem } from './problem.js';
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_attempts',
+  503: 'service_unavailable',
+};
+
+/** The one place where failures become RFC 9457 responses; anything unexpected is a logged 500. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    if (host.getType() !== 'http' || res.headersSent) return;
+    const body = this.toProblem(exception, req.originalUrl);
+    if (exception instanceof DomainError && exception.extra.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.extra.retryAfterSeconds))));
+    }
+    res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown, url: string): Problem {
+    if (exception instanceof DomainError) return problemFor(exception);
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = HTTP_CODES[status];
+      if (code) return problem(code, status === 404 ? `No route for ${url.split('?')[0]}` : exception.message);
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return problem('internal_error', 'An unexpected error occurred');
+  }
+}

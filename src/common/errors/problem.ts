@@ -1,0 +1,49 @@
+import { DomainError, ERROR_STATUS, type ErrorCode, type FieldError } from './domain-error.js';
+
+/** RFC 9457 problem details, with the stable `code` of API.md. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+  instance?: string;
+}
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  unauthorized: 'Unauthorized',
+  invalid_credentials: 'Invalid credentials',
+  reauth_required: 'Re-authentication required',
+  mfa_code_invalid: 'Invalid MFA code',
+  forbidden: 'Forbidden',
+  policy_requires_mfa: 'The MFA policy requires a factor',
+  admin_mfa_required: 'The administrator needs MFA first',
+  degraded_session: 'Degraded session',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  challenge_expired: 'Challenge expired',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  too_many_attempts: 'Too many attempts',
+  internal_error: 'Internal server error',
+  service_unavailable: 'Service unavailable',
+};
+
+export function problemFor(error: DomainError, instance?: string): Problem {
+  return problem(error.code, error.message, error.extra.errors, instance);
+}
+
+export function problem(code: ErrorCode, detail: string, errors?: FieldError[], instance?: string): Problem {
+  return {
+    type: `https://stepguard.dev/problems/${code.replace(/_/g, '-')}`,
+    title: TITLES[code],
+    status: ERROR_STATUS[code],
+    detail,
+    code,
+    ...(errors ? { errors } : {}),
+    ...(instance ? { instance } : {}),
+  };
+}

@@ -1,0 +1,7 @@
+import { AuditChainHead, AuditEvent } from '../../audit/audit-event.entity.js';
+import { ApiKey } from '../../identity/api-key.entity.js';
+import { Tenant } from '../../identity/tenant.entity.js';
+import { User } from '../../identity/user.entity.js';
+import { Session } from '../../sessions/session.entity.js';
+
+export const ENTITIES = [Tenant, User, ApiKey, Session, AuditEvent, AuditChainHead];

@@ -1,0 +1,4 @@
+import { Migration0001Foundation } from './0001-foundation.js';
+
+/** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
+export const MIGRATIONS = [{ name: '0001-foundation', class: Migration0001Foundation }];

@@ -1,0 +1,126 @@
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { randomUUID } from 'node:crypto';
+
+export interface DeviceInfo {
+  deviceType: string;
+  browser: string | null;
+  os: string | null;
+  userAgent: string | null;
+  ip: string | null;
+  location: string | null;
+}
+
+export type AuthMethod = 'pwd' | 'otp' | 'email' | 'backup_code' | 'remembered_device';
+
+/** `lastActiveAt` is written at most this often, so a busy session does not write on every request. */
+export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+@Entity({ tableName: 'sessions' })
+@Index({ properties: ['tenantId', 'userId'] })
+export class Session {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  tenantId: string;
+
+  @Property({ type: 'uuid' })
+  userId: string;
+
+  @Property({ type: 'text', unique: true, hidden: true })
+  tokenHash: string;
+
+  @Property({ type: 'text[]' })
+  amr: AuthMethod[];
+
+  @Property({ type: 'text' })
+  deviceType: string;
+
+  @Property({ type: 'text', nullable: true })
+  browser: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  os: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  userAgent: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  ip: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  location: string | null;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date;
+
+  @Property({ type: 'datetime' })
+  lastActiveAt: Date;
+
+  /** When the user last proved who they are (password or factor): the re-auth window starts here. */
+  @Property({ type: 'datetime' })
+  authenticatedAt: Date;
+
+  @Property({ type: 'datetime' })
+  expiresAt: Date;
+
+  @Property({ type: 'integer' })
+  idleTimeoutSeconds: number;
+
+  @Property({ type: 'datetime', nullable: true })
+  revokedAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  revokedReason: string | null = null;
+
+  constructor(input: {
+    tenantId: string;
+    userId: string;
+    tokenHash: string;
+    amr: AuthMethod[];
+    device: DeviceInfo;
+    now: Date;
+    absoluteTimeoutMs: number;
+    idleTimeoutMs: number;
+  }) {
+    this.tenantId = input.tenantId;
+    this.userId = input.userId;
+    this.tokenHash = input.tokenHash;
+    this.amr = input.amr;
+    this.deviceType = input.device.deviceType;
+    this.browser = input.device.browser;
+    this.os = input.device.os;
+    this.userAgent = input.device.userAgent;
+    this.ip = input.device.ip;
+    this.location = input.device.location;
+    this.createdAt = input.now;
+    this.lastActiveAt = input.now;
+    this.authenticatedAt = input.now;
+    this.expiresAt = new Date(input.now.getTime() + input.absoluteTimeoutMs);
+    this.idleTimeoutSeconds = Math.floor(input.idleTimeoutMs / 1000);
+  }
+
+  /** Assurance level, derived from the methods completed, never stored as a free flag. */
+  get aal(): 1 | 2 {
+    return this.amr.some((m) => m !== 'pwd') ? 2 : 1;
+  }
+
+  idleExpiresAt(): Date {
+    return new Date(this.lastActiveAt.getTime() + this.idleTimeoutSeconds * 1000);
+  }
+
+  isActiveAt(now: Date): boolean {
+    return this.revokedAt === null && now < this.expiresAt && now < this.idleExpiresAt();
+  }
+
+  needsActivityWrite(now: Date): boolean {
+    return now.getTime() - this.lastActiveAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS;
+  }
+
+  revoke(reason: string, now: Date): boolean {
+    if (this.revokedAt) return false;
+    this.revokedAt = now;
+    this.revokedReason = reason;
+    return true;
+  }
+}
