@@ -1,10 +1,14 @@
+import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 import type { Role } from './roles.js';
+import { UserRepository } from './user.repository.js';
 
-@Entity({ tableName: 'users' })
+@Entity({ tableName: 'users', repository: () => UserRepository })
 @Unique({ properties: ['tenantId', 'email'] })
 export class User {
+  [EntityRepositoryType]?: UserRepository;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 

@@ -1,5 +1,7 @@
+import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
+import { SessionRepository } from './session.repository.js';
 
 export interface DeviceInfo {
   deviceType: string;
@@ -15,9 +17,11 @@ export type AuthMethod = 'pwd' | 'otp' | 'email' | 'backup_code' | 'remembered_d
 /** `lastActiveAt` is written at most this often, so a busy session does not write on every request. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
-@Entity({ tableName: 'sessions' })
+@Entity({ tableName: 'sessions', repository: () => SessionRepository })
 @Index({ properties: ['tenantId', 'userId'] })
 export class Session {
+  [EntityRepositoryType]?: SessionRepository;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 

@@ -1,0 +1,37 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { AppConfig } from './common/app-config.js';
+import type { Clock } from './common/clock.js';
+import { ProblemFilter } from './common/errors/problem.filter.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { InfraModule } from './infra/infra.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  /** Extra modules: the workers in the all-in-one process, the ops endpoints on the api. */
+  extra?: NonNullable<ModuleMetadata['imports']>;
+}
+
+/** The domain: every slice, on shared infrastructure. Used by the api, the workers and the CLI. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        InfraModule.forRoot(config, options.clock),
+        AuditModule,
+        IdentityModule,
+        SessionsModule,
+        AuthModule,
+        ...(options.extra ?? []),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

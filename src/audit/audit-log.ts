@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Actor, RequestMeta } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { AuditEvent, type Outcome } from './audit-event.entity.js';
+import { auditHash, GENESIS_HASH } from './audit-hash.js';
+
+export const PLATFORM_CHAIN = 'platform';
+
+export interface AuditEntry {
+  /** The tenant whose chain gets the entry; null for the platform chain. */
+  tenantId: string | null;
+  action: string;
+  outcome: Outcome;
+  actor: Actor;
+  target?: { type: string; id: string } | null;
+  request?: RequestMeta;
+  /** Never codes, secrets, tokens or hashes: the log is streamed to other teams. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Appends to a tenant's hash chain inside the caller's transaction, so the entry commits or rolls
+ * back with the change it records (invariant 1). Append last in a handler: the chain head stays
+ * locked until the transaction ends.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly clock: Clock) {}
+
+  async append(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
+    const chainKey = entry.tenantId ?? PLATFORM_CHAIN;
+    // The upsert locks the head row: concurrent appends to one chain queue here, which is what
+    // makes seq gap-free and the chain unforked.
+    const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
+      `insert into audit_chains (chain_key, last_seq, last_hash) values (?, 0, ?)
+       on conflict (chain_key) do update set chain_key = excluded.chain_key
+       returning last_seq, last_hash`,
+      [chainKey, GENESIS_HASH],
+    );
+    const event = Object.assign(new AuditEvent(), {
+      id: randomUUID(),
+      chainKey,
+      seq: (BigInt(head!.last_seq) + 1n).toString(),
+      tenantId: entry.tenantId,
+      occurredAt: this.clock.now(),
+      action: entry.action,
+      outcome: entry.outcome,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      ip: entry.request?.ip ?? null,
+      userAgent: entry.request?.userAgent ?? null,
+      details: entry.details ?? {},
+      prevHash: head!.last_hash,
+    });
+    event.hash = auditHash(event.prevHash, event);
+    await em.execute(
+      `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type, actor_id,
+         target_type, target_id, ip, user_agent, details, prev_hash, hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
+      [
+        event.id, event.chainKey, event.seq, event.tenantId, event.occurredAt, event.action, event.outcome,
+        event.actorType, event.actorId, event.targetType, event.targetId, event.ip, event.userAgent,
+        JSON.stringify(event.details), event.prevHash, event.hash,
+      ],
+    );
+    await em.execute('update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?', [event.seq, event.hash, chainKey]);
+    return event;
+  }
+}

@@ -1,0 +1,22 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { ApiKeyScope } from '../identity/roles.js';
+import type { Principal } from './principal.js';
+
+export const ACCESS_KEY = 'stepguard:access';
+
+/** Who may call a route. Routes without a decorator accept any signed-in user (protected by default). */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'operator' }
+  | { kind: 'user' }
+  | { kind: 'permission'; permission: ApiKeyScope; apiKeys: boolean };
+
+export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
+export const OperatorOnly = () => SetMetadata(ACCESS_KEY, { kind: 'operator' } satisfies Access);
+/** A signed-in user with this permission, or (when `apiKeys`) an API key with this scope. */
+export const RequirePermission = (permission: ApiKeyScope, options: { apiKeys?: boolean } = {}) =>
+  SetMetadata(ACCESS_KEY, { kind: 'permission', permission, apiKeys: options.apiKeys ?? false } satisfies Access);
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
+);

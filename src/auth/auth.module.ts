@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthenticationGuard } from './authentication.guard.js';
+import { ChangePasswordHandler } from './commands/change-password.handler.js';
+import { LoginHandler } from './commands/login.handler.js';
+import { LoginThrottle } from './login-throttle.js';
+import { PasswordController } from './password.controller.js';
+
+@Module({
+  imports: [AuditModule, IdentityModule, SessionsModule],
+  controllers: [AuthController, PasswordController],
+  providers: [LoginHandler, ChangePasswordHandler, LoginThrottle, { provide: APP_GUARD, useClass: AuthenticationGuard }],
+})
+export class AuthModule {}

@@ -1,0 +1,61 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { Clock } from '../../common/clock.js';
+import { PasswordHasher } from '../../common/crypto/password-hasher.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
+import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
+import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
+import { User } from '../../identity/user.entity.js';
+import { ChangePasswordCommand } from './change-password.command.js';
+
+@CommandHandler(ChangePasswordCommand)
+export class ChangePasswordHandler implements ICommandHandler<ChangePasswordCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async execute({ tenantId, userId, currentSessionId, input, request }: ChangePasswordCommand): Promise<void> {
+    const actor = { type: 'user' as const, id: userId };
+    const target = { type: 'user', id: userId };
+    await this.attempts.run({ tenantId, action: PasswordChangedEvent.type, actor, target, request }, async () => {
+      const user = await this.uow.reader().getRepository(User).findInTenant(tenantId, userId);
+      if (!user) throw userNotFound();
+      if (!user.passwordHash || !(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+        throw wrongCurrentPassword();
+      }
+      if (input.currentPassword === input.newPassword) throw passwordReused();
+      const newHash = await this.hasher.hash(input.newPassword);
+      await this.uow.run(async (tx) => {
+        const fresh = await tx.em.getRepository(User).findInTenant(tenantId, userId);
+        if (!fresh) throw userNotFound();
+        fresh.changePassword(newHash, this.clock.now());
+        await tx.em.flush();
+        const revoked = await this.sessions.revokeAllForUser(tx, {
+          tenantId,
+          userId,
+          exceptSessionId: currentSessionId,
+          reason: 'password_changed',
+          actor,
+          request,
+        });
+        await this.audit.append(tx.em, {
+          tenantId,
+          action: PasswordChangedEvent.type,
+          outcome: 'success',
+          actor,
+          target,
+          request,
+          details: { sessionsRevoked: revoked },
+        });
+        tx.publish(new PasswordChangedEvent(tenantId, userId, revoked));
+      });
+    });
+  }
+}

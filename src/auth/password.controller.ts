@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import type { RequestMeta } from '../common/actor.js';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
+import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { changePasswordSchema } from '../identity/dto/identity.schemas.js';
+import { CurrentPrincipal } from './auth.decorators.js';
+import { ChangePasswordCommand } from './commands/change-password.command.js';
+import type { UserPrincipal } from './principal.js';
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('v1/me/password')
+export class PasswordController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(204)
+  @ApiJsonBody(changePasswordSchema)
+  @ApiProblems(400, 401, 403)
+  async change(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Body(new ZodPipe(changePasswordSchema)) body: z.infer<typeof changePasswordSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.commands.execute(new ChangePasswordCommand(p.tenantId, p.userId, p.session.id, body, meta));
+  }
+}

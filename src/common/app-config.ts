@@ -1,0 +1,31 @@
+import type { Env } from '../../config/index.js';
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * The validated environment plus what start-up resolved from it (embedded database and Redis URLs,
+ * development encryption keys). Injected wherever a setting is needed; never read process.env elsewhere.
+ */
+export class AppConfig {
+  constructor(
+    readonly env: Env,
+    readonly databaseUrl: string,
+    readonly redisUrl: string,
+    readonly encryptionKeys: EncryptionKey[],
+  ) {}
+
+  get publicUrl(): string {
+    return this.env.PUBLIC_URL ?? `http://localhost:${this.env.PORT}`;
+  }
+
+  get idleTimeoutMs(): number {
+    return this.env.SESSION_IDLE_TIMEOUT_MINUTES * 60_000;
+  }
+
+  get absoluteTimeoutMs(): number {
+    return this.env.SESSION_ABSOLUTE_TIMEOUT_MINUTES * 60_000;
+  }
+}

@@ -1,0 +1,33 @@
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { EventBus, type IEvent } from '@nestjs/cqrs';
+
+export interface Tx {
+  readonly em: EntityManager;
+  /** Queues an event; it is published only once the transaction has committed. */
+  publish(event: IEvent): void;
+}
+
+/**
+ * The transaction boundary of a use case: the state change and its audit entry commit together,
+ * and events go out after the commit, so a listener never sees a change that was rolled back.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const events: IEvent[] = [];
+    const result = await this.orm.em.fork().transactional((em) => work({ em, publish: (e) => events.push(e) }));
+    if (events.length) this.eventBus.publishAll(events);
+    return result;
+  }
+
+  /** A fresh entity manager for reads outside any transaction. */
+  reader(): EntityManager {
+    return this.orm.em.fork();
+  }
+}

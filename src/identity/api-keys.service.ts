@@ -1,0 +1,29 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { hashToken } from '../common/crypto/tokens.js';
+import { ApiKey } from './api-key.entity.js';
+
+export const API_KEY_PREFIX = 'sgk_';
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The live key behind a bearer token; looked up by its hash, like session tokens. */
+  async authenticate(token: string): Promise<ApiKey | null> {
+    if (!token.startsWith(API_KEY_PREFIX)) return null;
+    const em = this.orm.em.fork();
+    const key = await em.findOne(ApiKey, { keyHash: hashToken(token), revokedAt: null });
+    if (!key) return null;
+    const now = this.clock.now();
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_WRITE_INTERVAL_MS) {
+      await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
+    }
+    return key;
+  }
+}

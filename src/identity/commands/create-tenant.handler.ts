@@ -1,0 +1,60 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { Clock } from '../../common/clock.js';
+import { PasswordHasher } from '../../common/crypto/password-hasher.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { onUniqueViolation } from '../../common/errors/unique-violation.js';
+import { TenantCreatedEvent } from '../events/identity.events.js';
+import { tenantSlugTaken } from '../identity.errors.js';
+import { Tenant } from '../tenant.entity.js';
+import { UserAccounts } from '../user-accounts.js';
+import { CreateTenantCommand } from './create-tenant.command.js';
+
+@CommandHandler(CreateTenantCommand)
+export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly accounts: UserAccounts,
+  ) {}
+
+  async execute({ input, actor, request }: CreateTenantCommand) {
+    const attempt = { tenantId: null, action: TenantCreatedEvent.type, actor, request, details: { slug: input.slug } };
+    return this.attempts.run(attempt, async () => {
+      const passwordHash = await this.hasher.hash(input.admin.password);
+      return onUniqueViolation(
+        () =>
+          this.uow.run(async (tx) => {
+            if (await tx.em.count(Tenant, { slug: input.slug })) throw tenantSlugTaken(input.slug);
+            const tenant = new Tenant(input.slug, input.name, this.clock.now());
+            tx.em.persist(tenant);
+            await tx.em.flush();
+            await this.audit.append(tx.em, {
+              tenantId: tenant.id,
+              action: TenantCreatedEvent.type,
+              outcome: 'success',
+              actor,
+              target: { type: 'tenant', id: tenant.id },
+              request,
+              details: { slug: tenant.slug, name: tenant.name },
+            });
+            tx.publish(new TenantCreatedEvent(tenant.id, tenant.slug));
+            const admin = await this.accounts.create(tx, {
+              tenantId: tenant.id,
+              email: input.admin.email,
+              roles: ['admin'],
+              passwordHash,
+              actor,
+              request,
+            });
+            return { tenant, admin };
+          }),
+        () => tenantSlugTaken(input.slug),
+      );
+    });
+  }
+}

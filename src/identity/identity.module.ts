@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ChangeUserRolesHandler } from './commands/change-user-roles.handler.js';
+import { CreateApiKeyHandler } from './commands/create-api-key.handler.js';
+import { CreateTenantHandler } from './commands/create-tenant.handler.js';
+import { CreateUserHandler } from './commands/create-user.handler.js';
+import { MeController } from './me.controller.js';
+import { TenantsController } from './tenants.controller.js';
+import { UserAccounts } from './user-accounts.js';
+import { UsersAdminController } from './users-admin.controller.js';
+import { UsersDirectory } from './users-directory.js';
+
+@Module({
+  imports: [AuditModule],
+  controllers: [TenantsController, UsersAdminController, ApiKeysController, MeController],
+  providers: [CreateTenantHandler, CreateUserHandler, ChangeUserRolesHandler, CreateApiKeyHandler, UserAccounts, UsersDirectory, ApiKeysService],
+  exports: [UsersDirectory, ApiKeysService],
+})
+export class IdentityModule {}

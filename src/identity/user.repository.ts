@@ -1,0 +1,19 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { User } from './user.entity.js';
+import { normaliseEmail } from './user.entity.js';
+
+/** Every query takes the tenant: another tenant's id finds nothing (invariant 5). */
+export class UserRepository extends EntityRepository<User> {
+  findInTenant(tenantId: string, id: string): Promise<User | null> {
+    return this.findOne({ tenantId, id });
+  }
+
+  findByEmail(tenantId: string, email: string): Promise<User | null> {
+    return this.findOne({ tenantId, email: normaliseEmail(email) });
+  }
+
+  /** Keyset page ordered by id: stable under inserts, cheap at any depth. */
+  pageInTenant(tenantId: string, after: string | undefined, limit: number): Promise<User[]> {
+    return this.find({ tenantId, ...(after ? { id: { $gt: after } } : {}) }, { orderBy: { id: 'asc' }, limit });
+  }
+}

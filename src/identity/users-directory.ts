@@ -1,0 +1,30 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { userNotFound } from './identity.errors.js';
+import { Tenant } from './tenant.entity.js';
+import { User } from './user.entity.js';
+
+/** Read access to users and tenants for other slices. */
+@Injectable()
+export class UsersDirectory {
+  constructor(private readonly orm: MikroORM) {}
+
+  findUser(tenantId: string, userId: string): Promise<User | null> {
+    return this.orm.em.fork().getRepository(User).findInTenant(tenantId, userId);
+  }
+
+  /** The user, or the same 404 whether the id is unknown or belongs to another tenant. */
+  async requireUser(tenantId: string, userId: string): Promise<User> {
+    const user = await this.findUser(tenantId, userId);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
+  findTenantBySlug(slug: string): Promise<Tenant | null> {
+    return this.orm.em.fork().findOne(Tenant, { slug });
+  }
+
+  findTenant(id: string): Promise<Tenant | null> {
+    return this.orm.em.fork().findOne(Tenant, { id });
+  }
+}

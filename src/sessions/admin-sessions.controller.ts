@@ -1,0 +1,44 @@
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
+import { actorOf, type TenantPrincipal } from '../auth/principal.js';
+import type { RequestMeta } from '../common/actor.js';
+import { ApiProblems } from '../common/http/openapi.js';
+import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { UsersDirectory } from '../identity/users-directory.js';
+import { RevokeSessionCommand } from './commands/revoke-session.command.js';
+import { ListSessionsQuery } from './queries/list-sessions.query.js';
+
+const uuid = new ZodPipe(z.uuid());
+
+/** Admins and managers (`sessions:manage`) see and end a member's sessions. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin')
+export class AdminSessionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly directory: UsersDirectory,
+  ) {}
+
+  @Get('users/:id/sessions')
+  @RequirePermission('sessions:manage', { apiKeys: true })
+  @ApiProblems(400, 401, 403, 404)
+  async list(@CurrentPrincipal() p: TenantPrincipal, @Param('id', uuid) userId: string) {
+    await this.directory.requireUser(p.tenantId, userId);
+    const current = p.kind === 'user' ? p.session.id : null;
+    return { sessions: await this.queries.execute(new ListSessionsQuery(p.tenantId, userId, current)) };
+  }
+
+  @Delete('sessions/:sessionId')
+  @HttpCode(204)
+  @RequirePermission('sessions:manage', { apiKeys: true })
+  @ApiProblems(400, 401, 403, 404)
+  async revoke(@CurrentPrincipal() p: TenantPrincipal, @Param('sessionId', uuid) id: string, @ReqMeta() meta: RequestMeta) {
+    await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, null, 'admin_revoked', actorOf(p), meta));
+  }
+}

@@ -1,0 +1,31 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { SessionRevokedEvent } from '../events/session.events.js';
+import { Session } from '../session.entity.js';
+import { sessionNotFound } from '../sessions.errors.js';
+import { SessionsService } from '../sessions.service.js';
+import { RevokeSessionCommand } from './revoke-session.command.js';
+
+@CommandHandler(RevokeSessionCommand)
+export class RevokeSessionHandler implements ICommandHandler<RevokeSessionCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly sessions: SessionsService,
+    private readonly attempts: AuditedAttempt,
+  ) {}
+
+  async execute({ tenantId, sessionId, ownerId, reason, actor, request }: RevokeSessionCommand): Promise<void> {
+    const attempt = { tenantId, action: SessionRevokedEvent.type, actor, request, target: { type: 'session', id: sessionId } };
+    await this.attempts.run(attempt, () =>
+      this.uow.run(async (tx) => {
+        const repo = tx.em.getRepository(Session);
+        const session = ownerId
+          ? await repo.findForUser(tenantId, ownerId, sessionId)
+          : await repo.findInTenant(tenantId, sessionId);
+        if (!session) throw sessionNotFound();
+        await this.sessions.revoke(tx, session, reason, actor, request);
+      }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import { actorOf, type UserPrincipal } from '../auth/principal.js';
+import type { RequestMeta } from '../common/actor.js';
+import { ApiProblems } from '../common/http/openapi.js';
+import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { RevokeOtherSessionsCommand } from './commands/revoke-other-sessions.command.js';
+import { RevokeSessionCommand } from './commands/revoke-session.command.js';
+import { ListSessionsQuery } from './queries/list-sessions.query.js';
+
+const sessionId = new ZodPipe(z.uuid());
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('v1/me/sessions')
+export class MySessionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiProblems(401, 403)
+  async list(@CurrentPrincipal() p: UserPrincipal) {
+    return { sessions: await this.queries.execute(new ListSessionsQuery(p.tenantId, p.userId, p.session.id)) };
+  }
+
+  @Delete(':sessionId')
+  @HttpCode(204)
+  @ApiProblems(400, 401, 403, 404)
+  async revoke(@CurrentPrincipal() p: UserPrincipal, @Param('sessionId', sessionId) id: string, @ReqMeta() meta: RequestMeta) {
+    await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, p.userId, 'user_revoked', actorOf(p), meta));
+  }
+
+  @Post('revoke-others')
+  @HttpCode(200)
+  @ApiProblems(401, 403)
+  async revokeOthers(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta) {
+    return this.commands.execute(new RevokeOtherSessionsCommand(p.tenantId, p.userId, p.session.id, actorOf(p), meta));
+  }
+}

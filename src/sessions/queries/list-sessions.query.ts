@@ -1,0 +1,27 @@
+import { Query } from '@nestjs/cqrs';
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  deviceType: string;
+  browser: string | null;
+  os: string | null;
+  ip: string | null;
+  location: string | null;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  aal: 1 | 2;
+  amr: string[];
+}
+
+/** The live sessions of one user of a tenant; `currentSessionId` flags the caller's own. */
+export class ListSessionsQuery extends Query<SessionView[]> {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly currentSessionId: string | null,
+  ) {
+    super();
+  }
+}

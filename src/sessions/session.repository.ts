@@ -1,0 +1,45 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { Session } from './session.entity.js';
+
+/** Queries named by intent; every one is scoped by tenant (invariant 5). */
+export class SessionRepository extends EntityRepository<Session> {
+  findByTokenHash(tokenHash: string): Promise<Session | null> {
+    return this.findOne({ tokenHash });
+  }
+
+  findForUser(tenantId: string, userId: string, id: string): Promise<Session | null> {
+    return this.findOne({ tenantId, userId, id, revokedAt: null });
+  }
+
+  findInTenant(tenantId: string, id: string): Promise<Session | null> {
+    return this.findOne({ tenantId, id, revokedAt: null });
+  }
+
+  /** Sessions that are not revoked and not past their absolute expiry; idle ones are filtered by the caller. */
+  listLiveForUser(tenantId: string, userId: string, now: Date): Promise<Session[]> {
+    return this.find(
+      { tenantId, userId, revokedAt: null, expiresAt: { $gt: now } },
+      { orderBy: { lastActiveAt: 'desc', id: 'asc' } },
+    );
+  }
+
+  /** Records activity only if the stored value is a minute old, so concurrent requests write once. */
+  async touch(id: string, now: Date, olderThan: Date): Promise<void> {
+    await this.nativeUpdate({ id, lastActiveAt: { $lt: olderThan } }, { lastActiveAt: now });
+  }
+
+  /** Deletes up to `limit` sessions that can never be used again; returns how many went. */
+  async deleteExpiredBatch(now: Date, limit: number): Promise<number> {
+    const rows = await this.getEntityManager().execute<{ id: string }[]>(
+      `delete from sessions where id in (
+         select id from sessions
+          where expires_at <= ? or revoked_at is not null
+             or last_active_at + make_interval(secs => idle_timeout_seconds) <= ?
+          limit ?
+          for update skip locked)
+       returning id`,
+      [now, now, limit],
+    );
+    return rows.length;
+  }
+}

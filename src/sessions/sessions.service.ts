@@ -1,0 +1,102 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor, RequestMeta } from '../common/actor.js';
+import { AppConfig } from '../common/app-config.js';
+import { Clock } from '../common/clock.js';
+import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
+import type { Tx } from '../common/cqrs/unit-of-work.js';
+import { deviceInfoOf } from './device-info.js';
+import { SessionCreatedEvent, SessionRevokedEvent } from './events/session.events.js';
+import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';
+
+export const SESSION_TOKEN_PREFIX = 'sgs_';
+
+/** The sessions slice as other slices see it: open, authenticate and revoke, inside their transactions. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async open(
+    tx: Tx,
+    input: { tenantId: string; userId: string; amr: AuthMethod[]; request: RequestMeta },
+  ): Promise<{ session: Session; token: string }> {
+    const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
+    const session = new Session({
+      tenantId: input.tenantId,
+      userId: input.userId,
+      tokenHash: hashToken(token),
+      amr: input.amr,
+      device: deviceInfoOf(input.request),
+      now: this.clock.now(),
+      absoluteTimeoutMs: this.config.absoluteTimeoutMs,
+      idleTimeoutMs: this.config.idleTimeoutMs,
+    });
+    tx.em.persist(session);
+    await tx.em.flush();
+    await this.audit.append(tx.em, {
+      tenantId: session.tenantId,
+      action: SessionCreatedEvent.type,
+      outcome: 'success',
+      actor: { type: 'user', id: session.userId },
+      target: { type: 'session', id: session.id },
+      request: input.request,
+      details: { amr: session.amr, deviceType: session.deviceType, browser: session.browser, os: session.os },
+    });
+    tx.publish(new SessionCreatedEvent(session.tenantId, session.userId, session.id));
+    return { session, token };
+  }
+
+  /**
+   * The session behind a bearer token, if it is live right now. Read from PostgreSQL on every
+   * request (one indexed lookup), so a revocation on any node holds on the very next request.
+   */
+  async authenticate(token: string): Promise<Session | null> {
+    if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
+    const em = this.orm.em.fork();
+    const sessions = em.getRepository(Session);
+    const session = await sessions.findByTokenHash(hashToken(token));
+    const now = this.clock.now();
+    if (!session?.isActiveAt(now)) return null;
+    if (session.needsActivityWrite(now)) {
+      await sessions.touch(session.id, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+      session.lastActiveAt = now;
+    }
+    return session;
+  }
+
+  async revoke(tx: Tx, session: Session, reason: string, actor: Actor, request: RequestMeta): Promise<boolean> {
+    if (!session.revoke(reason, this.clock.now())) return false;
+    await tx.em.flush();
+    await this.audit.append(tx.em, {
+      tenantId: session.tenantId,
+      action: SessionRevokedEvent.type,
+      outcome: 'success',
+      actor,
+      target: { type: 'session', id: session.id },
+      request,
+      details: { reason, userId: session.userId },
+    });
+    tx.publish(new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason));
+    return true;
+  }
+
+  /** Revokes every live session of a user but `exceptSessionId`; returns how many were revoked. */
+  async revokeAllForUser(
+    tx: Tx,
+    input: { tenantId: string; userId: string; exceptSessionId?: string; reason: string; actor: Actor; request: RequestMeta },
+  ): Promise<number> {
+    const live = await tx.em.getRepository(Session).listLiveForUser(input.tenantId, input.userId, this.clock.now());
+    let revoked = 0;
+    for (const session of live) {
+      if (session.id === input.exceptSessionId) continue;
+      if (await this.revoke(tx, session, input.reason, input.actor, input.request)) revoked++;
+    }
+    return revoked;
+  }
+}

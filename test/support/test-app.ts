@@ -1,0 +1,48 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Redis } from 'ioredis';
+import type { AppOptions } from '../../src/app.module.js';
+import type { AppConfig } from '../../src/common/app-config.js';
+import { createHttpApp } from '../../src/http/create-http-app.js';
+import { HttpClient } from './http.js';
+import { createTestDatabase } from './postgres.js';
+import { OPERATOR_TOKEN, testConfig, TEST_REDIS_URL } from './test-env.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: HttpClient;
+  config: AppConfig;
+  databaseUrl: string;
+  operatorToken: string;
+  close(): Promise<void>;
+}
+
+/** Boots the real HTTP app on a random loopback port, on a fresh database cloned from the template. */
+export async function startTestApp(options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig(db.url, options.env);
+  const app = await createHttpApp(config, options);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    http: new HttpClient(`http://127.0.0.1:${address.port}`),
+    config,
+    databaseUrl: db.url,
+    operatorToken: OPERATOR_TOKEN,
+    async close() {
+      await app.close();
+      await db.drop();
+      await deleteKeys(`${config.env.REDIS_KEY_PREFIX}:*`);
+    },
+  };
+}
+
+async function deleteKeys(pattern: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
