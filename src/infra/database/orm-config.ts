@@ -3,13 +3,20 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export function ormConfig(input: { url: string; poolMax: number; debug?: boolean }): Options {
+export function ormConfig(input: { url: string; poolMax: number; debug?: boolean; silent?: boolean }): Options {
   return defineConfig({
     clientUrl: input.url,
     entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax },
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations' },
+    migrations: {
+      migrationsList: MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      tableName: 'mikro_orm_migrations',
+      snapshot: false,
+      silent: input.silent ?? true,
+    },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,
