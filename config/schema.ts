@@ -48,6 +48,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STEPGUARD_DATA_DIR: z.string().min(1).default('.stepguard'),
   STEPGUARD_WORKERS_IN_PROCESS: bool(true),
+  STEPGUARD_MIGRATE_ON_START: bool(true),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),

@@ -24,8 +24,8 @@ export class SessionRepository extends EntityRepository<Session> {
   }
 
   /** Records activity only if the stored value is a minute old, so concurrent requests write once. */
-  async touch(id: string, now: Date, olderThan: Date): Promise<void> {
-    await this.nativeUpdate({ id, lastActiveAt: { $lt: olderThan } }, { lastActiveAt: now });
+  async touch(id: string, now: Date, notAfter: Date): Promise<void> {
+    await this.nativeUpdate({ id, lastActiveAt: { $lte: notAfter } }, { lastActiveAt: now });
   }
 
   /** Deletes up to `limit` sessions that can never be used again; returns how many went. */
