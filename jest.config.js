@@ -22,12 +22,13 @@ const shared = {
 };
 
 export default {
+  testTimeout: 30000,
   globalSetup: './test/support/global-setup.js',
   globalTeardown: './test/support/global-teardown.js',
   maxWorkers: process.env.CI ? 2 : '50%',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 30000 },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

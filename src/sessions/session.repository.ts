@@ -1,4 +1,4 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import type { Session } from './session.entity.js';
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
@@ -7,12 +7,23 @@ export class SessionRepository extends EntityRepository<Session> {
     return this.findOne({ tokenHash });
   }
 
-  findForUser(tenantId: string, userId: string, id: string): Promise<Session | null> {
-    return this.findOne({ tenantId, userId, id, revokedAt: null });
+  /**
+   * The live session, row-locked for revocation (inside a transaction): a concurrent revocation
+   * waits, then no longer matches `revokedAt: null`, so each session is revoked and audited once.
+   */
+  lockForUser(tenantId: string, userId: string, id: string): Promise<Session | null> {
+    return this.findOne({ tenantId, userId, id, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
-  findInTenant(tenantId: string, id: string): Promise<Session | null> {
-    return this.findOne({ tenantId, id, revokedAt: null });
+  lockInTenant(tenantId: string, id: string): Promise<Session | null> {
+    return this.findOne({ tenantId, id, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  }
+
+  lockLiveForUser(tenantId: string, userId: string, now: Date): Promise<Session[]> {
+    return this.find(
+      { tenantId, userId, revokedAt: null, expiresAt: { $gt: now } },
+      { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
   }
 
   /** Sessions that are not revoked and not past their absolute expiry; idle ones are filtered by the caller. */

@@ -91,7 +91,7 @@ export class SessionsService {
     tx: Tx,
     input: { tenantId: string; userId: string; exceptSessionId?: string; reason: string; actor: Actor; request: RequestMeta },
   ): Promise<number> {
-    const live = await tx.em.getRepository(Session).listLiveForUser(input.tenantId, input.userId, this.clock.now());
+    const live = await tx.em.getRepository(Session).lockLiveForUser(input.tenantId, input.userId, this.clock.now());
     let revoked = 0;
     for (const session of live) {
       if (session.id === input.exceptSessionId) continue;

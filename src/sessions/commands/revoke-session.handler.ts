@@ -21,8 +21,8 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
       this.uow.run(async (tx) => {
         const repo = tx.em.getRepository(Session);
         const session = ownerId
-          ? await repo.findForUser(tenantId, ownerId, sessionId)
-          : await repo.findInTenant(tenantId, sessionId);
+          ? await repo.lockForUser(tenantId, ownerId, sessionId)
+          : await repo.lockInTenant(tenantId, sessionId);
         if (!session) throw sessionNotFound();
         await this.sessions.revoke(tx, session, reason, actor, request);
       }),

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('under concurrency', () => {
+  let t: TestApp;
+  let acme: TenantFixture;
+  let db: pg.Client;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: '10000' } });
+    acme = await aTenant(t.http);
+    db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('loses nothing in the audit log with 50 parallel logins and revocations', async () => {
+    const user = await aUser(t.http, acme);
+    const before = await db.query(`select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`, [acme.id]);
+    const count = (rows: { action: string; n: number }[], action: string) => rows.find((r) => r.action === action)?.n ?? 0;
+
+    const logins = await Promise.all(
+      Array.from({ length: 50 }, () => t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })),
+    );
+    expect(logins.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const sessions = (await t.http.get('/v1/me/sessions', user.token)).body.sessions as { id: string; current: boolean }[];
+    expect(sessions).toHaveLength(51);
+
+    const toRevoke = sessions.filter((s) => !s.current);
+    const revocations = await Promise.all(toRevoke.map((s) => t.http.delete(`/v1/me/sessions/${s.id}`, user.token)));
+    expect(revocations.map((r) => r.status)).toEqual(Array(50).fill(204));
+    for (const login of logins) expect((await t.http.get('/v1/me', login.body.token)).status).toBe(401);
+
+    const after = await db.query(`select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`, [acme.id]);
+    expect(count(after.rows, 'SessionCreated') - count(before.rows, 'SessionCreated')).toBe(50);
+    expect(count(after.rows, 'SessionRevoked') - count(before.rows, 'SessionRevoked')).toBe(50);
+
+    const seqs = await db.query(`select seq::int from audit_events where chain_key = $1 order by seq`, [acme.id]);
+    expect(seqs.rows.map((r) => r.seq)).toEqual(seqs.rows.map((_, i) => i + 1));
+  });
+
+  it('revokes a session exactly once when the same revocation races', async () => {
+    const user = await aUser(t.http, acme);
+    const other = (await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })).body;
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.http.delete(`/v1/me/sessions/${other.session.id}`, user.token)));
+    expect(results.filter((r) => r.status === 204)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 404)).toHaveLength(9);
+    const audited = await db.query(
+      `select outcome, count(*)::int as n from audit_events where action = 'SessionRevoked' and target_id = $1 group by outcome order by outcome`,
+      [other.session.id],
+    );
+    expect(audited.rows).toEqual([
+      { outcome: 'failure', n: 9 },
+      { outcome: 'success', n: 1 },
+    ]);
+  });
+});
