@@ -1,6 +1,8 @@
 import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-export type ActorType = 'user' | 'api_key' | 'operator' | 'system' | 'anonymous';
+import type { ActorType } from '../common/actor.js';
+
+export type { ActorType };
 export type Outcome = 'success' | 'failure';
 
 /** One link of a tenant's tamper-evident chain. Rows are append-only (a trigger refuses UPDATE and DELETE). */

@@ -1,4 +1,4 @@
-import type { ActorType } from '../audit/audit-event.entity.js';
+export type ActorType = 'user' | 'api_key' | 'operator' | 'system' | 'anonymous';
 
 /** Who did it: a user, an API key, the operator (CLI or operator token), the system (workers), or nobody known. */
 export interface Actor {

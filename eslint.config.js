@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const slice = (name, forbidden) => ({
+  files: [`src/${name}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((other) => ({
+          // The request-auth contract (route decorators, the principal type) is open to every slice.
+          group: other === 'auth' ? ['**/auth/*', '!**/auth/auth.decorators.js', '!**/auth/principal.js'] : [`**/${other}/*`],
+          message: `${name} must not depend on ${other}`,
+        })),
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.stepguard/', 'charts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'no-console': ['error', { allow: ['error'] }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  // Nest resolves constructor parameters from their emitted types: those imports must stay value imports.
+  {
+    files: ['src/**/*.ts', 'workers/**/*.ts'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  // Module boundaries (ARCHITECTURE.md): common depends on no slice; lower slices never on higher ones.
+  slice('common', ['identity', 'sessions', 'auth', 'audit', 'policy', 'factors', 'stepup']),
+  slice('audit', ['identity', 'sessions', 'auth']),
+  slice('identity', ['sessions']),
+  {
+    files: ['test/**/*.ts', 'bench/**/*.js', 'scripts/**/*', 'src/cli/**/*.ts', 'src/main.ts', 'workers/main.ts', 'src/bootstrap/**/*.ts'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);
