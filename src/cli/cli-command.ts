@@ -1,0 +1,35 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { Actor } from '../common/actor.js';
+import type { AppConfig } from '../common/app-config.js';
+
+/** Who the audit log names for everything done from the command line. */
+export const CLI_ACTOR: Actor = { type: 'operator', id: 'cli' };
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A command line that cannot be run as typed: reported with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+/** What a command runs with; the Nest application context is only created when a command asks for it. */
+export interface CliRun {
+  config: AppConfig;
+  app(): Promise<INestApplicationContext>;
+  out(line: string): void;
+}
+
+export type CliTask = (run: CliRun) => Promise<number>;
+
+export interface CliCommand {
+  words: readonly string[];
+  /** The flags part of the usage line. */
+  usage: string;
+  summary: string;
+  options: ParseArgsOptionsConfig;
+  /** Checks the flags before anything starts (UsageError on a bad one) and returns the work to do. */
+  prepare(flags: Flags): CliTask;
+}

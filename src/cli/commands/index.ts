@@ -1,0 +1,8 @@
+import type { CliCommand } from '../cli-command.js';
+import { apiKeyCreate } from './apikey-create.js';
+import { auditVerify } from './audit-verify.js';
+import { migrate } from './migrate.js';
+import { tenantCreate } from './tenant-create.js';
+import { userCreate } from './user-create.js';
+
+export const COMMANDS: readonly CliCommand[] = [tenantCreate, userCreate, apiKeyCreate, auditVerify, migrate];

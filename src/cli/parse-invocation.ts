@@ -1,0 +1,24 @@
+import { parseArgs } from 'node:util';
+import { type CliTask, UsageError } from './cli-command.js';
+import { COMMANDS } from './commands/index.js';
+
+/** `help`, or the task the command line asks for; a UsageError when it asks for nothing we know. */
+export function parseInvocation(argv: readonly string[]): 'help' | CliTask {
+  if (argv.length === 0) throw new UsageError('no command given');
+  if (['help', '--help', '-h'].includes(argv[0]!)) return 'help';
+  const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word));
+  if (!command) throw new UsageError(`unknown command: ${argv.slice(0, 2).join(' ')}`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv.slice(command.words.length)],
+      options: command.options,
+      strict: true,
+      allowPositionals: false,
+    }) as { values: Record<string, string | boolean | undefined> });
+  } catch (error) {
+    // node's messages go on to explain `--`; the first sentence is the part that helps here.
+    throw new UsageError(`${command.words.join(' ')}: ${(error as Error).message.split('. ')[0]}`);
+  }
+  return command.prepare(values);
+}
