@@ -12,7 +12,13 @@ import { SessionsService } from './sessions.service.js';
 @Module({
   imports: [AuditModule, IdentityModule],
   controllers: [MySessionsController, AdminSessionsController],
-  providers: [SessionsService, RevokeSessionHandler, RevokeOtherSessionsHandler, DeleteExpiredSessionsHandler, ListSessionsHandler],
+  providers: [
+    SessionsService,
+    RevokeSessionHandler,
+    RevokeOtherSessionsHandler,
+    DeleteExpiredSessionsHandler,
+    ListSessionsHandler,
+  ],
   exports: [SessionsService],
 })
 export class SessionsModule {}

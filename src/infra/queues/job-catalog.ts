@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * Every queue, the jobs it carries and each job's payload schema: the one typed map that producers,
+ * processors and the boot check share. Payloads are identifiers and parameters only, never secrets
+ * (tokens, codes, keys): job data sits in Redis in clear and shows up in dashboards.
+ */
+export const JOB_CATALOG = {
+  maintenance: {
+    concurrency: 1,
+    jobs: {
+      'session-cleanup': z.object({}).strict(),
+    },
+  },
+} as const satisfies Record<string, { concurrency: number; jobs: Record<string, z.ZodType<object>> }>;
+
+export type QueueName = keyof typeof JOB_CATALOG;
+export type JobName<Q extends QueueName> = keyof (typeof JOB_CATALOG)[Q]['jobs'] & string;
+export type JobPayload<Q extends QueueName, N extends JobName<Q>> = z.output<(typeof JOB_CATALOG)[Q]['jobs'][N]>;
+
+export const QUEUE_NAMES = Object.keys(JOB_CATALOG) as QueueName[];
+
+export function jobNamesOf<Q extends QueueName>(queue: Q): JobName<Q>[] {
+  return Object.keys(JOB_CATALOG[queue].jobs) as JobName<Q>[];
+}
+
+/** The payload schema of a job, or undefined for a name the catalog does not know. */
+export function payloadSchemaOf(queue: QueueName, name: string): z.ZodType<object> | undefined {
+  const jobs: Record<string, z.ZodType<object>> = JOB_CATALOG[queue].jobs;
+  return Object.hasOwn(jobs, name) ? jobs[name] : undefined;
+}

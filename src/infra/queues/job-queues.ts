@@ -1,0 +1,72 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../../common/app-config.js';
+import { createRedis } from '../redis/redis.js';
+import { type JobName, type JobPayload, payloadSchemaOf, QUEUE_NAMES, type QueueName } from './job-catalog.js';
+import { bullPrefix, DEFAULT_JOB_OPTIONS } from './queue-settings.js';
+
+/** The producer side of every queue in the catalog: typed enqueueing and schedules. */
+@Injectable()
+export class JobQueues implements OnApplicationShutdown {
+  private readonly logger = new Logger('Queues');
+  private readonly connection: Redis;
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(config: AppConfig) {
+    this.connection = createRedis(config.redisUrl, 'queues');
+    this.connection.on('error', (error: Error) => this.logger.error(`queue connection: ${error.message}`));
+    this.queues = new Map(
+      QUEUE_NAMES.map((name) => {
+        const queue = new Queue(name, {
+          connection: this.connection,
+          prefix: bullPrefix(config),
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        });
+        queue.on('error', (error) => this.logger.error(`queue ${name}: ${error.message}`));
+        return [name, queue];
+      }),
+    );
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  /** Enqueues a job; `jobId` comes from `jobIdOf(...)`, so enqueueing the same work twice is one job. */
+  async add<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    payload: JobPayload<Q, N>,
+    options: { jobId: string; delay?: number },
+  ): Promise<Job> {
+    const data = payloadSchemaOf(queue, name)!.parse(payload);
+    return this.queue(queue).add(name, data, options);
+  }
+
+  /**
+   * Creates or updates the repeating schedule of a job; its id is the job name, so every worker that
+   * starts upserts the same schedule and a restart does not add a second one.
+   */
+  async schedule<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    everyMs: number,
+    payload: JobPayload<Q, N>,
+  ): Promise<void> {
+    const data = payloadSchemaOf(queue, name)!.parse(payload);
+    // Only read when the schedule is new: its first run is one interval away, so a fleet that starts
+    // together does not open with a sweep; an existing schedule keeps its own rhythm.
+    const startDate = Date.now() + everyMs;
+    await this.queue(queue).upsertJobScheduler(name, { every: everyMs, startDate }, { name, data });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.all().map((queue) => queue.close()));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
