@@ -10,7 +10,10 @@ const url = (protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((v) => protocols.includes(new URL(v).protocol), `must be a ${protocols.join(' or ')} URL`);
+    .refine(
+      (v) => URL.canParse(v) && protocols.includes(new URL(v).protocol),
+      `must be a ${protocols.join(' or ')} URL`,
+    );
 
 /** Encryption keys: `kid:base64key,kid:base64key`; each key 32 bytes; the last one encrypts. */
 const encryptionKeys = z

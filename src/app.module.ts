@@ -8,6 +8,7 @@ import type { Clock } from './common/clock.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfraModule } from './infra/infra.module.js';
+import { QueuesModule } from './infra/queues/queues.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
 export interface AppOptions {
@@ -25,6 +26,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         InfraModule.forRoot(config, options.clock),
+        QueuesModule,
         AuditModule,
         IdentityModule,
         SessionsModule,

@@ -21,8 +21,15 @@ export class LoginThrottle {
     private readonly config: AppConfig,
   ) {}
 
-  /** Counts this attempt against the IP and refuses it when the IP or the account is over its limit. */
+  /**
+   * Counts this attempt against the IP and refuses it when the IP or the account is over its limit.
+   * Fails closed: without Redis the limits cannot hold, so sign-in waits (503) rather than run unthrottled.
+   */
   async admit(tenant: string, email: string, ip: string | null): Promise<void> {
+    await unavailableWithoutRedis(() => this.check(tenant, email, ip));
+  }
+
+  private async check(tenant: string, email: string, ip: string | null): Promise<void> {
     const env = this.config.env;
     if (ip) {
       const [count, ttl] = (await this.redis.eval(HIT, 1, this.key('ip', ip), env.LOGIN_RATE_WINDOW_SECONDS * 1000)) as [number, number];
@@ -34,11 +41,11 @@ export class LoginThrottle {
   }
 
   async recordFailure(tenant: string, email: string): Promise<void> {
-    await this.redis.eval(HIT, 1, this.accountKey(tenant, email), this.config.env.LOGIN_RATE_WINDOW_SECONDS * 1000);
+    await unavailableWithoutRedis(() => this.redis.eval(HIT, 1, this.accountKey(tenant, email), this.config.env.LOGIN_RATE_WINDOW_SECONDS * 1000));
   }
 
   async reset(tenant: string, email: string): Promise<void> {
-    await this.redis.del(this.accountKey(tenant, email));
+    await unavailableWithoutRedis(() => this.redis.del(this.accountKey(tenant, email)));
   }
 
   private accountKey(tenant: string, email: string): string {
@@ -55,4 +62,16 @@ function tooMany(ttlMs: number): DomainError {
   return new DomainError('too_many_attempts', 'Too many sign-in attempts; try again later', {
     retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
   });
+}
+
+async function unavailableWithoutRedis<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError('service_unavailable', 'Sign-in is temporarily unavailable; try again shortly', {
+      retryAfterSeconds: 5,
+      debug: error,
+    });
+  }
 }

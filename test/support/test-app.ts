@@ -1,8 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
-import type { AppOptions } from '../../src/app.module.js';
 import type { AppConfig } from '../../src/common/app-config.js';
-import { createHttpApp } from '../../src/http/create-http-app.js';
+import { createHttpApp, type HttpAppOptions } from '../../src/http/create-http-app.js';
 import { HttpClient } from './http.js';
 import { createTestDatabase } from './postgres.js';
 import { OPERATOR_TOKEN, testConfig, TEST_REDIS_URL } from './test-env.js';
@@ -17,7 +16,7 @@ export interface TestApp {
 }
 
 /** Boots the real HTTP app on a random loopback port, on a fresh database cloned from the template. */
-export async function startTestApp(options: AppOptions & { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: HttpAppOptions & { env?: Record<string, string> } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db.url, options.env);
   const app = await createHttpApp(config, options);

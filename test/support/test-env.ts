@@ -17,5 +17,5 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     STEPGUARD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
     ...overrides,
   });
-  return new AppConfig(env, databaseUrl, TEST_REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS!);
+  return new AppConfig(env, databaseUrl, env.REDIS_URL ?? TEST_REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS!);
 }

@@ -8,7 +8,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import { LoginFailedEvent, type LoginFailureReason } from '../events/login-failed.event.js';
+import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { LoginThrottle } from '../login-throttle.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
 
@@ -33,7 +33,9 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     try {
       await this.throttle.admit(input.tenant, input.email, request.ip);
     } catch (error) {
-      await this.fail(tenant?.id ?? null, user?.id ?? null, 'rate_limited', input.email, request);
+      if (error instanceof DomainError && error.code === 'too_many_attempts') {
+        await this.fail(tenant?.id ?? null, user?.id ?? null, 'rate_limited', input.email, request);
+      }
       throw error;
     }
     // Unknown tenant, unknown user and wrong password cost the same argon2 work and give the same answer.
@@ -47,9 +49,11 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       throw invalidCredentials();
     }
     await this.throttle.reset(input.tenant, input.email);
-    const { session, token } = await this.uow.run((tx) =>
-      this.sessions.open(tx, { tenantId: tenant.id, userId: user.id, amr: ['pwd'], request }),
-    );
+    const { session, token } = await this.uow.run(async (tx) => {
+      const opened = await this.sessions.open(tx, { tenantId: tenant.id, userId: user.id, amr: ['pwd'], request });
+      tx.publish(new LoginSucceededEvent(tenant.id, user.id, opened.session.id));
+      return opened;
+    });
     return { status: 'authenticated', token, session };
   }
 

@@ -8,3 +8,12 @@ export class LoginFailedEvent {
     readonly reason: LoginFailureReason,
   ) {}
 }
+
+export class LoginSucceededEvent {
+  static readonly type = 'LoginSucceeded';
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly sessionId: string,
+  ) {}
+}

@@ -1,0 +1,30 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ActiveSessionsGauge } from './active-sessions.gauge.js';
+import { HealthController } from './health.controller.js';
+import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.js';
+import { LoginMetricsHandler } from './login-metrics.handler.js';
+import { metricsRegistryProvider } from './metrics-registry.js';
+import { MetricsController } from './metrics.controller.js';
+import { QueueDepthGauge } from './queue-depth.gauge.js';
+import { ReadinessProbe } from './readiness-probe.js';
+
+/**
+ * Operations endpoints of the api: `/healthz`, `/readyz`, `/metrics`. Queue depths appear when a
+ * global module provides `STEPGUARD_QUEUES` (see stepguard-queues.ts).
+ */
+@Module({
+  controllers: [HealthController, MetricsController],
+  providers: [
+    metricsRegistryProvider,
+    ReadinessProbe,
+    HttpMetrics,
+    LoginMetricsHandler,
+    ActiveSessionsGauge,
+    QueueDepthGauge,
+  ],
+})
+export class OpsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

@@ -1,0 +1,46 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { withTimeout } from './with-timeout.js';
+
+export type DependencyState = 'up' | 'down';
+
+export interface Readiness {
+  database: DependencyState;
+  redis: DependencyState;
+}
+
+/** Short enough that a load balancer's probe (typically 1–5 s) gets an answer, never a timeout. */
+const DATABASE_TIMEOUT_MS = 2000;
+const REDIS_TIMEOUT_MS = 1000;
+
+/** Whether this process can serve: PostgreSQL answers `select 1` and Redis answers PING. */
+@Injectable()
+export class ReadinessProbe {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly redis: Redis,
+  ) {}
+
+  async check(): Promise<Readiness> {
+    const [database, redis] = await Promise.all([this.database(), this.redisState()]);
+    return { database, redis };
+  }
+
+  private async database(): Promise<DependencyState> {
+    // A query rather than `orm.checkConnection()`, which reports "down" until the pool has been used.
+    const rows = await withTimeout(
+      this.orm.driver.getConnection().execute<{ ok: number }[]>('select 1 as ok'),
+      DATABASE_TIMEOUT_MS,
+    );
+    return rows?.[0]?.ok === 1 ? 'up' : 'down';
+  }
+
+  private async redisState(): Promise<DependencyState> {
+    // While disconnected, ioredis queues commands until it reconnects (BullMQ needs that): asking it to
+    // PING then would only pile commands up, so a connection that is not ready is simply down.
+    if (this.redis.status !== 'ready') return 'down';
+    const pong = await withTimeout(this.redis.ping(), REDIS_TIMEOUT_MS);
+    return pong === 'PONG' ? 'up' : 'down';
+  }
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { ConfigError, ENV_NAMES, envSchema, loadEnv } from '../../config/index.js';
+
+const key32 = () => randomBytes(32).toString('base64');
+
+/** A production environment with everything production requires. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://stepguard:pw@db:5432/stepguard',
+  REDIS_URL: 'redis://redis:6379',
+  STEPGUARD_ENCRYPTION_KEYS: `k1:${key32()}`,
+  STEPGUARD_OPERATOR_TOKEN: 'o'.repeat(40),
+};
+
+function failureOf(env: Record<string, string>): ConfigError {
+  try {
+    loadEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadEnv accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadEnv', () => {
+  it('accepts an empty environment and fills in the defaults', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      HOST: '0.0.0.0',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      STEPGUARD_WORKERS_IN_PROCESS: true,
+      DATABASE_POOL_MAX: 10,
+      REDIS_KEY_PREFIX: 'stepguard',
+      SESSION_IDLE_TIMEOUT_MINUTES: 60,
+      SESSION_ABSOLUTE_TIMEOUT_MINUTES: 720,
+      HTTP_BODY_LIMIT_BYTES: 102_400,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.STEPGUARD_ENCRYPTION_KEYS).toBeUndefined();
+  });
+
+  it('treats an empty value as unset', () => {
+    const env = loadEnv({ PORT: '', DATABASE_URL: '' });
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('coerces numbers and booleans', () => {
+    expect(loadEnv({ PORT: '8080', STEPGUARD_WORKERS_IN_PROCESS: 'false' })).toMatchObject({
+      PORT: 8080,
+      STEPGUARD_WORKERS_IN_PROCESS: false,
+    });
+    expect(loadEnv({ STEPGUARD_WORKERS_IN_PROCESS: '0' }).STEPGUARD_WORKERS_IN_PROCESS).toBe(false);
+    expect(loadEnv({ STEPGUARD_WORKERS_IN_PROCESS: '1' }).STEPGUARD_WORKERS_IN_PROCESS).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'verbose'],
+    ['STEPGUARD_WORKERS_IN_PROCESS', 'yes'],
+    ['DATABASE_URL', 'mysql://user@db/stepguard'],
+    ['DATABASE_POOL_MAX', '0'],
+    ['REDIS_URL', 'http://redis:6379'],
+    ['SMTP_URL', 'not a url'],
+    ['STEPGUARD_OPERATOR_TOKEN', 'too-short'],
+    ['STEPGUARD_BOOTSTRAP_TENANT', 'Has Spaces'],
+    ['STEPGUARD_BOOTSTRAP_ADMIN_EMAIL', 'nobody'],
+    ['SESSION_IDLE_TIMEOUT_MINUTES', '-5'],
+    ['HTTP_BODY_LIMIT_BYTES', '10'],
+  ])('refuses %s=%j with one line that starts with the variable name', (name, value) => {
+    const error = failureOf({ [name]: value });
+    expect(error.message.startsWith(`${name}: `)).toBe(true);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses an idle timeout longer than the absolute timeout', () => {
+    const error = failureOf({ SESSION_IDLE_TIMEOUT_MINUTES: '120', SESSION_ABSOLUTE_TIMEOUT_MINUTES: '60' });
+    expect(error.message).toMatch(/^SESSION_IDLE_TIMEOUT_MINUTES: /);
+  });
+});
+
+describe('loadEnv in production', () => {
+  it('accepts production with the database, Redis, encryption keys and operator token set', () => {
+    expect(loadEnv(PRODUCTION).NODE_ENV).toBe('production');
+  });
+
+  it.each(['DATABASE_URL', 'REDIS_URL', 'STEPGUARD_ENCRYPTION_KEYS', 'STEPGUARD_OPERATOR_TOKEN'] as const)(
+    'refuses production without %s',
+    (name) => {
+      const { [name]: _removed, ...rest } = PRODUCTION;
+      expect(failureOf(rest).message).toBe(`${name}: is required when NODE_ENV=production`);
+    },
+  );
+
+  it('asks for nothing of the sort outside production', () => {
+    expect(() => loadEnv({ NODE_ENV: 'development' })).not.toThrow();
+  });
+});
+
+describe('STEPGUARD_ENCRYPTION_KEYS', () => {
+  it('parses id:base64 pairs in order, the last one being the key that encrypts', () => {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const keys = loadEnv({
+      STEPGUARD_ENCRYPTION_KEYS: ` old:${a.toString('base64')} , new_2:${b.toString('base64')}`,
+    }).STEPGUARD_ENCRYPTION_KEYS!;
+    expect(keys.map((k) => k.id)).toEqual(['old', 'new_2']);
+    expect(keys[0]!.key.equals(a)).toBe(true);
+    expect(keys[1]!.key.equals(b)).toBe(true);
+  });
+
+  it.each([
+    ['a key that is not 32 bytes', `k1:${randomBytes(16).toString('base64')}`],
+    ['a pair without a key', 'k1'],
+    ['an id with odd characters', `k 1:${key32()}`],
+    ['two keys with one id', `k1:${key32()},k1:${key32()}`],
+  ])('refuses %s', (_case, value) => {
+    expect(failureOf({ STEPGUARD_ENCRYPTION_KEYS: value }).message).toMatch(/^STEPGUARD_ENCRYPTION_KEYS: /);
+  });
+});
+
+describe('config/env.example', () => {
+  const example = parseEnv(readFileSync(new URL('../../config/env.example', import.meta.url), 'utf8'));
+
+  it('lists exactly the variables of the schema', () => {
+    expect(Object.keys(example).sort()).toEqual([...ENV_NAMES].sort());
+    expect(ENV_NAMES).toEqual(Object.keys(envSchema.shape));
+  });
+
+  it("gives each variable the schema's default", () => {
+    expect(loadEnv(example)).toEqual(loadEnv({}));
+  });
+});

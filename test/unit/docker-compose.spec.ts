@@ -1,0 +1,119 @@
+import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { envSchema, loadEnv } from '../../config/index.js';
+
+// No docker engine here: the compose file is checked by reading it, against the schema it feeds.
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, unknown>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const APP_SERVICES = ['migrate', 'api', 'worker'] as const;
+
+/** What `docker compose` would do with a .env that holds these values. */
+function interpolate(value: string, dotenv: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_all, name: string, op?: string, arg?: string) => {
+    const set = dotenv[name];
+    if (set) return set;
+    if (op === '?') throw new Error(`${name}: ${arg}`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+
+const DOTENV = {
+  POSTGRES_PASSWORD: 'pw',
+  STEPGUARD_OPERATOR_TOKEN: 'o'.repeat(40),
+  STEPGUARD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+};
+
+function envOf(service: string, dotenv: Record<string, string> = DOTENV): Record<string, string> {
+  const env = services[service]!.environment ?? {};
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v), dotenv)]));
+}
+
+describe('docker-compose.yml', () => {
+  it('runs postgres, redis, a one-shot migration, the api and a worker', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
+    expect(services.migrate!.command).toEqual(['npm', 'run', 'migrate']);
+    expect(services.api!.command).toEqual(['npm', 'run', 'start:api']);
+    expect(services.worker!.command).toEqual(['npm', 'run', 'start:worker']);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['migrate', 'start:api', 'start:worker']));
+  });
+
+  it.each(APP_SERVICES)('gives %s only variables the config schema knows, as strings', (name) => {
+    const env = services[name]!.environment!;
+    for (const [key, value] of Object.entries(env)) {
+      expect([key, Object.hasOwn(envSchema.shape, key)]).toEqual([key, true]);
+      expect([key, typeof value]).toEqual([key, 'string']);
+    }
+  });
+
+  it.each(APP_SERVICES)('gives %s a production environment that passes validation', (name) => {
+    const env = loadEnv(envOf(name));
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.DATABASE_URL).toMatch(/@postgres:5432\//);
+    expect(env.REDIS_URL).toBe('redis://redis:6379');
+  });
+
+  it.each(['POSTGRES_PASSWORD', 'STEPGUARD_OPERATOR_TOKEN', 'STEPGUARD_ENCRYPTION_KEYS'])(
+    'refuses to start without %s instead of using a default secret',
+    (secret) => {
+      const { [secret as keyof typeof DOTENV]: _missing, ...rest } = DOTENV;
+      expect(() => envOf('api', rest)).toThrow(secret);
+    },
+  );
+
+  it('keeps the workers out of the api process and migrations out of both', () => {
+    expect(envOf('api').STEPGUARD_WORKERS_IN_PROCESS).toBe('false');
+    expect(loadEnv(envOf('api')).STEPGUARD_WORKERS_IN_PROCESS).toBe(false);
+    for (const name of ['api', 'worker']) expect(loadEnv(envOf(name)).STEPGUARD_MIGRATE_ON_START).toBe(false);
+  });
+
+  it('starts each service only once what it needs is ready', () => {
+    expect(services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    for (const name of ['api', 'worker']) {
+      expect(services[name]!.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      });
+    }
+  });
+
+  it('health-checks postgres, redis, and the api on /readyz', () => {
+    expect(services.postgres!.healthcheck!.test.join(' ')).toContain('pg_isready');
+    expect(services.redis!.healthcheck!.test.join(' ')).toContain('redis-cli ping');
+    expect(services.api!.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:3000/readyz');
+    expect(services.api!.ports).toEqual(['3000:3000']);
+    expect(loadEnv(envOf('api')).PORT).toBe(3000);
+  });
+
+  it('pins every image to a major version', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:\d+(\.\d+)*(-[\w.-]+)?$/)]);
+    }
+    expect(services.postgres!.image).toBe('postgres:17');
+    expect(services.redis!.image).toBe('redis:7');
+  });
+
+  it('builds the app services from the Dockerfile on a pinned Node 24, running as a non-root user', () => {
+    for (const name of APP_SERVICES) expect(services[name]!.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    const dockerfile = read('Dockerfile');
+    const from = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
+    expect(from).toEqual(['FROM node:24-bookworm-slim']);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+  });
+});
