@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const slice = (name, forbidden) => ({
@@ -9,7 +10,10 @@ const slice = (name, forbidden) => ({
       {
         patterns: forbidden.map((other) => ({
           // The request-auth contract (route decorators, the principal type) is open to every slice.
-          group: other === 'auth' ? ['**/auth/*', '!**/auth/auth.decorators.js', '!**/auth/principal.js'] : [`**/${other}/*`],
+          group:
+            other === 'auth'
+              ? ['**/auth/*', '!**/auth/auth.decorators.js', '!**/auth/principal.js']
+              : [`**/${other}/*`],
           message: `${name} must not depend on ${other}`,
         })),
       },
@@ -22,10 +26,13 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-console': ['error', { allow: ['error'] }],
       eqeqeq: ['error', 'always'],
     },
@@ -40,7 +47,15 @@ export default tseslint.config(
   slice('audit', ['identity', 'sessions', 'auth']),
   slice('identity', ['sessions']),
   {
-    files: ['test/**/*.ts', 'bench/**/*.js', 'scripts/**/*', 'src/cli/**/*.ts', 'src/main.ts', 'workers/main.ts', 'src/bootstrap/**/*.ts'],
+    files: [
+      'test/**/*.ts',
+      'bench/**/*.js',
+      'scripts/**/*',
+      'src/cli/**/*.ts',
+      'src/main.ts',
+      'workers/main.ts',
+      'src/bootstrap/**/*.ts',
+    ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

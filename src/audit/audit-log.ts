@@ -62,12 +62,29 @@ export class AuditLog {
          target_type, target_id, ip, user_agent, details, prev_hash, hash)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
       [
-        event.id, event.chainKey, event.seq, event.tenantId, event.occurredAt, event.action, event.outcome,
-        event.actorType, event.actorId, event.targetType, event.targetId, event.ip, event.userAgent,
-        JSON.stringify(event.details), event.prevHash, event.hash,
+        event.id,
+        event.chainKey,
+        event.seq,
+        event.tenantId,
+        event.occurredAt,
+        event.action,
+        event.outcome,
+        event.actorType,
+        event.actorId,
+        event.targetType,
+        event.targetId,
+        event.ip,
+        event.userAgent,
+        JSON.stringify(event.details),
+        event.prevHash,
+        event.hash,
       ],
     );
-    await em.execute('update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?', [event.seq, event.hash, chainKey]);
+    await em.execute('update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?', [
+      event.seq,
+      event.hash,
+      chainKey,
+    ]);
     return event;
   }
 }

@@ -37,6 +37,8 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiProblems(401)
   async logout(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta): Promise<void> {
-    await this.commands.execute(new RevokeSessionCommand(p.tenantId, p.session.id, p.userId, 'logout', actorOf(p), meta));
+    await this.commands.execute(
+      new RevokeSessionCommand(p.tenantId, p.session.id, p.userId, 'logout', actorOf(p), meta),
+    );
   }
 }

@@ -13,6 +13,11 @@ import { PasswordController } from './password.controller.js';
 @Module({
   imports: [AuditModule, IdentityModule, SessionsModule],
   controllers: [AuthController, PasswordController],
-  providers: [LoginHandler, ChangePasswordHandler, LoginThrottle, { provide: APP_GUARD, useClass: AuthenticationGuard }],
+  providers: [
+    LoginHandler,
+    ChangePasswordHandler,
+    LoginThrottle,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+  ],
 })
 export class AuthModule {}

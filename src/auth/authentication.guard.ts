@@ -27,7 +27,10 @@ export class AuthenticationGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal; meta?: unknown }>();
     req.meta = requestMetaOf(req, this.config.env.TRUSTED_PROXY_LOCATION_HEADER);
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? {
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]) ?? {
       kind: 'user',
     };
     if (access.kind === 'public') return true;

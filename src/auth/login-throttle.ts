@@ -32,7 +32,12 @@ export class LoginThrottle {
   private async check(tenant: string, email: string, ip: string | null): Promise<void> {
     const env = this.config.env;
     if (ip) {
-      const [count, ttl] = (await this.redis.eval(HIT, 1, this.key('ip', ip), env.LOGIN_RATE_WINDOW_SECONDS * 1000)) as [number, number];
+      const [count, ttl] = (await this.redis.eval(
+        HIT,
+        1,
+        this.key('ip', ip),
+        env.LOGIN_RATE_WINDOW_SECONDS * 1000,
+      )) as [number, number];
       if (count > env.LOGIN_MAX_ATTEMPTS_PER_IP) throw tooMany(ttl);
     }
     const key = this.accountKey(tenant, email);
@@ -41,7 +46,9 @@ export class LoginThrottle {
   }
 
   async recordFailure(tenant: string, email: string): Promise<void> {
-    await unavailableWithoutRedis(() => this.redis.eval(HIT, 1, this.accountKey(tenant, email), this.config.env.LOGIN_RATE_WINDOW_SECONDS * 1000));
+    await unavailableWithoutRedis(() =>
+      this.redis.eval(HIT, 1, this.accountKey(tenant, email), this.config.env.LOGIN_RATE_WINDOW_SECONDS * 1000),
+    );
   }
 
   async reset(tenant: string, email: string): Promise<void> {

@@ -12,16 +12,26 @@ import { Tenant } from '../identity/tenant.entity.js';
  * First start on an empty database: a default tenant and its admin, whose password is printed once
  * and stored nowhere but as its argon2id hash.
  */
-export async function ensureDefaultTenant(app: INestApplicationContext, config: AppConfig, print: (line: string) => void): Promise<void> {
+export async function ensureDefaultTenant(
+  app: INestApplicationContext,
+  config: AppConfig,
+  print: (line: string) => void,
+): Promise<void> {
   const em = app.get(MikroORM).em.fork();
   if ((await em.count(Tenant, {})) > 0) return;
   const password = newPassword();
   const slug = config.env.STEPGUARD_BOOTSTRAP_TENANT;
   const email = config.env.STEPGUARD_BOOTSTRAP_ADMIN_EMAIL;
   try {
-    await app.get(CommandBus).execute(
-      new CreateTenantCommand({ slug, name: 'Default', admin: { email, password } }, { type: 'system', id: 'bootstrap' }, NO_REQUEST),
-    );
+    await app
+      .get(CommandBus)
+      .execute(
+        new CreateTenantCommand(
+          { slug, name: 'Default', admin: { email, password } },
+          { type: 'system', id: 'bootstrap' },
+          NO_REQUEST,
+        ),
+      );
   } catch (error) {
     // Another replica starting at the same moment created it first.
     if (error instanceof DomainError && error.code === 'conflict') return;

@@ -12,7 +12,10 @@ const BODY_ERRORS: Record<string, { code: ErrorCode; detail: string }> = {
 };
 
 function send(res: Response, code: ErrorCode, detail: string): void {
-  res.status(problem(code, detail).status).type('application/problem+json').send(JSON.stringify(problem(code, detail)));
+  res
+    .status(problem(code, detail).status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem(code, detail)));
 }
 
 /**

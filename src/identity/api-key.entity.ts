@@ -32,7 +32,14 @@ export class ApiKey {
   @Property({ type: 'datetime', nullable: true })
   revokedAt: Date | null = null;
 
-  constructor(input: { tenantId: string; name: string; keyHash: string; scopes: ApiKeyScope[]; createdBy: string | null; now: Date }) {
+  constructor(input: {
+    tenantId: string;
+    name: string;
+    keyHash: string;
+    scopes: ApiKeyScope[];
+    createdBy: string | null;
+    now: Date;
+  }) {
     this.tenantId = input.tenantId;
     this.name = input.name;
     this.keyHash = input.keyHash;

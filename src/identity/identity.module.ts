@@ -15,7 +15,15 @@ import { UsersDirectory } from './users-directory.js';
 @Module({
   imports: [AuditModule],
   controllers: [TenantsController, UsersAdminController, ApiKeysController, MeController],
-  providers: [CreateTenantHandler, CreateUserHandler, ChangeUserRolesHandler, CreateApiKeyHandler, UserAccounts, UsersDirectory, ApiKeysService],
+  providers: [
+    CreateTenantHandler,
+    CreateUserHandler,
+    ChangeUserRolesHandler,
+    CreateApiKeyHandler,
+    UserAccounts,
+    UsersDirectory,
+    ApiKeysService,
+  ],
   exports: [UsersDirectory, ApiKeysService],
 })
 export class IdentityModule {}

@@ -15,14 +15,23 @@ export class MeController {
   @Get()
   @ApiProblems(401, 403)
   async me(@CurrentPrincipal() p: UserPrincipal) {
-    const [user, tenant] = await Promise.all([this.directory.requireUser(p.tenantId, p.userId), this.directory.findTenant(p.tenantId)]);
+    const [user, tenant] = await Promise.all([
+      this.directory.requireUser(p.tenantId, p.userId),
+      this.directory.findTenant(p.tenantId),
+    ]);
     if (!tenant) throw tenantNotFound();
     return {
       id: user.id,
       email: user.email,
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       roles: user.roles,
-      session: { id: p.session.id, aal: p.session.aal, amr: p.session.amr, degraded: p.session.amr.includes('backup_code'), expiresAt: p.session.expiresAt.toISOString() },
+      session: {
+        id: p.session.id,
+        aal: p.session.aal,
+        amr: p.session.amr,
+        degraded: p.session.amr.includes('backup_code'),
+        expiresAt: p.session.expiresAt.toISOString(),
+      },
     };
   }
 }

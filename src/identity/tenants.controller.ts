@@ -21,8 +21,16 @@ export class TenantsController {
   @OperatorOnly()
   @ApiJsonBody(createTenantSchema)
   @ApiProblems(400, 401, 409)
-  async create(@Body(new ZodPipe(createTenantSchema)) body: z.infer<typeof createTenantSchema>, @ReqMeta() meta: RequestMeta) {
-    const { tenant, admin } = await this.commands.execute(new CreateTenantCommand(body, { type: 'operator', id: null }, meta));
-    return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, admin: { id: admin.id, email: admin.email } };
+  async create(
+    @Body(new ZodPipe(createTenantSchema)) body: z.infer<typeof createTenantSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    const { tenant, admin } = await this.commands.execute(
+      new CreateTenantCommand(body, { type: 'operator', id: null }, meta),
+    );
+    return {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+      admin: { id: admin.id, email: admin.email },
+    };
   }
 }

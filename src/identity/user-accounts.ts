@@ -18,7 +18,14 @@ export class UserAccounts {
 
   async create(
     tx: Tx,
-    input: { tenantId: string; email: string; roles: Role[]; passwordHash: string | null; actor: Actor; request: RequestMeta },
+    input: {
+      tenantId: string;
+      email: string;
+      roles: Role[];
+      passwordHash: string | null;
+      actor: Actor;
+      request: RequestMeta;
+    },
   ): Promise<User> {
     const users = tx.em.getRepository(User);
     if (await users.findByEmail(input.tenantId, input.email)) throw emailTaken();

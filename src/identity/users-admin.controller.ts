@@ -31,8 +31,14 @@ export class UsersAdminController {
   @RequirePermission('users:read', { apiKeys: true })
   @ApiQueryFrom(pageQuerySchema)
   @ApiProblems(400, 401, 403)
-  async list(@CurrentPrincipal() p: TenantPrincipal, @Query(new ZodPipe(pageQuerySchema)) q: z.infer<typeof pageQuerySchema>) {
-    const page = await this.uow.reader().getRepository(User).pageInTenant(p.tenantId, q.cursor, q.limit + 1);
+  async list(
+    @CurrentPrincipal() p: TenantPrincipal,
+    @Query(new ZodPipe(pageQuerySchema)) q: z.infer<typeof pageQuerySchema>,
+  ) {
+    const page = await this.uow
+      .reader()
+      .getRepository(User)
+      .pageInTenant(p.tenantId, q.cursor, q.limit + 1);
     const users = page.slice(0, q.limit);
     return { users: users.map(userView), nextCursor: page.length > q.limit ? users.at(-1)!.id : null };
   }
@@ -67,6 +73,8 @@ export class UsersAdminController {
     @Body(new ZodPipe(changeRolesSchema)) body: z.infer<typeof changeRolesSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    return userView(await this.commands.execute(new ChangeUserRolesCommand(p.tenantId, id, body.roles, actorOf(p), meta)));
+    return userView(
+      await this.commands.execute(new ChangeUserRolesCommand(p.tenantId, id, body.roles, actorOf(p), meta)),
+    );
   }
 }

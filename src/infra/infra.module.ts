@@ -32,7 +32,11 @@ export class InfraModule {
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
         ormProvider,
-        { provide: Redis, inject: [AppConfig], useFactory: (c: AppConfig) => createRedis(c.redisUrl, 'main', 'requests') },
+        {
+          provide: Redis,
+          inject: [AppConfig],
+          useFactory: (c: AppConfig) => createRedis(c.redisUrl, 'main', 'requests'),
+        },
         PasswordHasher,
         UnitOfWork,
         InfraShutdown,

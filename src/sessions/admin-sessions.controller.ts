@@ -38,7 +38,11 @@ export class AdminSessionsController {
   @HttpCode(204)
   @RequirePermission('sessions:manage', { apiKeys: true })
   @ApiProblems(400, 401, 403, 404)
-  async revoke(@CurrentPrincipal() p: TenantPrincipal, @Param('sessionId', uuid) id: string, @ReqMeta() meta: RequestMeta) {
+  async revoke(
+    @CurrentPrincipal() p: TenantPrincipal,
+    @Param('sessionId', uuid) id: string,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, null, 'admin_revoked', actorOf(p), meta));
   }
 }

@@ -32,7 +32,11 @@ export class MySessionsController {
   @Delete(':sessionId')
   @HttpCode(204)
   @ApiProblems(400, 401, 403, 404)
-  async revoke(@CurrentPrincipal() p: UserPrincipal, @Param('sessionId', sessionId) id: string, @ReqMeta() meta: RequestMeta) {
+  async revoke(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Param('sessionId', sessionId) id: string,
+    @ReqMeta() meta: RequestMeta,
+  ) {
     await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, p.userId, 'user_revoked', actorOf(p), meta));
   }
 

@@ -89,7 +89,14 @@ export class SessionsService {
   /** Revokes every live session of a user but `exceptSessionId`; returns how many were revoked. */
   async revokeAllForUser(
     tx: Tx,
-    input: { tenantId: string; userId: string; exceptSessionId?: string; reason: string; actor: Actor; request: RequestMeta },
+    input: {
+      tenantId: string;
+      userId: string;
+      exceptSessionId?: string;
+      reason: string;
+      actor: Actor;
+      request: RequestMeta;
+    },
   ): Promise<number> {
     const live = await tx.em.getRepository(Session).lockLiveForUser(input.tenantId, input.userId, this.clock.now());
     let revoked = 0;

@@ -20,14 +20,23 @@ describe('under concurrency', () => {
 
   it('loses nothing in the audit log with 50 parallel logins and revocations', async () => {
     const user = await aUser(t.http, acme);
-    const before = await db.query(`select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`, [acme.id]);
-    const count = (rows: { action: string; n: number }[], action: string) => rows.find((r) => r.action === action)?.n ?? 0;
+    const before = await db.query(
+      `select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`,
+      [acme.id],
+    );
+    const count = (rows: { action: string; n: number }[], action: string) =>
+      rows.find((r) => r.action === action)?.n ?? 0;
 
     const logins = await Promise.all(
-      Array.from({ length: 50 }, () => t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })),
+      Array.from({ length: 50 }, () =>
+        t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD }),
+      ),
     );
     expect(logins.map((r) => r.status)).toEqual(Array(50).fill(200));
-    const sessions = (await t.http.get('/v1/me/sessions', user.token)).body.sessions as { id: string; current: boolean }[];
+    const sessions = (await t.http.get('/v1/me/sessions', user.token)).body.sessions as {
+      id: string;
+      current: boolean;
+    }[];
     expect(sessions).toHaveLength(51);
 
     const toRevoke = sessions.filter((s) => !s.current);
@@ -35,7 +44,10 @@ describe('under concurrency', () => {
     expect(revocations.map((r) => r.status)).toEqual(Array(50).fill(204));
     for (const login of logins) expect((await t.http.get('/v1/me', login.body.token)).status).toBe(401);
 
-    const after = await db.query(`select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`, [acme.id]);
+    const after = await db.query(
+      `select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`,
+      [acme.id],
+    );
     expect(count(after.rows, 'SessionCreated') - count(before.rows, 'SessionCreated')).toBe(50);
     expect(count(after.rows, 'SessionRevoked') - count(before.rows, 'SessionRevoked')).toBe(50);
 
@@ -45,8 +57,11 @@ describe('under concurrency', () => {
 
   it('revokes a session exactly once when the same revocation races', async () => {
     const user = await aUser(t.http, acme);
-    const other = (await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })).body;
-    const results = await Promise.all(Array.from({ length: 10 }, () => t.http.delete(`/v1/me/sessions/${other.session.id}`, user.token)));
+    const other = (await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD }))
+      .body;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.http.delete(`/v1/me/sessions/${other.session.id}`, user.token)),
+    );
     expect(results.filter((r) => r.status === 204)).toHaveLength(1);
     expect(results.filter((r) => r.status === 404)).toHaveLength(9);
     const audited = await db.query(

@@ -7,13 +7,23 @@ describe('login rate limits', () => {
   let t: TestApp;
   let acme: TenantFixture;
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_ATTEMPTS_PER_IP: '25', LOGIN_RATE_WINDOW_SECONDS: '600', TRUSTED_PROXY: 'loopback' } });
+    t = await startTestApp({
+      env: {
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+        LOGIN_MAX_ATTEMPTS_PER_IP: '25',
+        LOGIN_RATE_WINDOW_SECONDS: '600',
+        TRUSTED_PROXY: 'loopback',
+      },
+    });
     acme = await aTenant(t.http);
   });
   afterAll(() => t.close());
 
   const attempt = (email: string, password: string, ip = '203.0.113.7') =>
-    t.http.request('POST', '/v1/auth/login', { body: { tenant: acme.slug, email, password }, headers: { 'x-forwarded-for': ip } });
+    t.http.request('POST', '/v1/auth/login', {
+      body: { tenant: acme.slug, email, password },
+      headers: { 'x-forwarded-for': ip },
+    });
 
   it('locks an account after consecutive failures with 429 and Retry-After, even for the right password', async () => {
     for (let i = 0; i < 3; i++) expect((await attempt(acme.admin.email, 'wrong password!')).status).toBe(401);
@@ -34,7 +44,10 @@ describe('login rate limits', () => {
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
-      const rows = await db.query(`select details->>'reason' as reason from audit_events where action = 'LoginFailed' and tenant_id = $1`, [acme.id]);
+      const rows = await db.query(
+        `select details->>'reason' as reason from audit_events where action = 'LoginFailed' and tenant_id = $1`,
+        [acme.id],
+      );
       const reasons = rows.rows.map((r) => r.reason);
       expect(reasons.filter((r) => r === 'wrong_password')).toHaveLength(3);
       expect(reasons).toContain('rate_limited');

@@ -36,7 +36,12 @@ describe('password login', () => {
   it('shows the signed-in user at /v1/me', async () => {
     const me = await t.http.get('/v1/me', acme.admin.token);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ email: acme.admin.email, tenant: { slug: 'acme' }, roles: ['admin'], session: { aal: 1 } });
+    expect(me.body).toMatchObject({
+      email: acme.admin.email,
+      tenant: { slug: 'acme' },
+      roles: ['admin'],
+      session: { aal: 1 },
+    });
   });
 
   it('refuses a missing or unknown token with 401 unauthorized', async () => {

@@ -19,7 +19,10 @@ describe('malformed input', () => {
   };
 
   it('refuses malformed JSON with 400 validation_failed', async () => {
-    const res = await t.http.request('POST', '/v1/auth/login', { raw: '{"tenant": "acme",', headers: { 'content-type': 'application/json' } });
+    const res = await t.http.request('POST', '/v1/auth/login', {
+      raw: '{"tenant": "acme",',
+      headers: { 'content-type': 'application/json' },
+    });
     expectProblem(res, 400, 'validation_failed');
   });
 
@@ -29,7 +32,10 @@ describe('malformed input', () => {
   });
 
   it('refuses a body that is not JSON with 415', async () => {
-    const res = await t.http.request('POST', '/v1/auth/login', { raw: 'tenant=acme', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.http.request('POST', '/v1/auth/login', {
+      raw: 'tenant=acme',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(res, 415, 'unsupported_media_type');
   });
 
@@ -44,7 +50,10 @@ describe('malformed input', () => {
 
   it('refuses JSON that is not an object', async () => {
     for (const raw of ['[]', '"text"', 'null', '42']) {
-      const res = await t.http.request('POST', '/v1/auth/login', { raw, headers: { 'content-type': 'application/json' } });
+      const res = await t.http.request('POST', '/v1/auth/login', {
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
     }
   });
@@ -66,7 +75,14 @@ describe('malformed input', () => {
   });
 
   it('never answers 500 to garbage on any route', async () => {
-    const garbage = [{}, { a: 1 }, { email: null }, { roles: 'admin' }, { tenant: {}, email: [], password: 1 }, { slug: '../../etc' }];
+    const garbage = [
+      {},
+      { a: 1 },
+      { email: null },
+      { roles: 'admin' },
+      { tenant: {}, email: [], password: 1 },
+      { slug: '../../etc' },
+    ];
     const routes: [string, string][] = [
       ['POST', '/v1/tenants'],
       ['POST', '/v1/auth/login'],

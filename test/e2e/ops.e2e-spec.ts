@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Queue } from 'bullmq';
+import { type Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { ManualClock } from '../../src/common/clock.js';

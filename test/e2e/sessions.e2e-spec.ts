@@ -15,7 +15,10 @@ describe('sessions', () => {
   let acme: TenantFixture;
   let db: pg.Client;
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_ABSOLUTE_TIMEOUT_MINUTES: '600' } });
+    t = await startTestApp({
+      clock,
+      env: { SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_ABSOLUTE_TIMEOUT_MINUTES: '600' },
+    });
     acme = await aTenant(t.http);
     db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -38,7 +41,14 @@ describe('sessions', () => {
     expect(res.body.sessions).toHaveLength(3);
     const current = res.body.sessions.filter((s: { current: boolean }) => s.current);
     expect(current).toHaveLength(1);
-    expect(current[0]).toMatchObject({ deviceType: 'desktop', browser: 'Chrome 131', os: 'macOS 10', ip: '127.0.0.1', aal: 1, amr: ['pwd'] });
+    expect(current[0]).toMatchObject({
+      deviceType: 'desktop',
+      browser: 'Chrome 131',
+      os: 'macOS 10',
+      ip: '127.0.0.1',
+      aal: 1,
+      amr: ['pwd'],
+    });
     const mobile = res.body.sessions.find((s: { browser: string }) => s.browser?.startsWith('Mobile Safari'));
     expect(mobile).toMatchObject({ deviceType: 'mobile', os: 'iOS 17' });
     expect((await t.http.get('/v1/me', phone)).status).toBe(200);
@@ -88,7 +98,9 @@ describe('sessions', () => {
     expect(listed.body.sessions).toHaveLength(1);
     expect(listed.body.sessions[0].current).toBe(false);
     expect((await t.http.get(`/v1/admin/users/${manager.id}/sessions`, member.token)).status).toBe(403);
-    expect((await t.http.delete(`/v1/admin/sessions/${listed.body.sessions[0].id}`, acme.admin.token)).status).toBe(204);
+    expect((await t.http.delete(`/v1/admin/sessions/${listed.body.sessions[0].id}`, acme.admin.token)).status).toBe(
+      204,
+    );
     expect((await t.http.get('/v1/me', member.token)).status).toBe(401);
   });
 
@@ -106,8 +118,12 @@ describe('sessions', () => {
     expect(ok.status).toBe(204);
     expect((await t.http.get('/v1/me', other)).status).toBe(401);
     expect((await t.http.get('/v1/me', user.token)).status).toBe(200);
-    expect((await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })).status).toBe(401);
-    expect((await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: newPassword })).status).toBe(200);
+    expect(
+      (await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD })).status,
+    ).toBe(401);
+    expect(
+      (await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: newPassword })).status,
+    ).toBe(200);
   });
 
   it('expires a session after the idle timeout, measured from its last activity', async () => {
@@ -133,7 +149,9 @@ describe('sessions', () => {
   it('writes lastActiveAt at most once a minute', async () => {
     const user = await aUser(t.http, acme);
     const lastActive = async () =>
-      (await db.query('select last_active_at from sessions where user_id = $1', [user.id])).rows[0].last_active_at.toISOString();
+      (
+        await db.query('select last_active_at from sessions where user_id = $1', [user.id])
+      ).rows[0].last_active_at.toISOString();
     const created = await lastActive();
     clock.advance(59_000);
     await t.http.get('/v1/me', user.token);

@@ -16,17 +16,24 @@ describe('tenant isolation', () => {
     [acme, globex] = await Promise.all([aTenant(t.http), aTenant(t.http)]);
     acmeMember = await aUser(t.http, acme);
     acmeSessionId = (await t.http.get('/v1/me/sessions', acmeMember.token)).body.sessions[0].id;
-    globexKey = (await t.http.post('/v1/admin/api-keys', { name: 'siem', scopes: ['users:read', 'sessions:manage', 'audit:read'] }, globex.admin.token)).body.key;
+    globexKey = (
+      await t.http.post(
+        '/v1/admin/api-keys',
+        { name: 'siem', scopes: ['users:read', 'sessions:manage', 'audit:read'] },
+        globex.admin.token,
+      )
+    ).body.key;
   });
   afterAll(() => t.close());
 
   const missingUser = '00000000-0000-4000-8000-000000000000';
-  const routes = (userId: string, sessionId: string) => [
-    ['GET', `/v1/admin/users/${userId}`, undefined],
-    ['PATCH', `/v1/admin/users/${userId}`, { roles: ['admin'] }],
-    ['GET', `/v1/admin/users/${userId}/sessions`, undefined],
-    ['DELETE', `/v1/admin/sessions/${sessionId}`, undefined],
-  ] as const;
+  const routes = (userId: string, sessionId: string) =>
+    [
+      ['GET', `/v1/admin/users/${userId}`, undefined],
+      ['PATCH', `/v1/admin/users/${userId}`, { roles: ['admin'] }],
+      ['GET', `/v1/admin/users/${userId}/sessions`, undefined],
+      ['DELETE', `/v1/admin/sessions/${sessionId}`, undefined],
+    ] as const;
 
   it('answers every admin route with 404 for another tenant’s ids, exactly as for unknown ids', async () => {
     for (const token of [globex.admin.token, globexKey]) {
@@ -63,7 +70,11 @@ describe('tenant isolation', () => {
     const email = 'shared@example.com';
     expect((await t.http.post('/v1/admin/users', { email, roles: ['member'] }, acme.admin.token)).status).toBe(201);
     expect((await t.http.post('/v1/admin/users', { email, roles: ['member'] }, globex.admin.token)).status).toBe(201);
-    const again = await t.http.post('/v1/admin/users', { email: 'Shared@Example.com', roles: ['member'] }, acme.admin.token);
+    const again = await t.http.post(
+      '/v1/admin/users',
+      { email: 'Shared@Example.com', roles: ['member'] },
+      acme.admin.token,
+    );
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('conflict');
   });

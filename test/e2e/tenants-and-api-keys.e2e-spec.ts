@@ -13,11 +13,17 @@ describe('tenants, users and API keys', () => {
   });
   afterAll(() => t.close());
 
-  const tenantBody = (slug: string) => ({ slug, name: 'Initech', admin: { email: `root@${slug}.example`, password: PASSWORD } });
+  const tenantBody = (slug: string) => ({
+    slug,
+    name: 'Initech',
+    admin: { email: `root@${slug}.example`, password: PASSWORD },
+  });
 
   it('creates a tenant with its admin only for the operator', async () => {
     expect((await t.http.post('/v1/tenants', tenantBody('initech'))).status).toBe(401);
-    expect((await t.http.post('/v1/tenants', tenantBody('initech'), 'wrong-operator-token-0123456789abcdef')).status).toBe(401);
+    expect(
+      (await t.http.post('/v1/tenants', tenantBody('initech'), 'wrong-operator-token-0123456789abcdef')).status,
+    ).toBe(401);
     expect((await t.http.post('/v1/tenants', tenantBody('initech'), acme.admin.token)).status).toBe(401);
     const res = await t.http.post('/v1/tenants', tenantBody('initech'), t.operatorToken);
     expect(res.status).toBe(201);
@@ -28,7 +34,9 @@ describe('tenants, users and API keys', () => {
   });
 
   it('answers a taken slug with 409 conflict, even when two creations race', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => t.http.post('/v1/tenants', tenantBody('hooli'), t.operatorToken)));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => t.http.post('/v1/tenants', tenantBody('hooli'), t.operatorToken)),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     expect(results.find((r) => r.status === 409)!.body.code).toBe('conflict');
   });
@@ -61,7 +69,8 @@ describe('tenants, users and API keys', () => {
   });
 
   it('pages users with a cursor', async () => {
-    for (let i = 0; i < 3; i++) await t.http.post('/v1/admin/users', { email: `page${i}@acme.example`, roles: ['member'] }, acme.admin.token);
+    for (let i = 0; i < 3; i++)
+      await t.http.post('/v1/admin/users', { email: `page${i}@acme.example`, roles: ['member'] }, acme.admin.token);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -87,7 +96,9 @@ describe('tenants, users and API keys', () => {
     expect((await t.http.get(`/v1/admin/users/${acme.admin.id}/sessions`, key)).status).toBe(403);
     expect((await t.http.post('/v1/admin/users', { email: 'x@acme.example', roles: ['admin'] }, key)).status).toBe(403);
     expect((await t.http.get('/v1/me', key)).status).toBe(403);
-    expect((await t.http.post('/v1/admin/api-keys', { name: 'x', scopes: ['everything'] }, acme.admin.token)).status).toBe(400);
+    expect(
+      (await t.http.post('/v1/admin/api-keys', { name: 'x', scopes: ['everything'] }, acme.admin.token)).status,
+    ).toBe(400);
   });
 
   it('does not let a member create users or keys', async () => {
@@ -95,6 +106,8 @@ describe('tenants, users and API keys', () => {
     const res = await t.http.post('/v1/admin/users', { email: 'y@acme.example', roles: ['admin'] }, member.token);
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('forbidden');
-    expect((await t.http.post('/v1/admin/api-keys', { name: 'x', scopes: ['users:read'] }, member.token)).status).toBe(403);
+    expect((await t.http.post('/v1/admin/api-keys', { name: 'x', scopes: ['users:read'] }, member.token)).status).toBe(
+      403,
+    );
   });
 });

@@ -13,8 +13,13 @@ export interface TenantFixture {
 /** A tenant with a signed-in admin, made through the public API. */
 export async function aTenant(http: HttpClient, slug = `t-${randomBytes(4).toString('hex')}`): Promise<TenantFixture> {
   const email = `admin@${slug}.example`;
-  const created = await http.post('/v1/tenants', { slug, name: `Tenant ${slug}`, admin: { email, password: PASSWORD } }, OPERATOR_TOKEN);
-  if (created.status !== 201) throw new Error(`tenant create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const created = await http.post(
+    '/v1/tenants',
+    { slug, name: `Tenant ${slug}`, admin: { email, password: PASSWORD } },
+    OPERATOR_TOKEN,
+  );
+  if (created.status !== 201)
+    throw new Error(`tenant create failed: ${created.status} ${JSON.stringify(created.body)}`);
   const token = await signIn(http, slug, email);
   return { id: created.body.tenant.id, slug, admin: { id: created.body.admin.id, email, password: PASSWORD, token } };
 }
@@ -32,7 +37,13 @@ export async function aUser(
   return { id: created.body.id as string, email, password: PASSWORD, token };
 }
 
-export async function signIn(http: HttpClient, tenant: string, email: string, password = PASSWORD, headers: Record<string, string> = {}) {
+export async function signIn(
+  http: HttpClient,
+  tenant: string,
+  email: string,
+  password = PASSWORD,
+  headers: Record<string, string> = {},
+) {
   const res = await http.request('POST', '/v1/auth/login', { body: { tenant, email, password }, headers });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token as string;

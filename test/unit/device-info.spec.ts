@@ -17,8 +17,20 @@ describe('deviceInfoOf', () => {
   });
 
   it('recognises phones and tablets', () => {
-    expect(deviceInfoOf(meta('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36')).deviceType).toBe('mobile');
-    expect(deviceInfoOf(meta('Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1')).deviceType).toBe('tablet');
+    expect(
+      deviceInfoOf(
+        meta(
+          'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+        ),
+      ).deviceType,
+    ).toBe('mobile');
+    expect(
+      deviceInfoOf(
+        meta(
+          'Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+        ),
+      ).deviceType,
+    ).toBe('tablet');
   });
 
   it('says unknown when there is no User-Agent or nothing recognisable in it', () => {

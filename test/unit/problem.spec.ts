@@ -7,7 +7,9 @@ import { trustProxySetting } from '../../src/http/trusted-proxy.js';
 
 describe('problem details', () => {
   it('maps a domain error to RFC 9457 fields with its stable code', () => {
-    const p = problemFor(new DomainError('too_many_attempts', 'Slow down', { retryAfterSeconds: 30, debug: 'secret detail' }));
+    const p = problemFor(
+      new DomainError('too_many_attempts', 'Slow down', { retryAfterSeconds: 30, debug: 'secret detail' }),
+    );
     expect(p).toEqual({
       type: 'https://stepguard.dev/problems/too-many-attempts',
       title: 'Too many attempts',
@@ -23,7 +25,10 @@ describe('ZodPipe', () => {
   const pipe = new ZodPipe(z.object({ email: z.email(), roles: z.array(z.enum(['admin'])) }).strict());
 
   it('passes valid input through', () => {
-    expect(pipe.transform({ email: 'a@b.example', roles: ['admin'] })).toEqual({ email: 'a@b.example', roles: ['admin'] });
+    expect(pipe.transform({ email: 'a@b.example', roles: ['admin'] })).toEqual({
+      email: 'a@b.example',
+      roles: ['admin'],
+    });
   });
 
   it('reports every field at fault, unknown ones included', () => {

@@ -3,7 +3,12 @@ import { permissionsOf } from '../../src/identity/roles.js';
 
 describe('roles', () => {
   it('grants admins every permission', () => {
-    expect([...permissionsOf(['admin'])].sort()).toEqual(['audit:read', 'sessions:manage', 'tenant:manage', 'users:read']);
+    expect([...permissionsOf(['admin'])].sort()).toEqual([
+      'audit:read',
+      'sessions:manage',
+      'tenant:manage',
+      'users:read',
+    ]);
   });
 
   it('lets managers read users and manage sessions, nothing more', () => {

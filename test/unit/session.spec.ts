@@ -1,10 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import { Session, type AuthMethod } from '../../src/sessions/session.entity.js';
 
-const device = { deviceType: 'desktop', browser: 'Firefox 133', os: 'Linux', userAgent: 'ua', ip: '192.0.2.1', location: null };
+const device = {
+  deviceType: 'desktop',
+  browser: 'Firefox 133',
+  os: 'Linux',
+  userAgent: 'ua',
+  ip: '192.0.2.1',
+  location: null,
+};
 const minute = 60_000;
 const aSession = (amr: AuthMethod[] = ['pwd'], now = new Date('2030-01-01T00:00:00Z')) =>
-  new Session({ tenantId: 't', userId: 'u', tokenHash: 'h', amr, device, now, absoluteTimeoutMs: 600 * minute, idleTimeoutMs: 30 * minute });
+  new Session({
+    tenantId: 't',
+    userId: 'u',
+    tokenHash: 'h',
+    amr,
+    device,
+    now,
+    absoluteTimeoutMs: 600 * minute,
+    idleTimeoutMs: 30 * minute,
+  });
 const at = (ms: number) => new Date(Date.parse('2030-01-01T00:00:00Z') + ms);
 
 describe('Session', () => {

@@ -43,7 +43,13 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       ? await this.hasher.verify(user.passwordHash, input.password)
       : await this.hasher.burn(input.password);
     if (!tenant || !user || !ok) {
-      const reason: LoginFailureReason = !tenant ? 'unknown_tenant' : !user ? 'unknown_user' : user.passwordHash ? 'wrong_password' : 'no_password';
+      const reason: LoginFailureReason = !tenant
+        ? 'unknown_tenant'
+        : !user
+          ? 'unknown_user'
+          : user.passwordHash
+            ? 'wrong_password'
+            : 'no_password';
       await this.throttle.recordFailure(input.tenant, input.email);
       await this.fail(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();

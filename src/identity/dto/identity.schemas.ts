@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { API_KEY_SCOPES, ROLES } from '../roles.js';
 
 /** Long passphrases welcome; the upper bound keeps argon2 from being a denial-of-service lever. */
-export const passwordSchema = z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
+export const passwordSchema = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(256, 'must be at most 256 characters');
 export const emailSchema = z.string().trim().max(254).pipe(z.email());
 export const slugSchema = z
   .string()

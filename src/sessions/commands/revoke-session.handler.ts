@@ -16,7 +16,13 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
   ) {}
 
   async execute({ tenantId, sessionId, ownerId, reason, actor, request }: RevokeSessionCommand): Promise<void> {
-    const attempt = { tenantId, action: SessionRevokedEvent.type, actor, request, target: { type: 'session', id: sessionId } };
+    const attempt = {
+      tenantId,
+      action: SessionRevokedEvent.type,
+      actor,
+      request,
+      target: { type: 'session', id: sessionId },
+    };
     await this.attempts.run(attempt, () =>
       this.uow.run(async (tx) => {
         const repo = tx.em.getRepository(Session);
