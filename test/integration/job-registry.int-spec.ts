@@ -10,7 +10,8 @@ import { OnJob } from '../../src/infra/queues/on-job.decorator.js';
 import { QueueWorkersModule } from '../../src/infra/queues/queue-workers.module.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
+import { testConfig } from '../support/test-env.js';
+import { deleteRedisKeys } from '../support/redis.js';
 
 @Injectable()
 class SecondSessionCleanupProcessor {
@@ -70,7 +71,7 @@ describe('the job registry at worker boot', () => {
 
   afterAll(async () => {
     await db.drop();
-    await deleteKeys(`${config.env.REDIS_KEY_PREFIX}:*`);
+    await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);
   });
 
   /** Boots a worker with `extra`; resolves to the boot error, or undefined when it started (and is closed again). */
@@ -122,13 +123,3 @@ describe('the job registry at worker boot', () => {
     );
   });
 });
-
-async function deleteKeys(pattern: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(pattern);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}

@@ -16,7 +16,8 @@ import { bullPrefix } from '../../src/infra/queues/queue-settings.js';
 import { Session } from '../../src/sessions/session.entity.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
+import { testConfig } from '../support/test-env.js';
+import { deleteRedisKeys } from '../support/redis.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -60,7 +61,7 @@ describe('the session clean-up job', () => {
     eventsConnection.disconnect();
     await app.close();
     await db.drop();
-    await deleteKeys(`${config.env.REDIS_KEY_PREFIX}:*`);
+    await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);
   });
 
   /** A session opened `openedAgo` before now, last used `idleFor` before now. */
@@ -206,7 +207,7 @@ describe('the session clean-up job', () => {
     } finally {
       await queue.close();
       queueConnection.disconnect();
-      await deleteKeys(`${stoppingConfig.env.REDIS_KEY_PREFIX}:*`);
+      await deleteRedisKeys(stoppingConfig.env.REDIS_KEY_PREFIX);
     }
   });
 
@@ -226,13 +227,3 @@ describe('the session clean-up job', () => {
     expect(failed!.attemptsMade).toBe(1);
   });
 });
-
-async function deleteKeys(pattern: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(pattern);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}

@@ -1,10 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/create-http-app.js';
 import { HttpClient } from './http.js';
 import { createTestDatabase } from './postgres.js';
-import { OPERATOR_TOKEN, testConfig, TEST_REDIS_URL } from './test-env.js';
+import { OPERATOR_TOKEN, testConfig } from './test-env.js';
+import { deleteRedisKeys } from './redis.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -31,17 +31,7 @@ export async function startTestApp(options: HttpAppOptions & { env?: Record<stri
     async close() {
       await app.close();
       await db.drop();
-      await deleteKeys(`${config.env.REDIS_KEY_PREFIX}:*`);
+      await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);
     },
   };
-}
-
-async function deleteKeys(pattern: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(pattern);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
