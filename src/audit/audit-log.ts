@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Actor, RequestMeta } from '../common/actor.js';
+import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { Clock } from '../common/clock.js';
 import { AuditEvent, type Outcome } from './audit-event.entity.js';
 import { auditHash, GENESIS_HASH } from './audit-hash.js';
@@ -20,6 +21,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** A past-tense domain event: its class names it (`static type`), and it knows its tenant. */
+export interface AuditableEvent {
+  readonly tenantId: string | null;
+}
+
 /**
  * Appends to a tenant's hash chain inside the caller's transaction, so the entry commits or rolls
  * back with the change it records (invariant 1). Append last in a handler: the chain head stays
@@ -28,6 +34,22 @@ export interface AuditEntry {
 @Injectable()
 export class AuditLog {
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Records a successful change: its audit entry in the transaction, its event published after the
+   * commit. One call, so no event goes out without its entry and no entry is written without its event.
+   */
+  async record(
+    tx: Tx,
+    event: AuditableEvent,
+    entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'>,
+  ): Promise<AuditEvent> {
+    const action = (event.constructor as { type?: unknown }).type;
+    if (typeof action !== 'string') throw new Error(`${event.constructor.name} has no static type`);
+    const appended = await this.append(tx.em, { ...entry, tenantId: event.tenantId, action, outcome: 'success' });
+    tx.publish(event);
+    return appended;
+  }
 
   async append(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     const chainKey = entry.tenantId ?? PLATFORM_CHAIN;

@@ -32,16 +32,12 @@ export class UserAccounts {
     const user = new User({ ...input, now: this.clock.now() });
     tx.em.persist(user);
     await tx.em.flush();
-    await this.audit.append(tx.em, {
-      tenantId: input.tenantId,
-      action: UserCreatedEvent.type,
-      outcome: 'success',
+    await this.audit.record(tx, new UserCreatedEvent(user.tenantId, user.id, user.roles), {
       actor: input.actor,
       target: { type: 'user', id: user.id },
       request: input.request,
       details: { email: user.email, roles: user.roles, passwordSet: input.passwordHash !== null },
     });
-    tx.publish(new UserCreatedEvent(user.tenantId, user.id, user.roles));
     return user;
   }
 }

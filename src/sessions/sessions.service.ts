@@ -39,16 +39,12 @@ export class SessionsService {
     });
     tx.em.persist(session);
     await tx.em.flush();
-    await this.audit.append(tx.em, {
-      tenantId: session.tenantId,
-      action: SessionCreatedEvent.type,
-      outcome: 'success',
+    await this.audit.record(tx, new SessionCreatedEvent(session.tenantId, session.userId, session.id), {
       actor: { type: 'user', id: session.userId },
       target: { type: 'session', id: session.id },
       request: input.request,
       details: { amr: session.amr, deviceType: session.deviceType, browser: session.browser, os: session.os },
     });
-    tx.publish(new SessionCreatedEvent(session.tenantId, session.userId, session.id));
     return { session, token };
   }
 
@@ -73,16 +69,12 @@ export class SessionsService {
   async revoke(tx: Tx, session: Session, reason: string, actor: Actor, request: RequestMeta): Promise<boolean> {
     if (!session.revoke(reason, this.clock.now())) return false;
     await tx.em.flush();
-    await this.audit.append(tx.em, {
-      tenantId: session.tenantId,
-      action: SessionRevokedEvent.type,
-      outcome: 'success',
+    await this.audit.record(tx, new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason), {
       actor,
       target: { type: 'session', id: session.id },
       request,
       details: { reason, userId: session.userId },
     });
-    tx.publish(new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason));
     return true;
   }
 

@@ -151,9 +151,9 @@ describe('Redis resolution', () => {
     const unused = `redis://127.0.0.1:${await freePort()}`;
     const resolving = resolveLocalRedis(join(root, 'none'), () => undefined, { localUrl: unused, searchPath: '' });
     await expect(resolving).rejects.toThrow(ConfigError);
-    await expect(resolveLocalRedis(join(root, 'none'), () => undefined, { localUrl: unused, searchPath: '' })).rejects.toThrow(
-      /set REDIS_URL.*apt-get install redis-server/i,
-    );
+    await expect(
+      resolveLocalRedis(join(root, 'none'), () => undefined, { localUrl: unused, searchPath: '' }),
+    ).rejects.toThrow(/set REDIS_URL.*apt-get install redis-server/i);
   });
 
   (redisServer ? it : it.skip)(
@@ -180,7 +180,11 @@ describe('Redis resolution', () => {
   );
 
   it('reports a redis-server binary that does not exist', async () => {
-    const spawning = spawnRedisServer({ dataDir: join(root, 'broken'), port: await freePort(), binary: join(root, 'no-such-redis') });
+    const spawning = spawnRedisServer({
+      dataDir: join(root, 'broken'),
+      port: await freePort(),
+      binary: join(root, 'no-such-redis'),
+    });
     await expect(spawning).rejects.toThrow(/redis-server did not start.*ENOENT/);
   });
 
@@ -189,7 +193,9 @@ describe('Redis resolution', () => {
     await once(taken, 'listening');
     const port = (taken.address() as AddressInfo).port;
     try {
-      await expect(spawnRedisServer({ dataDir: join(root, 'port-taken'), port })).rejects.toThrow(/exited with 1.*in use/i);
+      await expect(spawnRedisServer({ dataDir: join(root, 'port-taken'), port })).rejects.toThrow(
+        /exited with 1.*in use/i,
+      );
     } finally {
       taken.close();
     }
@@ -233,7 +239,10 @@ describe('development encryption keys', () => {
   });
 
   it('are never made for production', async () => {
-    const env = { ...loadEnv({ DATABASE_URL: 'postgresql://db.example/x', REDIS_URL: 'redis://r.example' }), NODE_ENV: 'production' as const };
+    const env = {
+      ...loadEnv({ DATABASE_URL: 'postgresql://db.example/x', REDIS_URL: 'redis://r.example' }),
+      NODE_ENV: 'production' as const,
+    };
     await expect(resolveRuntime({ ...env, STEPGUARD_DATA_DIR: join(root, 'prod') }, () => undefined)).rejects.toThrow(
       'STEPGUARD_ENCRYPTION_KEYS: is required when NODE_ENV=production',
     );

@@ -45,16 +45,12 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
           actor,
           request,
         });
-        await this.audit.append(tx.em, {
-          tenantId,
-          action: PasswordChangedEvent.type,
-          outcome: 'success',
+        await this.audit.record(tx, new PasswordChangedEvent(tenantId, userId, revoked), {
           actor,
           target,
           request,
           details: { sessionsRevoked: revoked },
         });
-        tx.publish(new PasswordChangedEvent(tenantId, userId, revoked));
       });
     });
   }

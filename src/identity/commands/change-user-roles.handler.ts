@@ -29,16 +29,12 @@ export class ChangeUserRolesHandler implements ICommandHandler<ChangeUserRolesCo
         if (user.roles.includes('admin') && !roles.includes('admin')) await this.keepOneAdmin(tx.em, tenantId, userId);
         const change = user.changeRoles(roles, this.clock.now());
         await tx.em.flush();
-        await this.audit.append(tx.em, {
-          tenantId,
-          action: UserRolesChangedEvent.type,
-          outcome: 'success',
+        await this.audit.record(tx, new UserRolesChangedEvent(tenantId, userId, change.before, change.after), {
           actor,
           target,
           request,
           details: change,
         });
-        tx.publish(new UserRolesChangedEvent(tenantId, userId, change.before, change.after));
         return user;
       }),
     );

@@ -29,16 +29,12 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand>
       });
       tx.em.persist(apiKey);
       await tx.em.flush();
-      await this.audit.append(tx.em, {
-        tenantId,
-        action: ApiKeyCreatedEvent.type,
-        outcome: 'success',
+      await this.audit.record(tx, new ApiKeyCreatedEvent(tenantId, apiKey.id), {
         actor,
         target: { type: 'api_key', id: apiKey.id },
         request,
         details: { name: apiKey.name, scopes: apiKey.scopes },
       });
-      tx.publish(new ApiKeyCreatedEvent(tenantId, apiKey.id));
       return { apiKey, key };
     });
   }

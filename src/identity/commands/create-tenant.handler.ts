@@ -33,16 +33,12 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand>
             const tenant = new Tenant(input.slug, input.name, this.clock.now());
             tx.em.persist(tenant);
             await tx.em.flush();
-            await this.audit.append(tx.em, {
-              tenantId: tenant.id,
-              action: TenantCreatedEvent.type,
-              outcome: 'success',
+            await this.audit.record(tx, new TenantCreatedEvent(tenant.id, tenant.slug), {
               actor,
               target: { type: 'tenant', id: tenant.id },
               request,
               details: { slug: tenant.slug, name: tenant.name },
             });
-            tx.publish(new TenantCreatedEvent(tenant.id, tenant.slug));
             const admin = await this.accounts.create(tx, {
               tenantId: tenant.id,
               email: input.admin.email,

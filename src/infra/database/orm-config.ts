@@ -9,6 +9,9 @@ export function ormConfig(input: { url: string; poolMax: number; debug?: boolean
     entities: ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax },
+    // Waiting longer than this for a pooled connection means something holds one while it waits for
+    // another (a query on a second fork inside a transaction): fail loudly instead of hanging.
+    driverOptions: { connectionTimeoutMillis: 10_000 },
     migrations: {
       migrationsList: MIGRATIONS,
       transactional: true,

@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfigError, type Env } from '../../config/index.js';
+import { AppConfig, type EncryptionKey } from '../common/app-config.js';
+import { loadOrCreateDevEncryptionKeys } from './dev-encryption-keys.js';
+import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './embedded-postgres.js';
+import { resolveLocalRedis } from './embedded-redis.js';
+
+export interface Runtime {
+  config: AppConfig;
+  /** Stops what resolveRuntime started (embedded database, redis-server), last started first. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Turns the validated environment into the AppConfig the app runs with, filling what is unset with
+ * the embedded defaults (ARCHITECTURE "Embedded defaults"): PGlite for DATABASE_URL, a local or
+ * spawned Redis for REDIS_URL, a key file for STEPGUARD_ENCRYPTION_KEYS.
+ */
+export async function resolveRuntime(env: Env, log: (line: string) => void): Promise<Runtime> {
+  const dataDir = resolve(env.STEPGUARD_DATA_DIR);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = () => stopAll(stops.splice(0).reverse());
+  try {
+    // Cheapest checks first: a missing Redis should not cost a database start.
+    const keys = await encryptionKeys(env, dataDir, log);
+    let redisUrl = env.REDIS_URL;
+    if (redisUrl === undefined) {
+      const redis = await resolveLocalRedis(dataDir, log);
+      stops.push(redis.stop);
+      redisUrl = redis.url;
+    }
+    let databaseUrl = env.DATABASE_URL;
+    let poolMax = env.DATABASE_POOL_MAX;
+    if (databaseUrl === undefined) {
+      const postgres = await startEmbeddedPostgres(dataDir);
+      stops.push(postgres.stop);
+      databaseUrl = postgres.url;
+      poolMax = EMBEDDED_POOL_MAX;
+      log(`DATABASE_URL is not set: embedded PostgreSQL (PGlite) with data in ${dataDir}/pgdata on ${databaseUrl}`);
+      if (env.DATABASE_POOL_MAX !== EMBEDDED_POOL_MAX) {
+        log(`DATABASE_POOL_MAX=${env.DATABASE_POOL_MAX} ignored: the embedded database is used with one connection`);
+      }
+    }
+    const config = new AppConfig({ ...env, DATABASE_POOL_MAX: poolMax }, databaseUrl, redisUrl, keys);
+    return { config, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function encryptionKeys(env: Env, dataDir: string, log: (line: string) => void): Promise<EncryptionKey[]> {
+  if (env.STEPGUARD_ENCRYPTION_KEYS) return env.STEPGUARD_ENCRYPTION_KEYS;
+  // Checked by loadEnv too; repeated because a key file on disk must never stand in for production keys.
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('STEPGUARD_ENCRYPTION_KEYS: is required when NODE_ENV=production');
+  return loadOrCreateDevEncryptionKeys(dataDir, log);
+}
+
+/** Runs every stop even when one fails, then reports the failures. */
+async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const stop of stops) await stop().catch((error: unknown) => failures.push(error));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, 'stopping the embedded services failed');
+}
