@@ -45,6 +45,8 @@ function benchConfig(databaseUrl, redisPrefix) {
     STEPGUARD_ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     // Every request comes from 127.0.0.1: the per-IP login limit would measure 429s, not logins.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
+    // The failure timings below send many wrong passwords for one account.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000000',
   });
   return new AppConfig(env, databaseUrl, REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS);
 }
@@ -134,6 +136,33 @@ function print(rows) {
     if (r.non2xx || r.errors) console.log(`  ${r.title}: status codes ${r.statuses}; ${r.errors} errors/timeouts`);
 }
 
+/**
+ * Unknown tenant, unknown user and wrong password must not be told apart by timing: each case is
+ * sent one request at a time, interleaved, and the latency distributions are printed side by side.
+ */
+async function failureTimings(baseUrl, email) {
+  const cases = {
+    'wrong password': { tenant: TENANT, email, password: 'not the password' },
+    'unknown user': { tenant: TENANT, email: `nobody@${TENANT}.example`, password: 'not the password' },
+    'unknown tenant': { tenant: 'no-such-tenant', email, password: 'not the password' },
+  };
+  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let round = 0; round < 40; round++) {
+    for (const [name, body] of Object.entries(cases)) {
+      const started = performance.now();
+      const res = await call(baseUrl, 'POST', '/v1/auth/login', { body });
+      if (res.status !== 401) throw new Error(`${name}: expected 401, got ${res.status}`);
+      if (round >= 5) samples[name].push(performance.now() - started);
+    }
+  }
+  const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  console.log('\nfailed logins, 35 sequential requests each (401 invalid_credentials in every case)');
+  console.log(`${'case'.padEnd(22)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}`);
+  for (const [name, xs] of Object.entries(samples)) {
+    console.log(`${name.padEnd(22)}${pct(xs, 50).toFixed(1).padStart(10)}${pct(xs, 90).toFixed(1).padStart(10)}`);
+  }
+}
+
 async function main() {
   const prefix = `sgbench-${process.pid}`;
   const db = await createBenchDatabase();
@@ -161,6 +190,7 @@ async function main() {
       }),
     ];
     print(rows);
+    await failureTimings(baseUrl, loginEmail);
     // Other work on the machine skews every figure above; the load average says how much there was.
     console.log(`1-minute load average at the end: ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs`);
     if (rows.some((r) => r.non2xx || r.errors)) process.exitCode = 1;
