@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
@@ -8,14 +8,51 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import { ApiKey } from './api-key.entity.js';
 import { CreateApiKeyCommand } from './commands/create-api-key.command.js';
-import { createApiKeySchema } from './dto/identity.schemas.js';
+import { RevokeApiKeyCommand } from './commands/revoke-api-key.command.js';
+import { createApiKeySchema, uuidSchema } from './dto/identity.schemas.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('v1/admin/api-keys')
 export class ApiKeysController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly uow: UnitOfWork,
+  ) {}
+
+  /** The tenant's live keys; the keys themselves are never shown again. */
+  @Get()
+  @RequirePermission('tenant:manage')
+  @ApiProblems(401, 403)
+  async list(@CurrentPrincipal() p: TenantPrincipal) {
+    const keys = await this.uow
+      .reader()
+      .find(ApiKey, { tenantId: p.tenantId, revokedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return {
+      apiKeys: keys.map((k) => ({
+        id: k.id,
+        name: k.name,
+        scopes: k.scopes,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('tenant:manage')
+  @ApiProblems(400, 401, 403, 404)
+  async revoke(
+    @CurrentPrincipal() p: TenantPrincipal,
+    @Param('id', new ZodPipe(uuidSchema)) id: string,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.commands.execute(new RevokeApiKeyCommand(p.tenantId, id, actorOf(p), meta));
+  }
 
   @Post()
   @HttpCode(201)

@@ -6,6 +6,7 @@ import { ChangeUserRolesHandler } from './commands/change-user-roles.handler.js'
 import { CreateApiKeyHandler } from './commands/create-api-key.handler.js';
 import { CreateTenantHandler } from './commands/create-tenant.handler.js';
 import { CreateUserHandler } from './commands/create-user.handler.js';
+import { RevokeApiKeyHandler } from './commands/revoke-api-key.handler.js';
 import { MeController } from './me.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { UserAccounts } from './user-accounts.js';
@@ -20,6 +21,7 @@ import { UsersDirectory } from './users-directory.js';
     CreateUserHandler,
     ChangeUserRolesHandler,
     CreateApiKeyHandler,
+    RevokeApiKeyHandler,
     UserAccounts,
     UsersDirectory,
     ApiKeysService,

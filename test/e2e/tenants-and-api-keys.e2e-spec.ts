@@ -101,6 +101,27 @@ describe('tenants, users and API keys', () => {
     ).toBe(400);
   });
 
+  it('lists live keys without the key itself, and a revoked key fails on its next request', async () => {
+    const key = (
+      await t.http.post('/v1/admin/api-keys', { name: 'to-revoke', scopes: ['users:read'] }, acme.admin.token)
+    ).body;
+    expect((await t.http.get('/v1/admin/users', key.key)).status).toBe(200);
+    const listed = await t.http.get('/v1/admin/api-keys', acme.admin.token);
+    expect(listed.status).toBe(200);
+    const entry = listed.body.apiKeys.find((k: { id: string }) => k.id === key.id);
+    expect(entry).toMatchObject({ name: 'to-revoke', scopes: ['users:read'], lastUsedAt: expect.any(String) });
+    expect(JSON.stringify(listed.body)).not.toContain(key.key.slice(4));
+    expect((await t.http.delete(`/v1/admin/api-keys/${key.id}`, acme.admin.token)).status).toBe(204);
+    expect((await t.http.get('/v1/admin/users', key.key)).status).toBe(401);
+    expect((await t.http.delete(`/v1/admin/api-keys/${key.id}`, acme.admin.token)).status).toBe(404);
+    const other = await aTenant(t.http);
+    const foreign = (
+      await t.http.post('/v1/admin/api-keys', { name: 'theirs', scopes: ['users:read'] }, other.admin.token)
+    ).body;
+    expect((await t.http.delete(`/v1/admin/api-keys/${foreign.id}`, acme.admin.token)).status).toBe(404);
+    expect((await t.http.get('/v1/admin/users', foreign.key)).status).toBe(200);
+  });
+
   it('does not let a member create users or keys', async () => {
     const member = await aUser(t.http, acme);
     const res = await t.http.post('/v1/admin/users', { email: 'y@acme.example', roles: ['admin'] }, member.token);

@@ -44,3 +44,11 @@ export class ApiKeyCreatedEvent {
     readonly apiKeyId: string,
   ) {}
 }
+
+export class ApiKeyRevokedEvent {
+  static readonly type = 'ApiKeyRevoked';
+  constructor(
+    readonly tenantId: string,
+    readonly apiKeyId: string,
+  ) {}
+}
