@@ -12,7 +12,9 @@ describe('domain events', () => {
   const seen: string[] = [];
   beforeAll(async () => {
     t = await startTestApp();
-    subscription = t.app.get(EventBus).subscribe((e: IEvent) => seen.push((e.constructor as unknown as { type: string }).type));
+    subscription = t.app
+      .get(EventBus)
+      .subscribe((e: IEvent) => seen.push((e.constructor as unknown as { type: string }).type));
     acme = await aTenant(t.http);
   });
   afterAll(async () => {
