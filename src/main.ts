@@ -32,8 +32,13 @@ async function main(): Promise<void> {
   }
   const mode = env.STEPGUARD_WORKERS_IN_PROCESS ? 'api + workers' : 'api';
   console.log(`Stepguard (${mode}) listening on ${runtime.config.publicUrl}  (docs: ${runtime.config.publicUrl}/docs)`);
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutdown(app, runtime, env.SHUTDOWN_TIMEOUT_SECONDS, signal).catch(fail));
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(app, runtime, env.SHUTDOWN_TIMEOUT_SECONDS, signal).catch(fail);
+    });
   }
 }
 

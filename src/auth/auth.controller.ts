@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import type { RequestMeta } from '../common/actor.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
@@ -37,8 +38,12 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiProblems(401)
   async logout(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta): Promise<void> {
-    await this.commands.execute(
-      new RevokeSessionCommand(p.tenantId, p.session.id, p.userId, 'logout', actorOf(p), meta),
-    );
+    const own = { kind: 'own', userId: p.userId } as const;
+    try {
+      await this.commands.execute(new RevokeSessionCommand(p.tenantId, p.session.id, own, 'logout', actorOf(p), meta));
+    } catch (error) {
+      // A concurrent logout (or revocation) got there first: the session is gone, which is what was asked.
+      if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
+    }
   }
 }

@@ -19,6 +19,11 @@ export async function ensureDefaultTenant(
 ): Promise<void> {
   const em = app.get(MikroORM).em.fork();
   if ((await em.count(Tenant, {})) > 0) return;
+  if (config.env.NODE_ENV === 'production') {
+    // No password in production logs: the operator creates the first tenant deliberately.
+    print('No tenant yet: create one with `npm run stepguard -- tenant create …` or POST /v1/tenants.');
+    return;
+  }
   const password = newPassword();
   const slug = config.env.STEPGUARD_BOOTSTRAP_TENANT;
   const email = config.env.STEPGUARD_BOOTSTRAP_ADMIN_EMAIL;

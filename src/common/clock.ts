@@ -1,6 +1,7 @@
 /**
- * The only source of "now" for anything that decides validity (ARCHITECTURE invariant 7):
- * session expiry, rate windows, TOTP steps and grace periods are tested by moving a ManualClock.
+ * The only source of "now" for anything that decides validity (ARCHITECTURE invariant 7): session
+ * expiry, TOTP steps, challenges and grace periods are tested by moving a ManualClock. (Rate-limit
+ * windows are Redis key expiries: counters that slow guessing, not validity decisions.)
  */
 export abstract class Clock {
   abstract now(): Date;

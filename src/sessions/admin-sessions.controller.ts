@@ -3,16 +3,20 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal } from '../auth/principal.js';
+import { actorOf, hasPermission, type TenantPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import { RevokeSessionCommand } from './commands/revoke-session.command.js';
+import { adminSessionsProtected } from './sessions.errors.js';
 import { ListSessionsQuery } from './queries/list-sessions.query.js';
 
 const uuid = new ZodPipe(z.uuid());
+
+/** Admins, and API keys an admin issued with `sessions:manage`, may act on admins; managers may not. */
+const mayManageAdmins = (p: TenantPrincipal) => p.kind === 'api_key' || hasPermission(p, 'tenant:manage');
 
 /** Admins and managers (`sessions:manage`) see and end a member's sessions. */
 @ApiTags('admin')
@@ -29,7 +33,8 @@ export class AdminSessionsController {
   @RequirePermission('sessions:manage', { apiKeys: true })
   @ApiProblems(400, 401, 403, 404)
   async list(@CurrentPrincipal() p: TenantPrincipal, @Param('id', uuid) userId: string) {
-    await this.directory.requireUser(p.tenantId, userId);
+    const user = await this.directory.requireUser(p.tenantId, userId);
+    if (user.roles.includes('admin') && !mayManageAdmins(p)) throw adminSessionsProtected();
     const current = p.kind === 'user' ? p.session.id : null;
     return { sessions: await this.queries.execute(new ListSessionsQuery(p.tenantId, userId, current)) };
   }
@@ -43,6 +48,15 @@ export class AdminSessionsController {
     @Param('sessionId', uuid) id: string,
     @ReqMeta() meta: RequestMeta,
   ) {
-    await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, null, 'admin_revoked', actorOf(p), meta));
+    await this.commands.execute(
+      new RevokeSessionCommand(
+        p.tenantId,
+        id,
+        { kind: 'tenant', includingAdmins: mayManageAdmins(p) },
+        'admin_revoked',
+        actorOf(p),
+        meta,
+      ),
+    );
   }
 }

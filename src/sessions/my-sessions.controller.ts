@@ -37,7 +37,9 @@ export class MySessionsController {
     @Param('sessionId', sessionId) id: string,
     @ReqMeta() meta: RequestMeta,
   ) {
-    await this.commands.execute(new RevokeSessionCommand(p.tenantId, id, p.userId, 'user_revoked', actorOf(p), meta));
+    await this.commands.execute(
+      new RevokeSessionCommand(p.tenantId, id, { kind: 'own', userId: p.userId }, 'user_revoked', actorOf(p), meta),
+    );
   }
 
   @Post('revoke-others')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { AuditVerifier } from '../../src/audit/audit-verifier.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -53,6 +54,35 @@ describe('under concurrency', () => {
 
     const seqs = await db.query(`select seq::int from audit_events where chain_key = $1 order by seq`, [acme.id]);
     expect(seqs.rows.map((r) => r.seq)).toEqual(seqs.rows.map((_, i) => i + 1));
+  });
+
+  it('keeps the hash chain intact with logins, revocations and failures interleaved', async () => {
+    const user = await aUser(t.http, acme);
+    const first = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD }),
+      ),
+    );
+    const mixed = await Promise.all([
+      ...first.map((r) => t.http.delete(`/v1/me/sessions/${r.body.session.id}`, user.token)),
+      ...Array.from({ length: 20 }, () =>
+        t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD }),
+      ),
+      ...Array.from({ length: 5 }, () =>
+        t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: 'wrong password!' }),
+      ),
+      ...Array.from({ length: 5 }, () =>
+        t.http.post('/v1/admin/users', { email: user.email, roles: ['member'] }, acme.admin.token),
+      ),
+    ]);
+    expect(mixed.every((r) => r.status < 500)).toBe(true);
+    const verdict = await t.app.get(AuditVerifier).verify(acme.id);
+    expect(verdict).toMatchObject({ ok: true });
+    const total = await db.query(
+      `select count(*)::int as n, max(seq)::int as last from audit_events where chain_key = $1`,
+      [acme.id],
+    );
+    expect(total.rows[0].n).toBe(total.rows[0].last);
   });
 
   it('revokes a session exactly once when the same revocation races', async () => {

@@ -90,7 +90,7 @@ describe('sessions', () => {
     expect((await t.http.get('/v1/me', user.token)).status).toBe(401);
   });
 
-  it('lets admins and managers list and revoke a member’s sessions, but not members', async () => {
+  it('lets managers list and revoke a member’s sessions, and members neither', async () => {
     const manager = await aUser(t.http, acme, ['manager']);
     const member = await aUser(t.http, acme);
     const listed = await t.http.get(`/v1/admin/users/${member.id}/sessions`, manager.token);
@@ -98,10 +98,36 @@ describe('sessions', () => {
     expect(listed.body.sessions).toHaveLength(1);
     expect(listed.body.sessions[0].current).toBe(false);
     expect((await t.http.get(`/v1/admin/users/${manager.id}/sessions`, member.token)).status).toBe(403);
-    expect((await t.http.delete(`/v1/admin/sessions/${listed.body.sessions[0].id}`, acme.admin.token)).status).toBe(
-      204,
-    );
+    const sessionId = listed.body.sessions[0].id;
+    expect((await t.http.delete(`/v1/admin/sessions/${sessionId}`, member.token)).status).toBe(403);
+    expect((await t.http.delete(`/v1/admin/sessions/${sessionId}`, manager.token)).status).toBe(204);
     expect((await t.http.get('/v1/me', member.token)).status).toBe(401);
+    expect((await t.http.delete(`/v1/admin/sessions/${sessionId}`, manager.token)).status).toBe(404);
+  });
+
+  it('keeps an admin’s sessions out of a manager’s reach, but not out of an admin’s or an admin-issued key’s', async () => {
+    const manager = await aUser(t.http, acme, ['manager']);
+    const otherAdmin = await aUser(t.http, acme, ['admin']);
+    expect((await t.http.get(`/v1/admin/users/${otherAdmin.id}/sessions`, manager.token)).status).toBe(403);
+    const sessions = (await t.http.get(`/v1/admin/users/${otherAdmin.id}/sessions`, acme.admin.token)).body.sessions;
+    const denied = await t.http.delete(`/v1/admin/sessions/${sessions[0].id}`, manager.token);
+    expect(denied.status).toBe(403);
+    expect((await t.http.get('/v1/me', otherAdmin.token)).status).toBe(200);
+
+    const key = (
+      await t.http.post('/v1/admin/api-keys', { name: 'soc', scopes: ['sessions:manage'] }, acme.admin.token)
+    ).body.key;
+    expect((await t.http.get(`/v1/admin/users/${otherAdmin.id}/sessions`, key)).status).toBe(200);
+    expect((await t.http.delete(`/v1/admin/sessions/${sessions[0].id}`, key)).status).toBe(204);
+    expect((await t.http.get('/v1/me', otherAdmin.token)).status).toBe(401);
+  });
+
+  it('answers a repeated logout with 204', async () => {
+    const user = await aUser(t.http, acme);
+    const results = await Promise.all([1, 2, 3].map(() => t.http.post('/v1/auth/logout', undefined, user.token)));
+    for (const res of results) expect([204, 401]).toContain(res.status);
+    expect(results.filter((r) => r.status === 204).length).toBeGreaterThanOrEqual(1);
+    expect((await t.http.get('/v1/me', user.token)).status).toBe(401);
   });
 
   it('changing the password revokes every other session and keeps the current one', async () => {

@@ -68,6 +68,47 @@ describe('tenants, users and API keys', () => {
     expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['admin'] }, user.token)).status).toBe(403);
   });
 
+  it('keeps one admin when two admins demote each other at once, without a deadlock', async () => {
+    const tenant = await aTenant(t.http);
+    const second = await aUser(t.http, tenant, ['admin']);
+    const results = await Promise.all([
+      t.http.patch(`/v1/admin/users/${second.id}`, { roles: ['member'] }, tenant.admin.token),
+      t.http.patch(`/v1/admin/users/${tenant.admin.id}`, { roles: ['member'] }, second.token),
+    ]);
+    // 409 from the lock-protected check; 403 if the second request was authorised after its sender's demotion.
+    const [winner, loser] = results.map((r) => r.status).sort();
+    expect(winner).toBe(200);
+    expect([403, 409]).toContain(loser);
+    const users = (await t.http.get('/v1/admin/users', results[0]!.status === 200 ? tenant.admin.token : second.token))
+      .body.users as { roles: string[] }[];
+    expect(users.filter((u) => u.roles.includes('admin'))).toHaveLength(1);
+  });
+
+  it('records no change when the roles are already those asked for', async () => {
+    const user = await aUser(t.http, acme, ['manager']);
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      const count = async () =>
+        (
+          await db.query(
+            `select count(*)::int as n from audit_events where action = 'UserRolesChanged' and target_id = $1`,
+            [user.id],
+          )
+        ).rows[0].n;
+      expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['manager'] }, acme.admin.token)).status).toBe(
+        200,
+      );
+      expect(await count()).toBe(0);
+      expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['member'] }, acme.admin.token)).status).toBe(
+        200,
+      );
+      expect(await count()).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('pages users with a cursor', async () => {
     for (let i = 0; i < 3; i++)
       await t.http.post('/v1/admin/users', { email: `page${i}@acme.example`, roles: ['member'] }, acme.admin.token);

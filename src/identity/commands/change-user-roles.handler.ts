@@ -23,10 +23,12 @@ export class ChangeUserRolesHandler implements ICommandHandler<ChangeUserRolesCo
     const target = { type: 'user', id: userId };
     return this.attempts.run({ tenantId, action: UserRolesChangedEvent.type, actor, target, request }, () =>
       this.uow.run(async (tx) => {
-        const users = tx.em.getRepository(User);
-        const user = await users.findInTenant(tenantId, userId);
+        // Admins first (in id order), then the user: concurrent demotions queue instead of deadlocking.
+        if (!roles.includes('admin')) await this.keepOneAdmin(tx.em, tenantId, userId);
+        const user = await tx.em.getRepository(User).lockInTenant(tenantId, userId);
         if (!user) throw userNotFound();
-        if (user.roles.includes('admin') && !roles.includes('admin')) await this.keepOneAdmin(tx.em, tenantId, userId);
+        // Nothing changes, so nothing is recorded: no audit entry without a change.
+        if (sameRoles(user.roles, roles)) return user;
         const change = user.changeRoles(roles, this.clock.now());
         await tx.em.flush();
         await this.audit.record(tx, new UserRolesChangedEvent(tenantId, userId, change.before, change.after), {
@@ -44,9 +46,15 @@ export class ChangeUserRolesHandler implements ICommandHandler<ChangeUserRolesCo
   private async keepOneAdmin(em: EntityManager, tenantId: string, userId: string) {
     // Lock the tenant's admins so two concurrent demotions cannot both pass this check.
     const admins = await em.execute<{ id: string }[]>(
-      `select id from users where tenant_id = ? and 'admin' = any(roles) for update`,
+      `select id from users where tenant_id = ? and 'admin' = any(roles) order by id for update`,
       [tenantId],
     );
-    if (admins.filter((a) => a.id !== userId).length === 0) throw conflict('A tenant must keep at least one admin');
+    const demotesAdmin = admins.some((a) => a.id === userId);
+    if (demotesAdmin && admins.length === 1) throw conflict('A tenant must keep at least one admin');
   }
+}
+
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(b);
+  return a.length === set.size && a.every((r) => set.has(r));
 }

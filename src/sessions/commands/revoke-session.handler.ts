@@ -3,7 +3,8 @@ import { AuditedAttempt } from '../../audit/audited.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { SessionRevokedEvent } from '../events/session.events.js';
 import { Session } from '../session.entity.js';
-import { sessionNotFound } from '../sessions.errors.js';
+import { adminSessionsProtected, sessionNotFound } from '../sessions.errors.js';
+import { User } from '../../identity/user.entity.js';
 import { SessionsService } from '../sessions.service.js';
 import { RevokeSessionCommand } from './revoke-session.command.js';
 
@@ -15,7 +16,7 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
     private readonly attempts: AuditedAttempt,
   ) {}
 
-  async execute({ tenantId, sessionId, ownerId, reason, actor, request }: RevokeSessionCommand): Promise<void> {
+  async execute({ tenantId, sessionId, scope, reason, actor, request }: RevokeSessionCommand): Promise<void> {
     const attempt = {
       tenantId,
       action: SessionRevokedEvent.type,
@@ -26,10 +27,15 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
     await this.attempts.run(attempt, () =>
       this.uow.run(async (tx) => {
         const repo = tx.em.getRepository(Session);
-        const session = ownerId
-          ? await repo.lockForUser(tenantId, ownerId, sessionId)
-          : await repo.lockInTenant(tenantId, sessionId);
+        const session =
+          scope.kind === 'own'
+            ? await repo.lockForUser(tenantId, scope.userId, sessionId)
+            : await repo.lockInTenant(tenantId, sessionId);
         if (!session) throw sessionNotFound();
+        if (scope.kind === 'tenant' && !scope.includingAdmins) {
+          const owner = await tx.em.getRepository(User).findInTenant(tenantId, session.userId);
+          if (owner?.roles.includes('admin')) throw adminSessionsProtected();
+        }
         await this.sessions.revoke(tx, session, reason, actor, request);
       }),
     );
