@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const minutes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -39,6 +40,50 @@ const encryptionKeys = z
   })
   .optional();
 
+/** express's (proxy-addr's) names for address ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, or a CIDR whose prefix proxy-addr accepts (1-32 for IPv4, 1-128 for IPv6). */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Checked here rather than left to express: proxy-addr would crash at start-up with a stack trace on
+ * some typos, and silently read others (`1` as the address 0.0.0.1) as a proxy nobody meant to trust.
+ */
+const trustedProxies = z
+  .string()
+  .superRefine((raw, ctx) => {
+    const entries = raw.split(',').map((entry) => entry.trim());
+    const bad = entries.filter(Boolean).find((entry) => !isProxyEntry(entry));
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(bad)} is not an IP address, a CIDR (address/prefix) or one of ${PROXY_RANGE_NAMES.join(', ')}`,
+      });
+    }
+  })
+  .default('');
+
+/** What the bearer-token parser of the authentication guard accepts: any other token could never match. */
+const operatorToken = z
+  .string()
+  .min(32, 'must be at least 32 characters')
+  .max(512, 'must be at most 512 characters')
+  .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must use only the characters A-Z a-z 0-9 . _ ~ + / = -');
+
+/** An RFC 9110 field name, lower-case as Node presents incoming headers. */
+const headerName = z
+  .string()
+  .regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a lower-case HTTP header name, e.g. cf-ipcity')
+  .default('');
+
 /**
  * Every setting Stepguard reads, as environment variables. The README's configuration table is
  * checked against this object by a test, and so is docker-compose.yml.
@@ -58,7 +103,7 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).default('stepguard'),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('Stepguard <no-reply@stepguard.local>'),
-  STEPGUARD_OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  STEPGUARD_OPERATOR_TOKEN: operatorToken.optional(),
   STEPGUARD_ENCRYPTION_KEYS: encryptionKeys,
   STEPGUARD_BOOTSTRAP_TENANT: z
     .string()
@@ -69,8 +114,8 @@ export const envSchema = z.object({
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: minutes(12 * 60),
   SESSION_CLEANUP_INTERVAL_MINUTES: minutes(15),
   SESSION_CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
-  TRUSTED_PROXY: z.string().default(''),
-  TRUSTED_PROXY_LOCATION_HEADER: z.string().default(''),
+  TRUSTED_PROXY: trustedProxies,
+  TRUSTED_PROXY_LOCATION_HEADER: headerName,
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(100),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),

@@ -74,6 +74,60 @@ describe('malformed input', () => {
     expectProblem(res, 401, 'unauthorized');
   });
 
+  describe('strings PostgreSQL cannot store (NUL, unpaired surrogates)', () => {
+    const BAD = [
+      ['a NUL', 'a\u0000b'],
+      ['an unpaired surrogate', 'a\ud800b'],
+    ] as const;
+    const UNSTORABLE = 'must not contain NUL or unpaired surrogate characters';
+    const expectRefused = (res: { status: number; headers: Headers; body: any }, field: string) => {
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors).toEqual([{ field, message: UNSTORABLE }]);
+    };
+
+    it.each(BAD)('refuses %s in each login field', async (_case, bad) => {
+      const valid = { tenant: acme.slug, email: acme.admin.email, password: acme.admin.password };
+      for (const field of ['tenant', 'email', 'password'] as const) {
+        expectRefused(await t.http.post('/v1/auth/login', { ...valid, [field]: bad }), field);
+      }
+    });
+
+    it.each(BAD)('refuses %s in a new tenant, however deep the field', async (_case, bad) => {
+      const tenant = {
+        slug: 't-nul-surrogate',
+        name: 'Acme',
+        admin: { email: 'a@acme.example', password: 'p'.repeat(12) },
+      };
+      expectRefused(await t.http.post('/v1/tenants', { ...tenant, name: bad }, t.operatorToken), 'name');
+      const admin = { ...tenant.admin, email: `${bad}@acme.example` };
+      expectRefused(await t.http.post('/v1/tenants', { ...tenant, admin }, t.operatorToken), 'admin.email');
+    });
+
+    it.each(BAD)('refuses %s in a new user and a new API key', async (_case, bad) => {
+      const user = { email: `${bad}@${acme.slug}.example`, roles: ['member'] };
+      expectRefused(await t.http.post('/v1/admin/users', user, acme.admin.token), 'email');
+      const key = { name: bad, scopes: ['audit:read'] };
+      expectRefused(await t.http.post('/v1/admin/api-keys', key, acme.admin.token), 'name');
+    });
+
+    it('refuses a NUL in audit query parameters and in a route parameter', async () => {
+      expectRefused(await t.http.get('/v1/admin/audit?actorId=a%00b', acme.admin.token), 'actorId');
+      expectRefused(await t.http.get('/v1/admin/audit?action=a%00b', acme.admin.token), 'action');
+      expectRefused(await t.http.get('/v1/admin/users/a%00b', acme.admin.token), 'id');
+    });
+
+    it('refuses a NUL in a field name too', async () => {
+      const res = await t.http.post('/v1/auth/login', {
+        tenant: acme.slug,
+        email: 'a@b.c',
+        password: 'x',
+        'a\u0000b': 1,
+      });
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors).toEqual([{ field: 'a\u0000b', message: UNSTORABLE }]);
+    });
+  });
+
   it('never answers 500 to garbage on any route', async () => {
     const garbage = [
       {},

@@ -28,6 +28,24 @@ describe('client address and location behind a proxy', () => {
     });
   });
 
+  describe('with a proxy trusted, but the request coming from another peer', () => {
+    let t: TestApp;
+    let acme: TenantFixture;
+    beforeAll(async () => {
+      t = await startTestApp({
+        env: { TRUSTED_PROXY: '10.0.0.1', TRUSTED_PROXY_LOCATION_HEADER: 'x-client-location' },
+      });
+      acme = await aTenant(t.http);
+    });
+    afterAll(() => t.close());
+
+    it('ignores X-Forwarded-For and the location header from a peer that is not the proxy', async () => {
+      const user = await aUser(t.http, acme);
+      const token = await signIn(t.http, acme.slug, user.email, PASSWORD, FORWARDED);
+      expect(await currentSession(t, token)).toMatchObject({ ip: '127.0.0.1', location: null });
+    });
+  });
+
   describe('with no trusted proxy (the default)', () => {
     let t: TestApp;
     let acme: TenantFixture;

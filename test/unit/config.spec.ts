@@ -125,6 +125,75 @@ describe('STEPGUARD_ENCRYPTION_KEYS', () => {
   });
 });
 
+describe('TRUSTED_PROXY', () => {
+  it.each([
+    'loopback',
+    'linklocal, uniquelocal',
+    '10.0.0.1',
+    '10.0.0.0/8, 192.168.1.0/24,loopback',
+    '2001:db8::1',
+    '2001:db8::/32',
+    '::1/128',
+    '::ffff:10.0.0.1',
+  ])('accepts %j', (value) => {
+    expect(loadEnv({ TRUSTED_PROXY: value }).TRUSTED_PROXY).toBe(value);
+  });
+
+  it.each([
+    ['a hop count, which express would read as the address 0.0.0.1', '1'],
+    ['true', 'true'],
+    ['a host name', 'proxy.internal'],
+    ['a misspelt range name', 'loopbak'],
+    ['an address out of range', '10.0.0.256'],
+    ['a prefix longer than the address', '10.0.0.0/33'],
+    ['an IPv6 prefix longer than 128', '2001:db8::/129'],
+    ['a zero prefix, which express refuses', '10.0.0.0/0'],
+    ['a prefix that is not a number', '10.0.0.0/8a'],
+    ['an empty prefix', '10.0.0.0/'],
+    ['two prefixes', '10.0.0.0/8/8'],
+    ['a bracketed IPv6 address', '[::1]'],
+    ['one bad entry among good ones', 'loopback, 10.0.0.1, nope'],
+  ])('stops start-up with one TRUSTED_PROXY line on %s', (_case, value) => {
+    const error = failureOf({ TRUSTED_PROXY: value });
+    expect(error.message).toMatch(/^TRUSTED_PROXY: /);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names the entry at fault', () => {
+    expect(failureOf({ TRUSTED_PROXY: 'loopback, nope' }).message).toContain('"nope"');
+  });
+});
+
+describe('STEPGUARD_OPERATOR_TOKEN', () => {
+  it('accepts any token the bearer-token parser accepts, 32 to 512 characters long', () => {
+    const token = 'Az09._~+/=-'.repeat(3);
+    expect(loadEnv({ STEPGUARD_OPERATOR_TOKEN: token }).STEPGUARD_OPERATOR_TOKEN).toBe(token);
+    expect(loadEnv({ STEPGUARD_OPERATOR_TOKEN: 'a'.repeat(512) }).STEPGUARD_OPERATOR_TOKEN).toHaveLength(512);
+  });
+
+  it.each([
+    ['with a space', `${'a'.repeat(32)} b`],
+    ['with a trailing newline (as read from a file)', `${'a'.repeat(32)}\n`],
+    ['with a colon', `${'a'.repeat(32)}:`],
+    ['with non-ASCII letters', 'é'.repeat(32)],
+    ['longer than 512 characters', 'a'.repeat(513)],
+  ])('refuses a token the bearer-token parser would never accept: %s', (_case, value) => {
+    const error = failureOf({ STEPGUARD_OPERATOR_TOKEN: value });
+    expect(error.message).toMatch(/^STEPGUARD_OPERATOR_TOKEN: /);
+    expect(error.message).not.toContain(value.trim());
+  });
+});
+
+describe('TRUSTED_PROXY_LOCATION_HEADER', () => {
+  it.each(['cf-ipcity', 'x-client-location', 'x_geo.city'])('accepts %j', (value) => {
+    expect(loadEnv({ TRUSTED_PROXY_LOCATION_HEADER: value }).TRUSTED_PROXY_LOCATION_HEADER).toBe(value);
+  });
+
+  it.each(['CF-IPCity', 'x client location', 'x-location:', 'x-city\n', 'ünicode'])('refuses %j', (value) => {
+    expect(failureOf({ TRUSTED_PROXY_LOCATION_HEADER: value }).message).toMatch(/^TRUSTED_PROXY_LOCATION_HEADER: /);
+  });
+});
+
 describe('config/env.example', () => {
   const example = parseEnv(readFileSync(new URL('../../config/env.example', import.meta.url), 'utf8'));
 

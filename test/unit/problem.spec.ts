@@ -1,8 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { type ArgumentsHost, Logger } from '@nestjs/common';
+import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { DomainError } from '../../src/common/errors/domain-error.js';
+import { ProblemFilter } from '../../src/common/errors/problem.filter.js';
 import { problemFor } from '../../src/common/errors/problem.js';
-import { ZodPipe } from '../../src/common/http/zod-body.pipe.js';
+import { UNSTORABLE, unstorableStrings, ZodPipe } from '../../src/common/http/zod-body.pipe.js';
 import { trustProxySetting } from '../../src/http/trusted-proxy.js';
 
 describe('problem details', () => {
@@ -31,6 +34,31 @@ describe('ZodPipe', () => {
     });
   });
 
+  /** The field errors of the validation_failed error that `run` throws. */
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'validation_failed' });
+      return (error as DomainError).extra.errors;
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it('refuses NUL and unpaired surrogates before the schema runs, naming the field', () => {
+    for (const bad of ['a\u0000b@example.com', 'a\ud800b@example.com']) {
+      const errors = refusal(() => pipe.transform({ email: bad, roles: ['admin'] }));
+      expect(errors).toEqual([{ field: 'email', message: UNSTORABLE }]);
+    }
+  });
+
+  it('names a route parameter by its name', () => {
+    const param = new ZodPipe(z.uuid());
+    const meta = { type: 'param', data: 'id' } as const;
+    expect(refusal(() => param.transform('nope', meta))).toEqual([{ field: 'id', message: expect.any(String) }]);
+    expect(refusal(() => param.transform('a\u0000b', meta))).toEqual([{ field: 'id', message: UNSTORABLE }]);
+  });
+
   it('reports every field at fault, unknown ones included', () => {
     try {
       pipe.transform({ email: 'nope', roles: ['root'], extra: 1 });
@@ -41,6 +69,93 @@ describe('ZodPipe', () => {
       expect(e.code).toBe('validation_failed');
       expect(e.extra.errors!.map((x) => x.field).sort()).toEqual(['email', 'extra', 'roles.0']);
     }
+  });
+});
+
+/** What the problem filter sends for `exception`, through a minimal express-like response. */
+function filtered(exception: unknown): { status: number; body: any } {
+  const sent = { status: 0, body: '' };
+  const res = {
+    headersSent: false,
+    status: (code: number) => ((sent.status = code), res),
+    type: () => res,
+    setHeader: () => res,
+    send: (body: string) => ((sent.body = body), res),
+  };
+  const http = { getResponse: () => res, getRequest: () => ({ originalUrl: '/v1/x' }) };
+  const host = { getType: () => 'http', switchToHttp: () => http } as unknown as ArgumentsHost;
+  new ProblemFilter().catch(exception, host);
+  return { status: sent.status, body: JSON.parse(sent.body) };
+}
+
+/** A PostgreSQL error as MikroORM 7 hands it on: the pg error wrapped by the platform's converter. */
+function databaseError(sqlState: string) {
+  const pgError = Object.assign(new Error(`insert into "api_keys" ("name") values ('hunter2') - bad value`), {
+    code: sqlState,
+    detail: 'value hunter2',
+  });
+  return new PostgreSqlPlatform().getExceptionConverter().convertException(pgError);
+}
+
+describe('ProblemFilter', () => {
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it.each(['22021', '22P05', '22P02', '22001'])(
+    'answers a database refusal only bad input causes (SQLSTATE %s) with 400, quoting no SQL',
+    (sqlState) => {
+      const { status, body } = filtered(databaseError(sqlState));
+      expect({ status, code: body.code }).toEqual({ status: 400, code: 'validation_failed' });
+      expect(JSON.stringify(body)).not.toMatch(/insert|api_keys|hunter2/);
+      expect(JSON.stringify(jest.mocked(Logger.prototype.warn).mock.calls)).not.toContain('hunter2');
+    },
+  );
+
+  it('keeps any other database failure a 500 with a generic detail', () => {
+    const { status, body } = filtered(databaseError('53300'));
+    expect({ status, code: body.code, detail: body.detail }).toEqual({
+      status: 500,
+      code: 'internal_error',
+      detail: 'An unexpected error occurred',
+    });
+  });
+});
+
+describe('unstorableStrings', () => {
+  it('accepts ordinary text, astral characters (paired surrogates) included', () => {
+    expect(unstorableStrings({ name: 'Zoë 🚀', tags: ['a', { deep: 'ok' }], n: 1, b: null })).toEqual([]);
+  });
+
+  it('names every string holding a NUL or an unpaired surrogate, nested or not', () => {
+    const input = { tenant: 'a\u0000b', admin: { email: 'x\ud800' }, roles: ['ok', '\udc00y'], ok: 'fine' };
+    expect(unstorableStrings(input)).toEqual([
+      { field: 'tenant', message: UNSTORABLE },
+      { field: 'admin.email', message: UNSTORABLE },
+      { field: 'roles.1', message: UNSTORABLE },
+    ]);
+  });
+
+  it('checks field names as well as values', () => {
+    expect(unstorableStrings({ 'a\u0000': 'v' })).toEqual([{ field: 'a\u0000', message: UNSTORABLE }]);
+  });
+
+  it('names a bare route parameter by the name it is given', () => {
+    expect(unstorableStrings('a\u0000b', 'id')).toEqual([{ field: 'id', message: UNSTORABLE }]);
+  });
+
+  it('refuses nesting deeper than any request needs instead of recursing without bound', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(unstorableStrings({ a: deep })).toEqual([{ field: `a${'.0'.repeat(15)}`, message: 'is nested too deeply' }]);
+  });
+
+  it('reports at most ten fields, however many are bad', () => {
+    expect(unstorableStrings(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(10);
   });
 });
 

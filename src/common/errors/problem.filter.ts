@@ -1,3 +1,4 @@
+import { DriverException } from '@mikro-orm/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type ErrorCode } from './domain-error.js';
@@ -15,6 +16,13 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   429: 'too_many_attempts',
   503: 'service_unavailable',
 };
+
+/**
+ * SQLSTATEs that only bad input can cause: character_not_in_repertoire, untranslatable_character,
+ * invalid_text_representation, string_data_right_truncation. The request pipes should refuse such
+ * input first; this is the safety net that keeps a missed case a 400 instead of a 500.
+ */
+const INPUT_SQLSTATES = new Set(['22021', '22P05', '22P02', '22001']);
 
 /** The one place where failures become RFC 9457 responses; anything unexpected is a logged 500. */
 @Catch()
@@ -39,6 +47,11 @@ export class ProblemFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = HTTP_CODES[status];
       if (code) return problem(code, status === 404 ? `No route for ${url.split('?')[0]}` : exception.message);
+    }
+    if (exception instanceof DriverException && INPUT_SQLSTATES.has(exception.code ?? '')) {
+      // The driver's message quotes SQL and values: the log gets the SQLSTATE, the client a generic line.
+      this.logger.warn(`The database refused a value from the request (SQLSTATE ${exception.code})`);
+      return problem('validation_failed', 'The request contains a value the server cannot store');
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return problem('internal_error', 'An unexpected error occurred');
