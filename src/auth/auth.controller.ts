@@ -22,7 +22,7 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @ApiJsonBody(loginSchema)
-  @ApiProblems(400, 401, 429)
+  @ApiProblems(400, 401, 429, 503)
   async login(@Body(new ZodPipe(loginSchema)) body: z.infer<typeof loginSchema>, @ReqMeta() meta: RequestMeta) {
     const result = await this.commands.execute(new LoginCommand(body, meta));
     const s = result.session;

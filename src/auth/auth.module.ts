@@ -8,6 +8,7 @@ import { AuthenticationGuard } from './authentication.guard.js';
 import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
 import { LoginThrottle } from './login-throttle.js';
+import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
 
 @Module({
@@ -17,6 +18,7 @@ import { PasswordController } from './password.controller.js';
     LoginHandler,
     ChangePasswordHandler,
     LoginThrottle,
+    PasswordCheckThrottle,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
 })

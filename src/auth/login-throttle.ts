@@ -1,58 +1,71 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../common/app-config.js';
+import { AttemptLimiter } from '../common/attempt-limiter.js';
+import { clientNetworkOf } from '../common/client-network.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
-import { DomainError } from '../common/errors/domain-error.js';
 
-// INCR and start the window on the first hit, atomically: returns [count, ms left in the window].
-const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}`;
+export type LoginLimit = 'ip' | 'account';
+
+export type LoginAdmission =
+  | { admitted: true }
+  | {
+      admitted: false;
+      /** Which limit refused it. */
+      limit: LoginLimit;
+      /** The first refusal of this limit's window: the one that gets an audit entry. */
+      firstInWindow: boolean;
+      retryAfterMs: number;
+    };
+
+const UNAVAILABLE = 'Sign-in is temporarily unavailable; try again shortly';
 
 /**
- * Login rate limits in Redis, shared by every node: attempts per IP (slows credential stuffing) and
- * consecutive failures per account (slows guessing one password from many IPs).
+ * Login rate limits in Redis, shared by every node: attempts per client network (slows credential
+ * stuffing) and attempts per account since its last successful sign-in (slows guessing one
+ * password from many networks). Fails closed (503) without Redis.
  */
 @Injectable()
 export class LoginThrottle {
+  private readonly perIp: AttemptLimiter;
+  private readonly perAccount: AttemptLimiter;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    const env = config.env;
+    const windowMs = env.LOGIN_RATE_WINDOW_SECONDS * 1000;
+    this.perIp = new AttemptLimiter(redis, {
+      limit: env.LOGIN_MAX_ATTEMPTS_PER_IP,
+      windowMs,
+      unavailable: UNAVAILABLE,
+    });
+    this.perAccount = new AttemptLimiter(redis, {
+      limit: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      windowMs,
+      unavailable: UNAVAILABLE,
+    });
+  }
 
   /**
-   * Counts this attempt against the IP and refuses it when the IP or the account is over its limit.
-   * Fails closed: without Redis the limits cannot hold, so sign-in waits (503) rather than run unthrottled.
+   * Counts this attempt against its client network, then against the account, before any password is
+   * checked: the account's budget is reserved up front, so parallel guesses cannot all slip in
+   * while the first ones are still inside argon2. An attempt refused by its network does not spend
+   * the account's budget.
    */
-  async admit(tenant: string, email: string, ip: string | null): Promise<void> {
-    await unavailableWithoutRedis(() => this.check(tenant, email, ip));
-  }
-
-  private async check(tenant: string, email: string, ip: string | null): Promise<void> {
-    const env = this.config.env;
+  async admit(tenant: string, email: string, ip: string | null): Promise<LoginAdmission> {
     if (ip) {
-      const [count, ttl] = (await this.redis.eval(
-        HIT,
-        1,
-        this.key('ip', ip),
-        env.LOGIN_RATE_WINDOW_SECONDS * 1000,
-      )) as [number, number];
-      if (count > env.LOGIN_MAX_ATTEMPTS_PER_IP) throw tooMany(ttl);
+      const byIp = await this.perIp.hit(this.key('ip', clientNetworkOf(ip)));
+      if (!byIp.admitted) return refused('ip', byIp);
     }
-    const key = this.accountKey(tenant, email);
-    const [failures, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
-    if (Number(failures ?? 0) >= env.LOGIN_MAX_FAILURES_PER_ACCOUNT) throw tooMany(ttl);
+    const byAccount = await this.perAccount.hit(this.accountKey(tenant, email));
+    return byAccount.admitted ? { admitted: true } : refused('account', byAccount);
   }
 
-  async recordFailure(tenant: string, email: string): Promise<void> {
-    await unavailableWithoutRedis(() =>
-      this.redis.eval(HIT, 1, this.accountKey(tenant, email), this.config.env.LOGIN_RATE_WINDOW_SECONDS * 1000),
-    );
-  }
-
+  /** After a successful sign-in: the account's budget is whole again. */
   async reset(tenant: string, email: string): Promise<void> {
-    await unavailableWithoutRedis(() => this.redis.del(this.accountKey(tenant, email)));
+    await this.perAccount.reset(this.accountKey(tenant, email));
   }
 
   private accountKey(tenant: string, email: string): string {
@@ -65,20 +78,6 @@ export class LoginThrottle {
   }
 }
 
-function tooMany(ttlMs: number): DomainError {
-  return new DomainError('too_many_attempts', 'Too many sign-in attempts; try again later', {
-    retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
-  });
-}
-
-async function unavailableWithoutRedis<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw new DomainError('service_unavailable', 'Sign-in is temporarily unavailable; try again shortly', {
-      retryAfterSeconds: 5,
-      debug: error,
-    });
-  }
+function refused(limit: LoginLimit, hit: { firstRefusal: boolean; retryAfterMs: number }): LoginAdmission {
+  return { admitted: false, limit, firstInWindow: hit.firstRefusal, retryAfterMs: hit.retryAfterMs };
 }

@@ -20,7 +20,7 @@ export class PasswordController {
   @Post()
   @HttpCode(204)
   @ApiJsonBody(changePasswordSchema)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400, 401, 403, 429, 503)
   async change(
     @CurrentPrincipal() p: UserPrincipal,
     @Body(new ZodPipe(changePasswordSchema)) body: z.infer<typeof changePasswordSchema>,

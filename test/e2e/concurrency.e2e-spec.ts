@@ -9,7 +9,7 @@ describe('under concurrency', () => {
   let acme: TenantFixture;
   let db: pg.Client;
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: '10000' } });
+    t = await startTestApp({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: '10000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10000' } });
     acme = await aTenant(t.http);
     db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();

@@ -8,6 +8,7 @@ import { SessionsService } from '../../sessions/sessions.service.js';
 import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
 import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
 import { User } from '../../identity/user.entity.js';
+import { PasswordCheckThrottle } from '../password-check-throttle.js';
 import { ChangePasswordCommand } from './change-password.command.js';
 
 @CommandHandler(ChangePasswordCommand)
@@ -19,17 +20,22 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly sessions: SessionsService,
+    private readonly passwordChecks: PasswordCheckThrottle,
   ) {}
 
   async execute({ tenantId, userId, currentSessionId, input, request }: ChangePasswordCommand): Promise<void> {
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'user', id: userId };
+    // Inside the audited attempt: a refusal by the limit is on the record like any other (code too_many_attempts).
     await this.attempts.run({ tenantId, action: PasswordChangedEvent.type, actor, target, request }, async () => {
+      // Reserved before argon2 runs, so parallel guesses with a stolen session cannot outrun the limit.
+      await this.passwordChecks.reserve(userId);
       const user = await this.uow.reader().getRepository(User).findInTenant(tenantId, userId);
       if (!user) throw userNotFound();
       if (!user.passwordHash || !(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
         throw wrongCurrentPassword();
       }
+      await this.passwordChecks.reset(userId);
       if (input.currentPassword === input.newPassword) throw passwordReused();
       const newHash = await this.hasher.hash(input.newPassword);
       await this.uow.run(async (tx) => {

@@ -1,18 +1,22 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { RequestMeta } from '../../common/actor.js';
+import { tooManyAttempts } from '../../common/attempt-limiter.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { emailSchema } from '../../identity/dto/identity.schemas.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
-import { LoginThrottle } from '../login-throttle.js';
+import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
 
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The e-mail or password is not correct');
+
+type Login = LoginCommand['input'];
 
 @CommandHandler(LoginCommand)
 export class LoginHandler implements ICommandHandler<LoginCommand> {
@@ -27,48 +31,103 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
-    const em = this.orm.em.fork();
-    const tenant = await em.findOne(Tenant, { slug: input.tenant.toLowerCase() });
-    const user = tenant ? await em.getRepository(User).findByEmail(tenant.id, input.email) : null;
-    try {
-      await this.throttle.admit(input.tenant, input.email, request.ip);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'too_many_attempts') {
-        await this.fail(tenant?.id ?? null, user?.id ?? null, 'rate_limited', input.email, request);
-      }
-      throw error;
-    }
+    // The throttle comes first: an attempt over a limit must cost neither database work nor argon2.
+    const admission = await this.throttle.admit(input.tenant, input.email, request.ip);
+    if (!admission.admitted) return this.refuseRateLimited(admission, input, request);
+    const { tenant, user } = await this.lookUp(input);
     // Unknown tenant, unknown user and wrong password cost the same argon2 work and give the same answer.
-    const ok = user?.passwordHash
-      ? await this.hasher.verify(user.passwordHash, input.password)
+    const verifiedHash = user?.passwordHash ?? null;
+    const ok = verifiedHash
+      ? await this.hasher.verify(verifiedHash, input.password)
       : await this.hasher.burn(input.password);
-    if (!tenant || !user || !ok) {
+    if (!tenant || !user || !verifiedHash || !ok) {
       const reason: LoginFailureReason = !tenant
         ? 'unknown_tenant'
         : !user
           ? 'unknown_user'
-          : user.passwordHash
+          : verifiedHash
             ? 'wrong_password'
             : 'no_password';
-      await this.throttle.recordFailure(input.tenant, input.email);
-      await this.fail(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
+      await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    await this.throttle.reset(input.tenant, input.email);
-    const { session, token } = await this.uow.run(async (tx) => {
-      const opened = await this.sessions.open(tx, { tenantId: tenant.id, userId: user.id, amr: ['pwd'], request });
-      tx.publish(new LoginSucceededEvent(tenant.id, user.id, opened.session.id));
-      return opened;
-    });
-    return { status: 'authenticated', token, session };
+    const opened = await this.openSession(tenant.id, user.id, verifiedHash, request);
+    if (!opened) {
+      await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
+      throw invalidCredentials();
+    }
+    // Best effort: the session is committed, and a counter left behind only runs out with its window.
+    await this.throttle.reset(input.tenant, input.email).catch(() => undefined);
+    return { status: 'authenticated', ...opened };
   }
 
-  private async fail(
+  /**
+   * Opens the session only if the password hash is still the one that was verified; null if it
+   * changed meanwhile. Without this, a login that checked the old password could open its session
+   * after a password change had committed and revoked every live session, and so outlive it.
+   *
+   * The hash is read `FOR SHARE`, and the lock is held until this transaction commits:
+   * - if a password change has already updated the row, the read waits for that change to commit
+   *   and then sees the new hash (READ COMMITTED re-reads a row it waited for): refused;
+   * - otherwise the change's UPDATE waits for this transaction to commit, and its revocation, which
+   *   runs after the UPDATE, then finds the session opened here and revokes it.
+   * (Inserting the session alone only takes FOR KEY SHARE on the user row through the foreign key,
+   * which does not conflict with an UPDATE of the hash.)
+   */
+  private async openSession(
+    tenantId: string,
+    userId: string,
+    verifiedHash: string,
+    request: RequestMeta,
+  ): Promise<Awaited<ReturnType<SessionsService['open']>> | null> {
+    return this.uow.run(async (tx) => {
+      const current = await tx.em.findOne(
+        User,
+        { tenantId, id: userId },
+        { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
+      );
+      if (current?.passwordHash !== verifiedHash) return null;
+      const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request });
+      tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
+      return opened;
+    });
+  }
+
+  /**
+   * Every refusal is counted in the metrics (its event), but only the first of a limit's window is
+   * audited: one entry says the limit was hit, and an attacker over it can neither flood the log nor
+   * queue up on the tenant's (or the shared platform) chain head. Only that one looks anything up.
+   */
+  private async refuseRateLimited(
+    admission: Extract<LoginAdmission, { admitted: false }>,
+    input: Login,
+    request: RequestMeta,
+  ): Promise<never> {
+    if (admission.firstInWindow) {
+      const { tenant, user } = await this.lookUp(input);
+      await this.recordFailure(tenant?.id ?? null, user?.id ?? null, 'rate_limited', input.email, request, {
+        limit: admission.limit,
+      });
+    } else {
+      this.eventBus.publish(new LoginFailedEvent(null, null, 'rate_limited'));
+    }
+    throw tooManyAttempts('Too many sign-in attempts; try again later', admission.retryAfterMs);
+  }
+
+  private async lookUp(input: Login): Promise<{ tenant: Tenant | null; user: User | null }> {
+    const em = this.orm.em.fork();
+    const tenant = await em.findOne(Tenant, { slug: input.tenant.toLowerCase() });
+    const user = tenant ? await em.getRepository(User).findByEmail(tenant.id, input.email) : null;
+    return { tenant, user };
+  }
+
+  private async recordFailure(
     tenantId: string | null,
     userId: string | null,
     reason: LoginFailureReason,
     email: string,
     request: RequestMeta,
+    details: Record<string, unknown> = {},
   ): Promise<void> {
     await this.orm.em.fork().transactional((em) =>
       this.audit.append(em, {
@@ -78,9 +137,18 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         actor: userId ? { type: 'user', id: userId } : { type: 'anonymous', id: null },
         target: userId ? { type: 'user', id: userId } : null,
         request,
-        details: { reason, email: email.trim().toLowerCase().slice(0, 254) },
+        details: { reason, ...details, ...typedEmail(email) },
       }),
     );
     this.eventBus.publish(new LoginFailedEvent(tenantId, userId, reason));
   }
+}
+
+/**
+ * What was typed as the e-mail, for the audit log, only when it is an e-mail address: people type
+ * their password into the e-mail field, and the log is streamed to other teams.
+ */
+function typedEmail(email: string): { email: string } | { emailInvalid: true } {
+  const parsed = emailSchema.safeParse(email);
+  return parsed.success ? { email: parsed.data.toLowerCase() } : { emailInvalid: true };
 }

@@ -1,5 +1,17 @@
-export type LoginFailureReason = 'unknown_tenant' | 'unknown_user' | 'wrong_password' | 'no_password' | 'rate_limited';
+export type LoginFailureReason =
+  | 'unknown_tenant'
+  | 'unknown_user'
+  | 'wrong_password'
+  | 'no_password'
+  | 'rate_limited'
+  /** The password was right when checked, but changed before the session could be opened. */
+  | 'password_changed';
 
+/**
+ * A refused sign-in, one per refused request (it feeds the login metrics). `tenantId` and `userId`
+ * are null when unknown, and for a rate-limited attempt that was only counted: those are refused
+ * before any lookup (see LoginHandler).
+ */
 export class LoginFailedEvent {
   static readonly type = 'LoginFailed';
   constructor(

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { AttemptLimiter } from '../../src/common/attempt-limiter.js';
+import { DomainError } from '../../src/common/errors/domain-error.js';
+import { createRedis } from '../../src/infra/redis/redis.js';
+import { deleteRedisKeys } from '../support/redis.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+
+describe('AttemptLimiter (on a real Redis)', () => {
+  const prefix = `sgtest-${randomBytes(4).toString('hex')}`;
+  let redis: Redis;
+  let n = 0;
+  const aKey = () => `${prefix}:limiter:${n++}`;
+  const limiter = (limit: number, windowMs: number) => new AttemptLimiter(redis, { limit, windowMs, unavailable: 'x' });
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deleteRedisKeys(prefix);
+  });
+
+  it('admits exactly `limit` of many parallel attempts', async () => {
+    const key = aKey();
+    const outcomes = await Promise.all(Array.from({ length: 40 }, () => limiter(3, 60_000).hit(key)));
+    expect(outcomes.filter((o) => o.admitted)).toHaveLength(3);
+  });
+
+  it('flags exactly one refusal per window as the first, and again in the next window', async () => {
+    const key = aKey();
+    const three = limiter(3, 1000);
+    const burst = () => Promise.all(Array.from({ length: 20 }, () => three.hit(key)));
+    expect((await burst()).filter((o) => o.firstRefusal)).toHaveLength(1);
+    expect((await burst()).filter((o) => o.firstRefusal)).toHaveLength(0);
+    await sleep(1050);
+    const next = await burst();
+    expect(next.filter((o) => o.admitted)).toHaveLength(3);
+    expect(next.filter((o) => o.firstRefusal)).toHaveLength(1);
+  });
+
+  it('reports the time left in the window, which does not grow with further attempts', async () => {
+    const key = aKey();
+    const one = limiter(1, 60_000);
+    await one.hit(key);
+    await sleep(50);
+    const refused = await one.hit(key);
+    expect(refused.admitted).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(55_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(59_950);
+  });
+
+  it('starts a new window after a reset', async () => {
+    const key = aKey();
+    const one = limiter(1, 60_000);
+    await one.hit(key);
+    expect((await one.hit(key)).admitted).toBe(false);
+    await one.reset(key);
+    expect((await one.hit(key)).admitted).toBe(true);
+  });
+
+  it('fails closed with 503 service_unavailable when Redis is unreachable', async () => {
+    const down = createRedis('redis://127.0.0.1:1', 'limiter-test', 'requests');
+    down.on('error', () => undefined);
+    try {
+      const error = await new AttemptLimiter(down, { limit: 1, windowMs: 1000, unavailable: 'Try later' })
+        .hit(aKey())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({ code: 'service_unavailable', message: 'Try later' });
+    } finally {
+      down.disconnect();
+    }
+  });
+});
