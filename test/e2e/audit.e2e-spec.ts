@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { GENESIS_HASH } from '../../src/audit/audit-hash.js';
 import { AuditVerifier } from '../../src/audit/audit-verifier.js';
 import { auditEventsPageSchema } from '../../src/audit/dto/audit-events-page.schema.js';
@@ -61,14 +60,11 @@ describe('audit log', () => {
 
   /** What a database superuser could do: the append-only trigger stops everyone else. */
   async function tamper(sql: string, params: unknown[]): Promise<void> {
-    const client = new pg.Client({ connectionString: t.databaseUrl });
-    await client.connect();
+    await t.sql('alter table audit_events disable trigger audit_events_append_only');
     try {
-      await client.query('alter table audit_events disable trigger audit_events_append_only');
-      await client.query(sql, params);
+      await t.sql(sql, params);
     } finally {
-      await client.query('alter table audit_events enable trigger audit_events_append_only');
-      await client.end();
+      await t.sql('alter table audit_events enable trigger audit_events_append_only');
     }
   }
 

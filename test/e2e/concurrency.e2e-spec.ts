@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { AuditVerifier } from '../../src/audit/audit-verifier.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -7,21 +6,15 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 describe('under concurrency', () => {
   let t: TestApp;
   let acme: TenantFixture;
-  let db: pg.Client;
   beforeAll(async () => {
     t = await startTestApp({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: '10000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '10000' } });
     acme = await aTenant(t.http);
-    db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it('loses nothing in the audit log with 50 parallel logins and revocations', async () => {
     const user = await aUser(t.http, acme);
-    const before = await db.query(
+    const before = await t.sql<{ action: string; n: number }>(
       `select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`,
       [acme.id],
     );
@@ -45,15 +38,17 @@ describe('under concurrency', () => {
     expect(revocations.map((r) => r.status)).toEqual(Array(50).fill(204));
     for (const login of logins) expect((await t.http.get('/v1/me', login.body.token)).status).toBe(401);
 
-    const after = await db.query(
+    const after = await t.sql<{ action: string; n: number }>(
       `select action, count(*)::int as n from audit_events where tenant_id = $1 group by action`,
       [acme.id],
     );
-    expect(count(after.rows, 'SessionCreated') - count(before.rows, 'SessionCreated')).toBe(50);
-    expect(count(after.rows, 'SessionRevoked') - count(before.rows, 'SessionRevoked')).toBe(50);
+    expect(count(after, 'SessionCreated') - count(before, 'SessionCreated')).toBe(50);
+    expect(count(after, 'SessionRevoked') - count(before, 'SessionRevoked')).toBe(50);
 
-    const seqs = await db.query(`select seq::int from audit_events where chain_key = $1 order by seq`, [acme.id]);
-    expect(seqs.rows.map((r) => r.seq)).toEqual(seqs.rows.map((_, i) => i + 1));
+    const seqs = await t.sql<{ seq: number }>(`select seq::int from audit_events where chain_key = $1 order by seq`, [
+      acme.id,
+    ]);
+    expect(seqs.map((r) => r.seq)).toEqual(seqs.map((_, i) => i + 1));
   });
 
   it('keeps the hash chain intact with logins, revocations and failures interleaved', async () => {
@@ -78,11 +73,11 @@ describe('under concurrency', () => {
     expect(mixed.every((r) => r.status < 500)).toBe(true);
     const verdict = await t.app.get(AuditVerifier).verify(acme.id);
     expect(verdict).toMatchObject({ ok: true });
-    const total = await db.query(
+    const [total] = await t.sql(
       `select count(*)::int as n, max(seq)::int as last from audit_events where chain_key = $1`,
       [acme.id],
     );
-    expect(total.rows[0].n).toBe(total.rows[0].last);
+    expect(total.n).toBe(total.last);
   });
 
   it('revokes a session exactly once when the same revocation races', async () => {
@@ -94,11 +89,11 @@ describe('under concurrency', () => {
     );
     expect(results.filter((r) => r.status === 204)).toHaveLength(1);
     expect(results.filter((r) => r.status === 404)).toHaveLength(9);
-    const audited = await db.query(
+    const audited = await t.sql(
       `select outcome, count(*)::int as n from audit_events where action = 'SessionRevoked' and target_id = $1 group by outcome order by outcome`,
       [other.session.id],
     );
-    expect(audited.rows).toEqual([
+    expect(audited).toEqual([
       { outcome: 'failure', n: 9 },
       { outcome: 'success', n: 1 },
     ]);

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { PasswordHasher } from '../../src/common/crypto/password-hasher.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
@@ -17,20 +16,14 @@ const NEW_PASSWORD = 'a brand new passphrase';
 describe('a login racing a password change', () => {
   let t: TestApp;
   let acme: TenantFixture;
-  let db: pg.Client;
   beforeAll(async () => {
     t = await startTestApp();
     acme = await aTenant(t.http);
-    db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
   });
   afterEach(() => {
     jest.restoreAllMocks();
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const login = (email: string) => t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD });
   const changePassword = (token: string) =>
@@ -52,10 +45,10 @@ describe('a login racing a password change', () => {
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('invalid_credentials');
     expect((await t.http.get('/v1/me/sessions', user.token)).body.sessions).toHaveLength(1);
-    const audited = await db.query(`select details from audit_events where action = 'LoginFailed' and target_id = $1`, [
+    const audited = await t.sql(`select details from audit_events where action = 'LoginFailed' and target_id = $1`, [
       user.id,
     ]);
-    expect(audited.rows.map((r) => r.details)).toEqual([{ reason: 'password_changed', email: user.email }]);
+    expect(audited.map((r) => r.details)).toEqual([{ reason: 'password_changed', email: user.email }]);
   });
 
   it('has a password change that commits while the login opens its session revoke that session', async () => {
@@ -79,7 +72,7 @@ describe('a login racing a password change', () => {
     const changing = changePassword(user.token).finally(() => (changeDone = true));
     // Let the login go on once the change has finished (the race as it was), or once the change is
     // waiting for a lock (the fix: its UPDATE waits for the login's share lock on the user row).
-    await until(async () => changeDone || (await waitingForALock(db)));
+    await until(async () => changeDone || (await waitingForALock(t)));
     release();
 
     const [loggedIn, changed] = await Promise.all([loggingIn, changing]);
@@ -90,11 +83,12 @@ describe('a login racing a password change', () => {
   });
 });
 
-async function waitingForALock(db: pg.Client): Promise<boolean> {
-  const rows = await db.query(
+/** Any backend on the test database waiting for a lock; a backend's activity is visible from any connection. */
+async function waitingForALock(t: TestApp): Promise<boolean> {
+  const rows = await t.sql(
     `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
   );
-  return (rows.rowCount ?? 0) > 0;
+  return rows.length > 0;
 }
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

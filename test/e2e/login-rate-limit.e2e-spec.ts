@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -10,7 +9,6 @@ const PER_IP = 25;
 describe('login rate limits', () => {
   let t: TestApp;
   let acme: TenantFixture;
-  let db: pg.Client;
   beforeAll(async () => {
     t = await startTestApp({
       env: {
@@ -21,13 +19,8 @@ describe('login rate limits', () => {
       },
     });
     acme = await aTenant(t.http);
-    db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   // Every test signs in from addresses of its own, so no test spends another's per-IP budget, and its
   // audit entries are told apart by their IP.
@@ -40,14 +33,12 @@ describe('login rate limits', () => {
       headers: { 'x-forwarded-for': ip },
     });
 
-  const loginFailures = async (ips: string[]) =>
-    (
-      await db.query(
-        `select tenant_id, target_id, details from audit_events
-         where action = 'LoginFailed' and ip = any($1) order by seq`,
-        [ips],
-      )
-    ).rows as { tenant_id: string | null; target_id: string | null; details: Record<string, unknown> }[];
+  const loginFailures = (ips: string[]) =>
+    t.sql<{ tenant_id: string | null; target_id: string | null; details: Record<string, unknown> }>(
+      `select tenant_id, target_id, details from audit_events
+       where action = 'LoginFailed' and ip = any($1) order by seq`,
+      [ips],
+    );
 
   const refusedLoginsCounted = async () => {
     const metrics = (await t.http.get<string>('/metrics')).body;

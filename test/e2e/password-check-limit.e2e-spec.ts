@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -9,31 +8,25 @@ const LIMIT = 3;
 describe('current-password checks', () => {
   let t: TestApp;
   let acme: TenantFixture;
-  let db: pg.Client;
   beforeAll(async () => {
     t = await startTestApp({
       env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: String(LIMIT), LOGIN_RATE_WINDOW_SECONDS: '600' },
     });
     acme = await aTenant(t.http);
-    db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const change = (token: string, currentPassword: string, newPassword = 'a brand new passphrase') =>
     t.http.post('/v1/me/password', { currentPassword, newPassword }, token);
 
   const refusalsAudited = async (userId: string) =>
     (
-      await db.query(
+      await t.sql(
         `select details from audit_events
          where action = 'PasswordChanged' and outcome = 'failure' and target_id = $1 order by seq`,
         [userId],
       )
-    ).rows.map((r) => r.details.code as string);
+    ).map((r) => r.details.code as string);
 
   it('refuses with 429 and Retry-After once the budget is spent, even the right password, and audits it', async () => {
     const user = await aUser(t.http, acme);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -13,24 +12,18 @@ describe('sessions', () => {
   const clock = new ManualClock('2030-01-01T08:00:00Z');
   let t: TestApp;
   let acme: TenantFixture;
-  let db: pg.Client;
   beforeAll(async () => {
     t = await startTestApp({
       clock,
       env: { SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_ABSOLUTE_TIMEOUT_MINUTES: '600' },
     });
     acme = await aTenant(t.http);
-    db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
   });
   // The clock moves in these tests: the admin signs in afresh so their own session never idles out.
   beforeEach(async () => {
     acme.admin.token = await signIn(t.http, acme.slug, acme.admin.email);
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it('lists sessions with device, browser and OS from the User-Agent, the current one flagged', async () => {
     const user = await aUser(t.http, acme);
@@ -176,8 +169,8 @@ describe('sessions', () => {
     const user = await aUser(t.http, acme);
     const lastActive = async () =>
       (
-        await db.query('select last_active_at from sessions where user_id = $1', [user.id])
-      ).rows[0].last_active_at.toISOString();
+        await t.sql('select last_active_at from sessions where user_id = $1', [user.id])
+      )[0].last_active_at.toISOString();
     const created = await lastActive();
     clock.advance(59_000);
     await t.http.get('/v1/me', user.token);

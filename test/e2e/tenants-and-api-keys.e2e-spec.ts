@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -43,19 +42,13 @@ describe('tenants, users and API keys', () => {
 
   it('stores passwords as argon2id and session tokens only as SHA-256 hashes', async () => {
     const user = await aUser(t.http, acme);
-    const db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
-    try {
-      const { rows } = await db.query('select password_hash from users where id = $1', [user.id]);
-      expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
-      const sessions = await db.query('select token_hash from sessions where user_id = $1', [user.id]);
-      const sha = createHash('sha256').update(user.token).digest('hex');
-      expect(sessions.rows.map((r) => r.token_hash)).toEqual([sha]);
-      const dump = JSON.stringify((await db.query('select * from sessions')).rows);
-      expect(dump).not.toContain(user.token.slice(4));
-    } finally {
-      await db.end();
-    }
+    const rows = await t.sql('select password_hash from users where id = $1', [user.id]);
+    expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
+    const sessions = await t.sql('select token_hash from sessions where user_id = $1', [user.id]);
+    const sha = createHash('sha256').update(user.token).digest('hex');
+    expect(sessions.map((r) => r.token_hash)).toEqual([sha]);
+    const dump = JSON.stringify(await t.sql('select * from sessions'));
+    expect(dump).not.toContain(user.token.slice(4));
   });
 
   it('changes roles, and never removes the last admin', async () => {
@@ -86,27 +79,21 @@ describe('tenants, users and API keys', () => {
 
   it('records no change when the roles are already those asked for', async () => {
     const user = await aUser(t.http, acme, ['manager']);
-    const db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
-    try {
-      const count = async () =>
-        (
-          await db.query(
-            `select count(*)::int as n from audit_events where action = 'UserRolesChanged' and target_id = $1`,
-            [user.id],
-          )
-        ).rows[0].n;
-      expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['manager'] }, acme.admin.token)).status).toBe(
-        200,
-      );
-      expect(await count()).toBe(0);
-      expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['member'] }, acme.admin.token)).status).toBe(
-        200,
-      );
-      expect(await count()).toBe(1);
-    } finally {
-      await db.end();
-    }
+    const count = async () =>
+      (
+        await t.sql(
+          `select count(*)::int as n from audit_events where action = 'UserRolesChanged' and target_id = $1`,
+          [user.id],
+        )
+      )[0].n;
+    expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['manager'] }, acme.admin.token)).status).toBe(
+      200,
+    );
+    expect(await count()).toBe(0);
+    expect((await t.http.patch(`/v1/admin/users/${user.id}`, { roles: ['member'] }, acme.admin.token)).status).toBe(
+      200,
+    );
+    expect(await count()).toBe(1);
   });
 
   it('pages users with a cursor', async () => {

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/create-http-app.js';
 import { HttpClient } from './http.js';
@@ -12,6 +13,11 @@ export interface TestApp {
   config: AppConfig;
   databaseUrl: string;
   operatorToken: string;
+  /**
+   * Runs one statement on the test database, outside the app, and returns its rows. Each call may use
+   * a different connection: a test that needs session state (a transaction, a lock) opens its own client.
+   */
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -22,14 +28,20 @@ export async function startTestApp(options: HttpAppOptions & { env?: Record<stri
   const app = await createHttpApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  let pool: pg.Pool | undefined;
   return {
     app,
     http: new HttpClient(`http://127.0.0.1:${address.port}`),
     config,
     databaseUrl: db.url,
     operatorToken: OPERATOR_TOKEN,
+    async sql(text, params) {
+      pool ??= new pg.Pool({ connectionString: db.url, max: 2 });
+      return (await pool.query(text, params)).rows;
+    },
     async close() {
       await app.close();
+      await pool?.end();
       await db.drop();
       await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);
     },
