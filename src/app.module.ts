@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './common/app-config.js';
 import type { Clock } from './common/clock.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
+import { FactorsModule } from './factors/factors.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfraModule } from './infra/infra.module.js';
 import { QueuesModule } from './infra/queues/queues.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         IdentityModule,
         SessionsModule,
         AuthModule,
+        FactorsModule,
         ...(options.extra ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -257,7 +257,7 @@ describe('operator CLI', () => {
       expect(before).toMatchObject({ code: 1, err: expect.stringContaining('migrate') });
 
       const first = await cli(empty, 'migrate');
-      expect(first).toMatchObject({ code: 0, out: 'applied 0001-foundation' });
+      expect(first).toMatchObject({ code: 0, out: 'applied 0001-foundation\napplied 0002-factors' });
       expect(await cli(empty, 'migrate')).toMatchObject({
         code: 0,
         out: 'no pending migrations: the database is up to date',

@@ -1,7 +1,8 @@
 import { AuditChainHead, AuditEvent } from '../../audit/audit-event.entity.js';
+import { Factor } from '../../factors/factor.entity.js';
 import { ApiKey } from '../../identity/api-key.entity.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { Session } from '../../sessions/session.entity.js';
 
-export const ENTITIES = [Tenant, User, ApiKey, Session, AuditEvent, AuditChainHead];
+export const ENTITIES = [Tenant, User, ApiKey, Session, AuditEvent, AuditChainHead, Factor];

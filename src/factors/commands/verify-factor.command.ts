@@ -1,0 +1,23 @@
+import { Command } from '@nestjs/cqrs';
+import type { Actor, RequestMeta } from '../../common/actor.js';
+import type { FactorStatus, FactorType } from '../factor.entity.js';
+
+export interface VerifiedFactor {
+  id: string;
+  type: FactorType;
+  status: FactorStatus;
+}
+
+/** Proves a pending factor with its first code, which activates it; every refusal is mfa_code_invalid. */
+export class VerifyFactorCommand extends Command<VerifiedFactor> {
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly factorId: string,
+    readonly code: string,
+    readonly actor: Actor,
+    readonly request: RequestMeta,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import { actorOf, type UserPrincipal } from '../auth/principal.js';
+import type { RequestMeta } from '../common/actor.js';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
+import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { EnrollTotpCommand } from './commands/enroll-totp.command.js';
+import { VerifyFactorCommand } from './commands/verify-factor.command.js';
+import { enrollTotpSchema, factorIdSchema, verifyFactorSchema } from './dto/factors.schemas.js';
+
+/** The signed-in user's own factors. */
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('v1/me/factors')
+export class FactorsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Starts a TOTP enrolment; the secret is shown this once. The factor stays pending until verified. */
+  @Post('totp')
+  @HttpCode(201)
+  @ApiJsonBody(enrollTotpSchema)
+  @ApiProblems(400, 401, 403, 409)
+  async enrollTotp(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Body(new ZodPipe(enrollTotpSchema)) body: z.infer<typeof enrollTotpSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    return this.commands.execute(new EnrollTotpCommand(p.tenantId, p.userId, body.label, actorOf(p), meta));
+  }
+
+  @Post(':factorId/verify')
+  @HttpCode(200)
+  @ApiJsonBody(verifyFactorSchema)
+  @ApiProblems(400, 401, 403)
+  async verify(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Param('factorId', new ZodPipe(factorIdSchema)) factorId: string,
+    @Body(new ZodPipe(verifyFactorSchema)) body: z.infer<typeof verifyFactorSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    const factor = await this.commands.execute(
+      new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta),
+    );
+    return { factor };
+  }
+}
