@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RequestMeta } from '../common/actor.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
@@ -10,6 +10,9 @@ import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { RevokeSessionCommand } from '../sessions/commands/revoke-session.command.js';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
+import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
+import { verifyChallengeSchema } from './dto/challenge.schema.js';
+import type { Session } from '../sessions/session.entity.js';
 import { loginSchema } from './dto/login.schema.js';
 import { actorOf, type UserPrincipal } from './principal.js';
 
@@ -25,12 +28,30 @@ export class AuthController {
   @ApiProblems(400, 401, 429, 503)
   async login(@Body(new ZodPipe(loginSchema)) body: z.infer<typeof loginSchema>, @ReqMeta() meta: RequestMeta) {
     const result = await this.commands.execute(new LoginCommand(body, meta));
-    const s = result.session;
-    return {
-      status: result.status,
-      token: result.token,
-      session: { id: s.id, expiresAt: s.expiresAt.toISOString(), aal: s.aal, amr: s.amr },
-    };
+    if (result.status === 'mfa_required') {
+      const { challenge } = result;
+      return {
+        status: result.status,
+        challengeId: challenge.id,
+        methods: challenge.methods,
+        expiresAt: challenge.expiresAt.toISOString(),
+      };
+    }
+    return { status: result.status, token: result.token, session: sessionSummary(result.session) };
+  }
+
+  @Post('challenges/:challengeId/verify')
+  @HttpCode(200)
+  @Public()
+  @ApiJsonBody(verifyChallengeSchema)
+  @ApiProblems(400, 401, 404, 410, 429, 503)
+  async verifyChallenge(
+    @Param('challengeId', new ZodPipe(z.uuid())) challengeId: string,
+    @Body(new ZodPipe(verifyChallengeSchema)) body: z.infer<typeof verifyChallengeSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    const opened = await this.commands.execute(new VerifyMfaChallengeCommand(challengeId, body, meta));
+    return { status: 'authenticated', token: opened.token, session: sessionSummary(opened.session) };
   }
 
   @Post('logout')
@@ -46,4 +67,8 @@ export class AuthController {
       if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
     }
   }
+}
+
+function sessionSummary(s: Session) {
+  return { id: s.id, expiresAt: s.expiresAt.toISOString(), aal: s.aal, amr: s.amr };
 }

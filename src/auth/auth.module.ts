@@ -1,21 +1,26 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
+import { FactorsModule } from '../factors/factors.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
+import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
+import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, SessionsModule],
+  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule],
   controllers: [AuthController, PasswordController],
   providers: [
     LoginHandler,
+    VerifyMfaChallengeHandler,
+    MfaVerificationThrottle,
     ChangePasswordHandler,
     LoginThrottle,
     PasswordCheckThrottle,

@@ -46,6 +46,9 @@ describe('/openapi.json', () => {
       ['post', '/v1/admin/users'],
       ['patch', '/v1/admin/users/{id}'],
       ['post', '/v1/admin/api-keys'],
+      ['post', '/v1/auth/challenges/{challengeId}/verify'],
+      ['post', '/v1/me/factors/totp'],
+      ['post', '/v1/me/factors/{factorId}/verify'],
     ] as const;
     for (const [method, path] of withBody) {
       const body = doc.paths[path]?.[method]?.requestBody as {

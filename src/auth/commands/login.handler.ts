@@ -1,5 +1,5 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
@@ -9,7 +9,11 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { emailSchema } from '../../identity/dto/identity.schemas.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
+import { Clock } from '../../common/clock.js';
+import { Factor } from '../../factors/factor.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
+import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
+import { type ChallengeMethod, MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
@@ -28,6 +32,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
     private readonly eventBus: EventBus,
+    private readonly clock: Clock,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -51,14 +56,15 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    const opened = await this.openSession(tenant.id, user.id, verifiedHash, request);
-    if (!opened) {
+    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, request);
+    if (!result) {
       await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
       throw invalidCredentials();
     }
-    // Best effort: the session is committed, and a counter left behind only runs out with its window.
+    // Best effort: the password was right, and a counter left behind only runs out with its window.
+    // (A challenge's codes have limits of their own.)
     await this.throttle.reset(input.tenant, input.email).catch(() => undefined);
-    return { status: 'authenticated', ...opened };
+    return result;
   }
 
   /**
@@ -74,12 +80,12 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
    * (Inserting the session alone only takes FOR KEY SHARE on the user row through the foreign key,
    * which does not conflict with an UPDATE of the hash.)
    */
-  private async openSession(
+  private async openSessionOrChallenge(
     tenantId: string,
     userId: string,
     verifiedHash: string,
     request: RequestMeta,
-  ): Promise<Awaited<ReturnType<SessionsService['open']>> | null> {
+  ): Promise<LoginResult | null> {
     return this.uow.run(async (tx) => {
       const current = await tx.em.findOne(
         User,
@@ -87,9 +93,22 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
       );
       if (current?.passwordHash !== verifiedHash) return null;
+      const methods = await activeMethods(tx.em, tenantId, userId);
+      if (methods.length) {
+        const challenge = new MfaChallenge({ tenantId, userId, methods, now: this.clock.now() });
+        tx.em.persist(challenge);
+        await tx.em.flush();
+        await this.audit.record(tx, new MfaChallengeIssuedEvent(tenantId, userId, challenge.id), {
+          actor: { type: 'user', id: userId },
+          target: { type: 'mfa_challenge', id: challenge.id },
+          request,
+          details: { methods },
+        });
+        return { status: 'mfa_required', challenge };
+      }
       const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request });
       tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
-      return opened;
+      return { status: 'authenticated', ...opened };
     });
   }
 
@@ -142,6 +161,12 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     );
     this.eventBus.publish(new LoginFailedEvent(tenantId, userId, reason));
   }
+}
+
+/** The challenge methods a user's active factors offer. */
+async function activeMethods(em: EntityManager, tenantId: string, userId: string): Promise<ChallengeMethod[]> {
+  const factors = await em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] });
+  return [...new Set(factors.map((f) => (f.type === 'totp' ? 'totp' : 'email') as ChallengeMethod))];
 }
 
 /**

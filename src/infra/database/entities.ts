@@ -1,8 +1,9 @@
 import { AuditChainHead, AuditEvent } from '../../audit/audit-event.entity.js';
+import { MfaChallenge } from '../../auth/mfa-challenge.entity.js';
 import { Factor } from '../../factors/factor.entity.js';
 import { ApiKey } from '../../identity/api-key.entity.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { Session } from '../../sessions/session.entity.js';
 
-export const ENTITIES = [Tenant, User, ApiKey, Session, AuditEvent, AuditChainHead, Factor];
+export const ENTITIES = [Tenant, User, ApiKey, Session, AuditEvent, AuditChainHead, Factor, MfaChallenge];
