@@ -10,6 +10,9 @@ import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
 import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
 import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
+import { CHALLENGE_METHODS } from './challenge-methods/challenge-method.js';
+import { ChallengeMethods } from './challenge-methods/challenge-methods.js';
+import { TotpChallengeMethod } from './challenge-methods/totp-challenge-method.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
@@ -21,6 +24,10 @@ import { PasswordController } from './password.controller.js';
     LoginHandler,
     VerifyMfaChallengeHandler,
     MfaVerificationThrottle,
+    ChallengeMethods,
+    TotpChallengeMethod,
+    // Every way to answer a challenge, in the order a login offers them.
+    { provide: CHALLENGE_METHODS, inject: [TotpChallengeMethod], useFactory: (...methods: unknown[]) => methods },
     ChangePasswordHandler,
     LoginThrottle,
     PasswordCheckThrottle,

@@ -1,5 +1,5 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
@@ -10,10 +10,10 @@ import { emailSchema } from '../../identity/dto/identity.schemas.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { Clock } from '../../common/clock.js';
-import { Factor } from '../../factors/factor.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
-import { type ChallengeMethod, MfaChallenge } from '../mfa-challenge.entity.js';
+import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
+import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
@@ -33,6 +33,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly audit: AuditLog,
     private readonly eventBus: EventBus,
     private readonly clock: Clock,
+    private readonly methods: ChallengeMethods,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -93,7 +94,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
       );
       if (current?.passwordHash !== verifiedHash) return null;
-      const methods = await activeMethods(tx.em, tenantId, userId);
+      const methods = await this.methods.availableTo(tx.em, { tenantId, userId }, this.clock.now());
       if (methods.length) {
         const challenge = new MfaChallenge({ tenantId, userId, methods, now: this.clock.now() });
         tx.em.persist(challenge);
@@ -161,12 +162,6 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     );
     this.eventBus.publish(new LoginFailedEvent(tenantId, userId, reason));
   }
-}
-
-/** The challenge methods a user's active factors offer. */
-async function activeMethods(em: EntityManager, tenantId: string, userId: string): Promise<ChallengeMethod[]> {
-  const factors = await em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] });
-  return [...new Set(factors.map((f) => (f.type === 'totp' ? 'totp' : 'email') as ChallengeMethod))];
 }
 
 /**

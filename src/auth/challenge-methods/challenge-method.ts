@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
+import type { AuthMethod } from '../../sessions/session.entity.js';
+import type { ChallengeMethod } from '../mfa-challenge.entity.js';
+
+export interface ChallengeSubject {
+  tenantId: string;
+  userId: string;
+}
+
+/** A code that matched, to be used up inside the transaction that opens the session. */
+export interface MatchedCode {
+  /** What was matched (a factor id, a backup code id): for the audit log. */
+  readonly id: string;
+  readonly consume: (tx: Tx, now: Date) => Promise<boolean>;
+}
+
+/**
+ * One way to answer a challenge (login, and later step-up): TOTP, an e-mailed code, a backup code.
+ * The login offers the methods that are `available`; verification `match`es the code without writing,
+ * then `consume`s the match in the session's transaction, where a race or a replay loses.
+ */
+export interface ChallengeMethodVerifier {
+  readonly method: ChallengeMethod;
+  /** What the session's `amr` records for it. */
+  readonly amr: AuthMethod;
+  available(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<boolean>;
+  /** Does the same work whether or not the code matches; null for no match. */
+  match(em: EntityManager, subject: ChallengeSubject, code: string, now: Date): Promise<MatchedCode | null>;
+}
+
+/** Provider token: every ChallengeMethodVerifier, in the order methods are offered. */
+export const CHALLENGE_METHODS = 'STEPGUARD_CHALLENGE_METHODS';

@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Factor } from '../../factors/factor.entity.js';
+import { TotpVerifier } from '../../factors/totp/totp-verifier.js';
+import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
+
+/** An authenticator app: the code is checked against every active TOTP factor of the user. */
+@Injectable()
+export class TotpChallengeMethod implements ChallengeMethodVerifier {
+  readonly method = 'totp' as const;
+  readonly amr = 'otp' as const;
+
+  constructor(private readonly totp: TotpVerifier) {}
+
+  async available(em: EntityManager, subject: ChallengeSubject): Promise<boolean> {
+    return (await em.count(Factor, { ...subject, status: 'active', type: 'totp' })) > 0;
+  }
+
+  async match(em: EntityManager, subject: ChallengeSubject, code: string, now: Date): Promise<MatchedCode | null> {
+    const factors = await em.find(Factor, { ...subject, status: 'active', type: 'totp' });
+    let matched: MatchedCode | null = null;
+    // Every factor is checked (and a decoy when there is none), so a miss takes as long as a hit.
+    for (const factor of factors.length ? factors : [null]) {
+      const step = this.totp.match(factor, code, now);
+      if (factor && step !== null && !matched) {
+        matched = { id: factor.id, consume: (tx, at) => this.totp.consume(tx, factor, step, at) };
+      }
+    }
+    return matched;
+  }
+}
