@@ -1,0 +1,12 @@
+import { DomainError } from '../common/errors/domain-error.js';
+import type { Session } from '../sessions/session.entity.js';
+
+/**
+ * Sensitive changes (removing a factor, new backup codes, a new password) need proof that the person
+ * at the keyboard is the user, not just someone holding their session: a password or factor check no
+ * older than `maxAgeMinutes` (`POST /v1/auth/step-up` renews it).
+ */
+export function assertRecentlyAuthenticated(session: Session, now: Date, maxAgeMinutes: number): void {
+  if (now.getTime() - session.authenticatedAt.getTime() <= maxAgeMinutes * 60_000) return;
+  throw new DomainError('reauth_required', `Confirm it is you: verify a factor (or your password) first`);
+}
