@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { QueueWorkersModule } from '../src/infra/queues/queue-workers.module.js';
 import { QueuesModule } from '../src/infra/queues/queues.module.js';
+import { OutboxModule } from '../src/infra/outbox/outbox.module.js';
+import { EmailProcessor } from './email.processor.js';
+import { OutboxSweepSchedule } from './outbox-sweep.schedule.js';
 import { SessionCleanupProcessor } from './session-cleanup.processor.js';
 import { SessionCleanupSchedule } from './session-cleanup.schedule.js';
 
@@ -9,7 +12,7 @@ import { SessionCleanupSchedule } from './session-cleanup.schedule.js';
  * all-in-one process; the command handlers they run live in their slices.
  */
 @Module({
-  imports: [QueuesModule, QueueWorkersModule],
-  providers: [SessionCleanupProcessor, SessionCleanupSchedule],
+  imports: [QueuesModule, QueueWorkersModule, OutboxModule],
+  providers: [SessionCleanupProcessor, SessionCleanupSchedule, EmailProcessor, OutboxSweepSchedule],
 })
 export class WorkersModule {}

@@ -1,9 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { RequestMeta } from '../common/actor.js';
+import { AppConfig } from '../common/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
@@ -19,15 +22,23 @@ import { actorOf, type UserPrincipal } from './principal.js';
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('login')
   @HttpCode(200)
   @Public()
   @ApiJsonBody(loginSchema)
   @ApiProblems(400, 401, 429, 503)
-  async login(@Body(new ZodPipe(loginSchema)) body: z.infer<typeof loginSchema>, @ReqMeta() meta: RequestMeta) {
-    const result = await this.commands.execute(new LoginCommand(body, meta));
+  async login(
+    @Body(new ZodPipe(loginSchema)) body: z.infer<typeof loginSchema>,
+    @ReqMeta() meta: RequestMeta,
+    @Req() req: Request,
+  ) {
+    const deviceToken = presentedDeviceToken(req, body.deviceToken);
+    const result = await this.commands.execute(new LoginCommand({ ...body, deviceToken }, meta));
     if (result.status === 'mfa_required') {
       const { challenge } = result;
       return {
@@ -49,9 +60,16 @@ export class AuthController {
     @Param('challengeId', new ZodPipe(z.uuid())) challengeId: string,
     @Body(new ZodPipe(verifyChallengeSchema)) body: z.infer<typeof verifyChallengeSchema>,
     @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
   ) {
     const opened = await this.commands.execute(new VerifyMfaChallengeCommand(challengeId, body, meta));
-    return { status: 'authenticated', token: opened.token, session: sessionSummary(opened.session) };
+    if (opened.deviceToken) setDeviceCookie(res, opened.deviceToken, this.config);
+    return {
+      status: 'authenticated',
+      token: opened.token,
+      session: sessionSummary(opened.session),
+      ...(opened.deviceToken ? { deviceToken: opened.deviceToken } : {}),
+    };
   }
 
   @Post('logout')

@@ -10,25 +10,40 @@ import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
 import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
 import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
+import { MfaFailureStreaks } from './mfa-failure-streaks.js';
 import { CHALLENGE_METHODS } from './challenge-methods/challenge-method.js';
 import { ChallengeMethods } from './challenge-methods/challenge-methods.js';
 import { TotpChallengeMethod } from './challenge-methods/totp-challenge-method.js';
+import { EmailChallengeMethod } from './challenge-methods/email-challenge-method.js';
+import { ChallengeEmailController } from './challenge-email.controller.js';
+import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-challenge-method.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
+import { MeController } from './me.controller.js';
+import { StepUpHandler } from './commands/step-up.handler.js';
+import { StepUpController } from './step-up.controller.js';
 
 @Module({
   imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule],
-  controllers: [AuthController, PasswordController],
+  controllers: [AuthController, PasswordController, StepUpController, MeController, ChallengeEmailController],
   providers: [
     LoginHandler,
     VerifyMfaChallengeHandler,
     MfaVerificationThrottle,
+    MfaFailureStreaks,
     ChallengeMethods,
     TotpChallengeMethod,
+    BackupCodeChallengeMethod,
+    EmailChallengeMethod,
     // Every way to answer a challenge, in the order a login offers them.
-    { provide: CHALLENGE_METHODS, inject: [TotpChallengeMethod], useFactory: (...methods: unknown[]) => methods },
+    {
+      provide: CHALLENGE_METHODS,
+      inject: [TotpChallengeMethod, BackupCodeChallengeMethod, EmailChallengeMethod],
+      useFactory: (...methods: unknown[]) => methods,
+    },
     ChangePasswordHandler,
+    StepUpHandler,
     LoginThrottle,
     PasswordCheckThrottle,
     { provide: APP_GUARD, useClass: AuthenticationGuard },

@@ -42,9 +42,6 @@ export class FactorsController {
     @Body(new ZodPipe(verifyFactorSchema)) body: z.infer<typeof verifyFactorSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const factor = await this.commands.execute(
-      new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta),
-    );
-    return { factor };
+    return this.commands.execute(new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta));
   }
 }

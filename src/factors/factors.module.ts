@@ -1,24 +1,42 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { BackupCodesController } from './backup-codes.controller.js';
+import { BackupCodes } from './backup-codes/backup-codes.js';
+import { RegenerateBackupCodesHandler } from './commands/regenerate-backup-codes.handler.js';
+import { MfaOverviewReader } from './mfa-overview.js';
 import { EnrollTotpHandler } from './commands/enroll-totp.handler.js';
 import { ReencryptFactorSecretsHandler } from './commands/reencrypt-factor-secrets.handler.js';
 import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
+import { EmailFactorModule } from './email/email-factor.module.js';
 import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
+import { MfaVerificationThrottle } from '../auth/mfa-verification-throttle.js';
+import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
+import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
+import { FactorRemovalController } from './factor-removal.controller.js';
+import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule],
-  controllers: [FactorsController],
+  imports: [AuditModule, IdentityModule, EmailFactorModule],
+  controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,
     FactorSecrets,
     TotpVerifier,
+    BackupCodes,
+    RegenerateBackupCodesHandler,
+    MfaOverviewReader,
     EnrollTotpHandler,
     VerifyFactorHandler,
     ReencryptFactorSecretsHandler,
+    // Factor removal; the two throttles are stateless (Redis-keyed), so these instances share the auth slice's budgets.
+    RemoveFactorHandler,
+    RemovalProof,
+    PasswordCheckThrottle,
+    MfaVerificationThrottle,
   ],
-  exports: [TotpVerifier],
+  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, EmailFactorModule],
 })
 export class FactorsModule {}

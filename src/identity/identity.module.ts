@@ -7,7 +7,6 @@ import { CreateApiKeyHandler } from './commands/create-api-key.handler.js';
 import { CreateTenantHandler } from './commands/create-tenant.handler.js';
 import { CreateUserHandler } from './commands/create-user.handler.js';
 import { RevokeApiKeyHandler } from './commands/revoke-api-key.handler.js';
-import { MeController } from './me.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { UserAccounts } from './user-accounts.js';
 import { UsersAdminController } from './users-admin.controller.js';
@@ -15,7 +14,7 @@ import { UsersDirectory } from './users-directory.js';
 
 @Module({
   imports: [AuditModule],
-  controllers: [TenantsController, UsersAdminController, ApiKeysController, MeController],
+  controllers: [TenantsController, UsersAdminController, ApiKeysController],
   providers: [
     CreateTenantHandler,
     CreateUserHandler,

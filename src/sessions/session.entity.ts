@@ -121,6 +121,15 @@ export class Session {
     return now.getTime() - this.lastActiveAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS;
   }
 
+  /**
+   * A factor was verified again for this session (step-up): the re-auth window restarts now, and the
+   * method joins `amr`, so a password-only session that steps up is aal 2 from then on.
+   */
+  recordStepUp(method: AuthMethod, now: Date): void {
+    this.authenticatedAt = now;
+    if (!this.amr.includes(method)) this.amr = [...this.amr, method];
+  }
+
   revoke(reason: string, now: Date): boolean {
     if (this.revokedAt) return false;
     this.revokedAt = now;

@@ -52,7 +52,10 @@ describe('TOTP enrolment', () => {
     const code = totpCodeAt(secret, clock);
     const res = await verifyFactor(t.http, user.token, factorId, code);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ factor: { id: factorId, type: 'totp', status: 'active' } });
+    expect(res.body).toEqual({
+      factor: { id: factorId, type: 'totp', status: 'active' },
+      backupCodes: expect.any(Array),
+    });
     const row = await factorRow(factorId);
     expect(row).toMatchObject({ status: 'active', label: 'Authenticator app' });
     expect(row.verified_at.toISOString()).toBe(clock.now().toISOString());

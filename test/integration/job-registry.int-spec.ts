@@ -101,7 +101,8 @@ describe('the job registry at worker boot', () => {
     const error = await bootError([QueueWorkersModule]);
 
     expect(error?.message).toBe(
-      'Job handlers do not match the job catalog: maintenance/session-cleanup has no handler',
+      'Job handlers do not match the job catalog: maintenance/session-cleanup has no handler; ' +
+        'email/send-email-code has no handler; email/outbox-sweep has no handler',
     );
   });
 

@@ -1,14 +1,18 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
+import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
+import { unauthorized } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { Session } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
 import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
 import { User } from '../../identity/user.entity.js';
 import { PasswordCheckThrottle } from '../password-check-throttle.js';
+import { assertRecentlyAuthenticated } from '../recent-auth.js';
 import { ChangePasswordCommand } from './change-password.command.js';
 
 @CommandHandler(ChangePasswordCommand)
@@ -21,6 +25,7 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
     private readonly attempts: AuditedAttempt,
     private readonly sessions: SessionsService,
     private readonly passwordChecks: PasswordCheckThrottle,
+    private readonly config: AppConfig,
   ) {}
 
   async execute({ tenantId, userId, currentSessionId, input, request }: ChangePasswordCommand): Promise<void> {
@@ -28,6 +33,12 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
     const target = { type: 'user', id: userId };
     // Inside the audited attempt: a refusal by the limit is on the record like any other (code too_many_attempts).
     await this.attempts.run({ tenantId, action: PasswordChangedEvent.type, actor, target, request }, async () => {
+      // Both checks, on purpose: the current password proves knowledge of it, the window proves the
+      // session was itself confirmed lately (a factor, for MFA users), as API.md requires. The window
+      // comes first: a stale session spends neither the password budget nor argon2.
+      const session = await this.uow.reader().findOne(Session, { tenantId, userId, id: currentSessionId });
+      if (!session) throw unauthorized();
+      assertRecentlyAuthenticated(session, this.clock.now(), this.config.env.REAUTH_MAX_AGE_MINUTES);
       // Reserved before argon2 runs, so parallel guesses with a stolen session cannot outrun the limit.
       await this.passwordChecks.reserve(userId);
       const user = await this.uow.reader().getRepository(User).findInTenant(tenantId, userId);

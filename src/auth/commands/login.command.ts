@@ -12,7 +12,13 @@ export type LoginResult =
 /** Password sign-in to a tenant. */
 export class LoginCommand extends Command<LoginResult> {
   constructor(
-    readonly input: { tenant: string; email: string; password: string; app: LoginApp },
+    readonly input: {
+      tenant: string;
+      email: string;
+      password: string;
+      app: LoginApp;
+      deviceToken?: string | undefined;
+    },
     readonly request: RequestMeta,
   ) {
     super();

@@ -1,5 +1,5 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
@@ -10,6 +10,8 @@ import { emailSchema } from '../../identity/dto/identity.schemas.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { Clock } from '../../common/clock.js';
+import { Factor } from '../../factors/factor.entity.js';
+import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
@@ -34,6 +36,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly eventBus: EventBus,
     private readonly clock: Clock,
     private readonly methods: ChallengeMethods,
+    private readonly devices: RememberedDevices,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -57,7 +60,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, request);
+    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input.deviceToken, request);
     if (!result) {
       await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
       throw invalidCredentials();
@@ -85,6 +88,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     tenantId: string,
     userId: string,
     verifiedHash: string,
+    deviceToken: string | undefined,
     request: RequestMeta,
   ): Promise<LoginResult | null> {
     return this.uow.run(async (tx) => {
@@ -94,7 +98,23 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
       );
       if (current?.passwordHash !== verifiedHash) return null;
-      const methods = await this.methods.availableTo(tx.em, { tenantId, userId }, this.clock.now());
+      const now = this.clock.now();
+      const methods = await this.methods.availableTo(tx.em, { tenantId, userId }, now);
+      const device = methods.length
+        ? await this.devices.honour(
+            tx.em,
+            { tenantId, userId },
+            deviceToken,
+            now,
+            await credentialsChangedAt(tx.em, current),
+          )
+        : null;
+      if (device) {
+        await tx.em.flush();
+        const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', 'remembered_device'], request });
+        tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
+        return { status: 'authenticated', ...opened };
+      }
       if (methods.length) {
         const challenge = new MfaChallenge({ tenantId, userId, methods, now: this.clock.now() });
         tx.em.persist(challenge);
@@ -162,6 +182,17 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     );
     this.eventBus.publish(new LoginFailedEvent(tenantId, userId, reason));
   }
+}
+
+/** When the user's credentials last changed: a remembered device issued before then is void. */
+async function credentialsChangedAt(em: EntityManager, user: User): Promise<Date | null> {
+  const [latest] = await em.find(
+    Factor,
+    { tenantId: user.tenantId, userId: user.id, status: 'active' },
+    { orderBy: { verifiedAt: 'desc' }, limit: 1, fields: ['verifiedAt'] },
+  );
+  const times = [user.passwordChangedAt, latest?.verifiedAt ?? null].filter((d): d is Date => d !== null);
+  return times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : null;
 }
 
 /**

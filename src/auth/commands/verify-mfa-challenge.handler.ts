@@ -1,15 +1,17 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import type { RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
 import { mfaCodeInvalid } from '../../factors/factors.errors.js';
+import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
 import { MFA_CHALLENGE_FAILED, MfaChallengeSucceededEvent } from '../events/mfa-challenge.events.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
+import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
 import { VerifyMfaChallengeCommand } from './verify-mfa-challenge.command.js';
 
@@ -21,10 +23,11 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
-    private readonly attempts: AuditedAttempt,
     private readonly methods: ChallengeMethods,
     private readonly sessions: SessionsService,
     private readonly throttle: MfaVerificationThrottle,
+    private readonly streaks: MfaFailureStreaks,
+    private readonly devices: RememberedDevices,
   ) {}
 
   async execute({ challengeId, input, request }: VerifyMfaChallengeCommand) {
@@ -32,40 +35,65 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
     const challenge = await this.uow.reader().findOne(MfaChallenge, { id: challengeId });
     if (!challenge) throw notFound('Challenge');
     const { tenantId, userId } = challenge;
-    const actor = { type: 'user' as const, id: userId };
-    const target = { type: 'mfa_challenge', id: challenge.id };
-    const attempt = {
-      tenantId,
-      action: MFA_CHALLENGE_FAILED,
-      actor,
-      target,
-      request,
-      details: { method: input.method },
-    };
-    return this.attempts.run(attempt, async () => {
+    const subject = { tenantId, userId };
+    try {
       if (!challenge.isOpenAt(now)) throw challengeExpired();
       await this.throttle.admit(challenge.id, userId);
+      await this.streaks.assertMayTry(this.uow.reader(), subject, now);
       const verifier = challenge.methods.includes(input.method) ? this.methods.get(input.method) : undefined;
-      const matched = verifier ? await verifier.match(this.uow.reader(), { tenantId, userId }, input.code, now) : null;
+      const matched = verifier ? await verifier.match(this.uow.reader(), subject, input.code, now) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
       const opened = await this.uow.run(async (tx) => {
-        // The code and the challenge are each used up by one conditional UPDATE: of concurrent
+        // The challenge and the code are each used up by one conditional UPDATE: of concurrent
         // verifications only one wins both, and a replayed code or a spent challenge rolls back.
-        if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        // The challenge first: the losers of a race stop here, before any code (whose use may be
+        // audited) is touched, so concurrent answers never lock the audit chain in different orders.
         if (!(await tx.em.getRepository(MfaChallenge).consume(challenge, now))) throw challengeExpired();
+        if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        await this.streaks.recordSuccess(tx.em, subject);
         const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request });
         const event = new MfaChallengeSucceededEvent(tenantId, userId, challenge.id, input.method, session.session.id);
         await this.audit.record(tx, event, {
-          actor,
-          target,
+          actor: { type: 'user', id: userId },
+          target: { type: 'mfa_challenge', id: challenge.id },
           request,
           details: { method: input.method, matchedId: matched.id, sessionId: session.session.id },
         });
         tx.publish(new LoginSucceededEvent(tenantId, userId, session.session.id));
-        return session;
+        const remembered = input.rememberDevice ? await this.devices.remember(tx, subject, now, request) : null;
+        return { ...session, ...(remembered ? { deviceToken: remembered.token } : {}) };
       });
       await this.throttle.succeeded(userId);
       return opened;
+    } catch (error) {
+      if (error instanceof DomainError) await this.recordRefusal(challenge, input.method, error, request);
+      throw error;
+    }
+  }
+
+  /**
+   * Audits a refusal in its own transaction; a wrong code also lengthens the user's failure streak
+   * there, so the count and its audit entry commit together.
+   */
+  private async recordRefusal(challenge: MfaChallenge, method: string, error: DomainError, request: RequestMeta) {
+    const subject = { tenantId: challenge.tenantId, userId: challenge.userId };
+    await this.uow.run(async (tx) => {
+      const streak =
+        error.code === 'mfa_code_invalid' ? await this.streaks.recordFailure(tx.em, subject, this.clock.now()) : null;
+      await this.audit.append(tx.em, {
+        tenantId: challenge.tenantId,
+        action: MFA_CHALLENGE_FAILED,
+        outcome: 'failure',
+        actor: { type: 'user', id: challenge.userId },
+        target: { type: 'mfa_challenge', id: challenge.id },
+        request,
+        details: {
+          method,
+          code: error.code,
+          reason: error.message,
+          ...(streak ? { consecutiveFailures: streak } : {}),
+        },
+      });
     });
   }
 }

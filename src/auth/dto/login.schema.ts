@@ -6,5 +6,7 @@ export const loginSchema = z
     email: z.string().trim().min(1).max(254),
     password: z.string().min(1).max(256),
     app: z.enum(['console', 'client']).default('client'),
+    /** A remembered device's token (also accepted as the X-Stepguard-Device header or the sg_device cookie). */
+    deviceToken: z.string().max(128).optional(),
   })
   .strict();

@@ -8,8 +8,14 @@ export interface VerifiedFactor {
   status: FactorStatus;
 }
 
+export interface FactorVerification {
+  factor: VerifiedFactor;
+  /** The user's first backup codes, shown this once: present only when this was their first active factor. */
+  backupCodes?: string[];
+}
+
 /** Proves a pending factor with its first code, which activates it; every refusal is mfa_code_invalid. */
-export class VerifyFactorCommand extends Command<VerifiedFactor> {
+export class VerifyFactorCommand extends Command<FactorVerification> {
   constructor(
     readonly tenantId: string,
     readonly userId: string,

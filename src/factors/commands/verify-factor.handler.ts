@@ -4,11 +4,14 @@ import { AuditedAttempt } from '../../audit/audited.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
+import { BackupCodes } from '../backup-codes/backup-codes.js';
+import { EmailCodes } from '../email/email-codes.js';
 import { FACTOR_VERIFICATION_FAILED, FactorEnrolledEvent } from '../events/factor.events.js';
 import { Factor } from '../factor.entity.js';
 import { mfaCodeInvalid } from '../factors.errors.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
-import { type VerifiedFactor, VerifyFactorCommand } from './verify-factor.command.js';
+import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
 
 @CommandHandler(VerifyFactorCommand)
 export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand> {
@@ -18,16 +21,27 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly totp: TotpVerifier,
+    private readonly backupCodes: BackupCodes,
+    private readonly emailCodes: EmailCodes,
   ) {}
 
-  async execute({ tenantId, userId, factorId, code, actor, request }: VerifyFactorCommand): Promise<VerifiedFactor> {
+  async execute({
+    tenantId,
+    userId,
+    factorId,
+    code,
+    actor,
+    request,
+  }: VerifyFactorCommand): Promise<FactorVerification> {
     const now = this.clock.now();
     const factor = await this.uow.reader().getRepository(Factor).findForUser(tenantId, userId, factorId);
     const verifiable = factor?.isVerifiableAt(now) ? factor : null;
     // Computed whatever the factor's state, so refusals for different reasons take the same time.
-    const step = this.totp.match(verifiable, code, now);
-    if (verifiable && step !== null && (await this.activate(verifiable, step, now, actor, request))) {
-      return { id: verifiable.id, type: verifiable.type, status: 'active' };
+    const proof = await this.match(factor, verifiable, code, now);
+    const activated = verifiable && proof ? await this.activate(verifiable, proof, now, actor, request) : null;
+    if (verifiable && activated) {
+      const factor = { id: verifiable.id, type: verifiable.type, status: 'active' as const };
+      return activated.backupCodes ? { factor, backupCodes: activated.backupCodes } : { factor };
     }
     const error = mfaCodeInvalid();
     await this.attempts.recordFailure(
@@ -37,32 +51,56 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
         actor,
         target: { type: 'factor', id: factorId },
         request,
-        details: { refusal: refusalOf(factor, verifiable, step) },
+        details: { refusal: refusalOf(factor, verifiable, proof) },
       },
       error,
     );
     throw error;
   }
 
-  /** Accepts the step and activates the factor, with its audit entry, in one transaction. */
-  private activate(factor: Factor, step: number, now: Date, actor: Actor, request: RequestMeta): Promise<boolean> {
+  /** The code checked against the factor's kind: a TOTP step, or the e-mailed enrolment code. */
+  private async match(factor: Factor | null, verifiable: Factor | null, code: string, now: Date) {
+    if (factor?.type === 'email') {
+      const matched = await this.emailCodes.match(this.uow.reader(), verifiable, 'enrollment', code, now);
+      return verifiable && matched ? (tx: Tx) => this.emailCodes.activate(tx, verifiable, matched, now) : null;
+    }
+    const step = this.totp.match(verifiable, code, now);
+    return verifiable && step !== null ? (tx: Tx) => this.totp.consume(tx, verifiable, step, now) : null;
+  }
+
+  /**
+   * Accepts the step and activates the factor, with its audit entry, in one transaction; null when
+   * the step was lost. The user's first active factor also gets the first backup codes, in the same
+   * transaction, so an activation never commits without them.
+   */
+  private activate(
+    factor: Factor,
+    proof: ActivationProof,
+    now: Date,
+    actor: Actor,
+    request: RequestMeta,
+  ): Promise<{ backupCodes?: string[] } | null> {
     return this.uow.run(async (tx) => {
-      if (!(await this.totp.consume(tx, factor, step, now))) return false;
+      if (!(await proof(tx))) return null;
+      const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
       await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
         actor,
         target: { type: 'factor', id: factor.id },
         request,
         details: { factorType: factor.type, label: factor.label },
       });
-      return true;
+      return { backupCodes };
     });
   }
 }
 
+/** Uses the matched code up and activates the factor inside the transaction; false when a race was lost. */
+type ActivationProof = (tx: Tx) => Promise<boolean>;
+
 /** Why a verification was refused: for the audit log only, never for the caller. */
-function refusalOf(factor: Factor | null, verifiable: Factor | null, step: number | null): string {
+function refusalOf(factor: Factor | null, verifiable: Factor | null, proof: ActivationProof | null): string {
   if (!factor) return 'unknown_factor';
   if (factor.status !== 'pending') return 'not_pending';
   if (!verifiable) return 'expired';
-  return step === null ? 'wrong_code' : 'step_already_used';
+  return proof === null ? 'wrong_code' : 'code_already_used';
 }

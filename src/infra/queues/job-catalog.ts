@@ -12,6 +12,10 @@ export const JOB_CATALOG = {
       'session-cleanup': z.object({}).strict(),
     },
   },
+  email: {
+    concurrency: 4,
+    jobs: { 'send-email-code': z.object({ outboxId: z.uuid() }).strict(), 'outbox-sweep': z.object({}).strict() },
+  },
 } as const satisfies Record<string, { concurrency: number; jobs: Record<string, z.ZodType<object>> }>;
 
 export type QueueName = keyof typeof JOB_CATALOG;

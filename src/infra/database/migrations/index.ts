@@ -1,10 +1,18 @@
 import { Migration0001Foundation } from './0001-foundation.js';
 import { Migration0002Factors } from './0002-factors.js';
 import { Migration0003MfaChallenges } from './0003-mfa-challenges.js';
+import { Migration0004BackupCodes } from './0004-backup-codes.js';
+import { Migration0005RememberedDevices } from './0005-remembered-devices.js';
+import { Migration0006EmailCodes } from './0006-email-codes.js';
+import { Migration0007MfaFailureStreaks } from './0007-mfa-failure-streaks.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
   { name: '0001-foundation', class: Migration0001Foundation },
   { name: '0002-factors', class: Migration0002Factors },
   { name: '0003-mfa-challenges', class: Migration0003MfaChallenges },
+  { name: '0004-backup-codes', class: Migration0004BackupCodes },
+  { name: '0005-remembered-devices', class: Migration0005RememberedDevices },
+  { name: '0006-email-codes', class: Migration0006EmailCodes },
+  { name: '0007-mfa-failure-streaks', class: Migration0007MfaFailureStreaks },
 ];

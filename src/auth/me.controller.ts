@@ -1,23 +1,30 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { UserPrincipal } from '../auth/principal.js';
 import { ApiProblems } from '../common/http/openapi.js';
-import { tenantNotFound } from './identity.errors.js';
-import { UsersDirectory } from './users-directory.js';
+import { isDegraded } from '../factors/backup-codes/degraded-session.js';
+import { MfaOverviewReader } from '../factors/mfa-overview.js';
+import { tenantNotFound } from '../identity/identity.errors.js';
+import { UsersDirectory } from '../identity/users-directory.js';
+import { CurrentPrincipal } from './auth.decorators.js';
+import type { UserPrincipal } from './principal.js';
 
+/** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
 @ApiTags('me')
 @ApiBearerAuth()
 @Controller('v1/me')
 export class MeController {
-  constructor(private readonly directory: UsersDirectory) {}
+  constructor(
+    private readonly directory: UsersDirectory,
+    private readonly mfa: MfaOverviewReader,
+  ) {}
 
   @Get()
   @ApiProblems(401, 403)
   async me(@CurrentPrincipal() p: UserPrincipal) {
-    const [user, tenant] = await Promise.all([
+    const [user, tenant, mfa] = await Promise.all([
       this.directory.requireUser(p.tenantId, p.userId),
       this.directory.findTenant(p.tenantId),
+      this.mfa.forUser(p.tenantId, p.userId),
     ]);
     if (!tenant) throw tenantNotFound();
     return {
@@ -29,9 +36,10 @@ export class MeController {
         id: p.session.id,
         aal: p.session.aal,
         amr: p.session.amr,
-        degraded: p.session.amr.includes('backup_code'),
+        degraded: isDegraded(p.session),
         expiresAt: p.session.expiresAt.toISOString(),
       },
+      mfa,
     };
   }
 }

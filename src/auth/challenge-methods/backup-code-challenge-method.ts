@@ -1,0 +1,22 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { BackupCodes } from '../../factors/backup-codes/backup-codes.js';
+import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
+
+/** A spare one-time code: offered while the user has unused ones; the session it opens is degraded. */
+@Injectable()
+export class BackupCodeChallengeMethod implements ChallengeMethodVerifier {
+  readonly method = 'backup_code' as const;
+  readonly amr = 'backup_code' as const;
+
+  constructor(private readonly codes: BackupCodes) {}
+
+  async available(em: EntityManager, subject: ChallengeSubject): Promise<boolean> {
+    return (await this.codes.remaining(em, subject)) > 0;
+  }
+
+  async match(em: EntityManager, subject: ChallengeSubject, code: string): Promise<MatchedCode | null> {
+    const matched = await this.codes.match(em, subject, code);
+    return matched && { id: matched.id, consume: (tx, now) => this.codes.consume(tx, matched, now) };
+  }
+}

@@ -1,0 +1,60 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { unauthorized } from '../../common/errors/domain-error.js';
+import { mfaCodeInvalid } from '../../factors/factors.errors.js';
+import { Session } from '../../sessions/session.entity.js';
+import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
+import { STEP_UP_FAILED, StepUpSucceededEvent } from '../events/step-up.events.js';
+import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
+import { StepUpCommand } from './step-up.command.js';
+
+@CommandHandler(StepUpCommand)
+export class StepUpHandler implements ICommandHandler<StepUpCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly methods: ChallengeMethods,
+    private readonly throttle: MfaVerificationThrottle,
+  ) {}
+
+  async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<Session> {
+    const actor = { type: 'user' as const, id: userId };
+    const target = { type: 'session', id: sessionId };
+    const attempt = { tenantId, action: STEP_UP_FAILED, actor, target, request, details: { method: input.method } };
+    return this.attempts.run(attempt, async () => {
+      // The session stands in for a challenge: 5 tries per session per window, and the per-user budget
+      // is the one login challenges draw from, so step-up gives a session thief no extra guesses.
+      await this.throttle.admit(sessionId, userId);
+      const now = this.clock.now();
+      const subject = { tenantId, userId };
+      const reader = this.uow.reader();
+      const offered = await this.methods.availableTo(reader, subject, now);
+      const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
+      const matched = verifier ? await verifier.match(reader, subject, input.code, now) : null;
+      if (!verifier || !matched) throw mfaCodeInvalid();
+      const session = await this.uow.run(async (tx) => {
+        // A replayed code loses here (conditional UPDATE), and the session row is locked so a
+        // concurrent revocation either waits for this step-up or makes it fail.
+        if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
+        if (!live?.isActiveAt(now)) throw unauthorized();
+        live.recordStepUp(verifier.amr, now);
+        await tx.em.flush();
+        await this.audit.record(tx, new StepUpSucceededEvent(tenantId, userId, sessionId, input.method), {
+          actor,
+          target,
+          request,
+          details: { method: input.method, matchedId: matched.id, amr: live.amr },
+        });
+        return live;
+      });
+      await this.throttle.succeeded(userId);
+      return session;
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import type { RequestMeta } from '../common/actor.js';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
+import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { CurrentPrincipal } from './auth.decorators.js';
+import { StepUpCommand } from './commands/step-up.command.js';
+import { stepUpSchema } from './dto/step-up.schema.js';
+import type { UserPrincipal } from './principal.js';
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('v1/auth/step-up')
+export class StepUpController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Verifies a factor for this session: sensitive changes are allowed for the re-auth window from now. */
+  @Post()
+  @HttpCode(200)
+  @ApiJsonBody(stepUpSchema)
+  @ApiProblems(400, 401, 403, 429, 503)
+  async stepUp(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Body(new ZodPipe(stepUpSchema)) body: z.infer<typeof stepUpSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    const s = await this.commands.execute(new StepUpCommand(p.tenantId, p.userId, p.session.id, body, meta));
+    const session = {
+      id: s.id,
+      expiresAt: s.expiresAt.toISOString(),
+      authenticatedAt: s.authenticatedAt.toISOString(),
+      aal: s.aal,
+      amr: s.amr,
+    };
+    return { session };
+  }
+}

@@ -1,0 +1,49 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { assertRecentlyAuthenticated } from '../../auth/recent-auth.js';
+import { AppConfig } from '../../common/app-config.js';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { isDegraded } from '../backup-codes/degraded-session.js';
+import { BackupCodes } from '../backup-codes/backup-codes.js';
+import { degradedSession, noActiveFactor } from '../backup-codes/backup-codes.errors.js';
+import { BackupCodesRegeneratedEvent } from '../events/backup-code.events.js';
+import { Factor } from '../factor.entity.js';
+import { lockUserFactors } from '../user-factors-lock.js';
+import { RegenerateBackupCodesCommand } from './regenerate-backup-codes.command.js';
+
+@CommandHandler(RegenerateBackupCodesCommand)
+export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateBackupCodesCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly backupCodes: BackupCodes,
+  ) {}
+
+  execute({ tenantId, userId, session, actor, request }: RegenerateBackupCodesCommand) {
+    const target = { type: 'user', id: userId };
+    const attempt = { tenantId, action: BackupCodesRegeneratedEvent.type, actor, target, request };
+    return this.attempts.run(attempt, async () => {
+      if (isDegraded(session)) throw degradedSession();
+      const now = this.clock.now();
+      assertRecentlyAuthenticated(session, now, this.config.env.REAUTH_MAX_AGE_MINUTES);
+      const backupCodes = await this.uow.run(async (tx) => {
+        await lockUserFactors(tx, userId);
+        if (!(await tx.em.count(Factor, { tenantId, userId, status: 'active' }))) throw noActiveFactor();
+        const codes = await this.backupCodes.replace(tx, { tenantId, userId }, now);
+        await this.audit.record(tx, new BackupCodesRegeneratedEvent(tenantId, userId, codes.length), {
+          actor,
+          target,
+          request,
+          details: { count: codes.length },
+        });
+        return codes;
+      });
+      return { backupCodes };
+    });
+  }
+}

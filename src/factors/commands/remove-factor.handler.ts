@@ -1,0 +1,85 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { assertRecentlyAuthenticated } from '../../auth/recent-auth.js';
+import { AppConfig } from '../../common/app-config.js';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { notFound, unauthorized } from '../../common/errors/domain-error.js';
+import { Session } from '../../sessions/session.entity.js';
+import { FactorRemovedEvent } from '../events/factor-removed.event.js';
+import { Factor } from '../factor.entity.js';
+import { mfaCodeInvalid } from '../factors.errors.js';
+import { deleteRememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
+import { forgetMfaLeftovers } from '../mfa-leftovers.js';
+import { RemovalProof } from '../removal-proof.js';
+import { lockUserFactors } from '../user-factors-lock.js';
+import { RemoveFactorCommand } from './remove-factor.command.js';
+
+const factorNotFound = () => notFound('Factor');
+
+@CommandHandler(RemoveFactorCommand)
+export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly proofs: RemovalProof,
+  ) {}
+
+  async execute({ tenantId, userId, sessionId, factorId, proof, actor, request }: RemoveFactorCommand): Promise<void> {
+    const proofKind = proof.password !== undefined ? 'password' : 'code';
+    const target = { type: 'factor', id: factorId };
+    const attempt = {
+      tenantId,
+      action: FactorRemovedEvent.type,
+      actor,
+      target,
+      request,
+      details: { proof: proofKind },
+    };
+    await this.attempts.run(attempt, async () => {
+      const now = this.clock.now();
+      const reader = this.uow.reader();
+      // The window first: a stale session spends neither the password budget nor argon2.
+      const session = await reader.findOne(Session, { tenantId, userId, id: sessionId });
+      if (!session) throw unauthorized();
+      assertRecentlyAuthenticated(session, now, this.config.env.REAUTH_MAX_AGE_MINUTES);
+      // Another user's (or tenant's) factor is simply not found (invariant 5).
+      if (!(await reader.getRepository(Factor).findForUser(tenantId, userId, factorId))) throw factorNotFound();
+      const checked = await this.proofs.check(reader, { tenantId, userId, sessionId }, proof, now);
+      await this.uow.run(async (tx) => {
+        // Serialised with enrolment, activation and other removals of this user's factors, so two
+        // removals racing for the last two factors cannot both miss that none is left.
+        await lockUserFactors(tx, userId);
+        const factor = await tx.em.getRepository(Factor).findForUser(tenantId, userId, factorId);
+        if (!factor) throw factorNotFound();
+        if (checked.kind === 'code' && !(await checked.consume(tx, now))) throw mfaCodeInvalid();
+        tx.em.remove(factor);
+        await tx.em.flush();
+        const remaining = await tx.em.count(Factor, { tenantId, userId, status: 'active' });
+        const lastFactor = factor.status === 'active' && remaining === 0;
+        const leftovers = lastFactor ? await forgetMfaLeftovers(tx, { tenantId, userId }) : {};
+        // Any change of factors ends every remembered device: each must pass the new set.
+        const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
+        const event = new FactorRemovedEvent(tenantId, userId, factor.id, factor.type, lastFactor);
+        await this.audit.record(tx, event, {
+          actor,
+          target,
+          request,
+          details: {
+            factorType: factor.type,
+            label: factor.label,
+            proof: proofKind,
+            lastFactor,
+            rememberedDevicesDeleted,
+            ...leftovers,
+          },
+        });
+      });
+      if (checked.kind === 'code') await this.proofs.codeAccepted(userId);
+    });
+  }
+}

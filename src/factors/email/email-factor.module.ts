@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../../audit/audit.module.js';
+import { IdentityModule } from '../../identity/identity.module.js';
+import { MailModule } from '../../infra/mail/mail.module.js';
+import { OutboxModule } from '../../infra/outbox/outbox.module.js';
+import { DeliverEmailCodeHandler } from './commands/deliver-email-code.handler.js';
+import { EnrollEmailFactorHandler } from './commands/enroll-email-factor.handler.js';
+import { SendChallengeEmailCodeHandler } from './commands/send-challenge-email-code.handler.js';
+import { VerifyEmailFactorHandler } from './commands/verify-email-factor.handler.js';
+import { EmailCodeHasher } from './email-code-hasher.js';
+import { EmailCodes } from './email-codes.js';
+import { EmailFactorController } from './email-factor.controller.js';
+
+/** E-mail codes: enrolment, sign-in codes, and their delivery through the outbox and the `email` queue. */
+@Module({
+  imports: [AuditModule, IdentityModule, OutboxModule, MailModule],
+  controllers: [EmailFactorController],
+  providers: [
+    EmailCodeHasher,
+    EmailCodes,
+    EnrollEmailFactorHandler,
+    VerifyEmailFactorHandler,
+    SendChallengeEmailCodeHandler,
+    DeliverEmailCodeHandler,
+  ],
+  exports: [EmailCodes, OutboxModule],
+})
+export class EmailFactorModule {}

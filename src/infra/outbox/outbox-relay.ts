@@ -1,0 +1,85 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../common/clock.js';
+import type { JobName } from '../queues/job-catalog.js';
+import { jobIdOf } from '../queues/job-id.js';
+import { JobQueues } from '../queues/job-queues.js';
+import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
+
+/** The job each kind of outbox row becomes; every job carries only the row's id. */
+const JOB_OF: Record<OutboxKind, JobName<'email'>> = { email_code_sent: 'send-email-code' };
+
+/** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */
+export const OUTBOX_SWEEP_INTERVAL_MS = 30_000;
+const SWEEP_BATCH = 100;
+
+/**
+ * Moves committed outbox rows onto the `email` queue. Called right after a commit, and by a periodic
+ * sweep for rows that call never reached: kill -9 between commit and enqueue delays the work, never
+ * loses it. The job id is derived from the row id, so relaying a row twice (the two paths racing, a
+ * retried sweep) is still one job.
+ */
+@Injectable()
+export class OutboxRelay {
+  private readonly logger = new Logger('Outbox');
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly queues: JobQueues,
+    private readonly clock: Clock,
+  ) {}
+
+  /** After a commit: best effort, never throws — a failure here is what the sweep is for. */
+  async relayNow(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const em = this.orm.em.fork();
+    const rows = await em.find(OutboxMessage, { id: { $in: ids }, relayedAt: null }).catch(() => []);
+    for (const row of rows) {
+      await this.relay(row).catch((error: Error) =>
+        this.logger.warn(`outbox ${row.id} not enqueued yet (the sweep will retry): ${error.message}`),
+      );
+    }
+  }
+
+  /** Relays every row not yet enqueued, oldest first, in keyset batches; returns how many it relayed. */
+  async sweep(): Promise<number> {
+    const em = this.orm.em.fork();
+    let relayed = 0;
+    let after: { createdAt: Date; id: string } | null = null;
+    for (;;) {
+      const cursor: object = after
+        ? { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }] }
+        : {};
+      const batch = await em.find(
+        OutboxMessage,
+        { relayedAt: null, ...cursor },
+        { orderBy: { createdAt: 'asc', id: 'asc' }, limit: SWEEP_BATCH },
+      );
+      for (const row of batch) {
+        await this.relay(row);
+        relayed++;
+      }
+      if (batch.length < SWEEP_BATCH) return relayed;
+      const last = batch.at(-1)!;
+      after = { createdAt: last.createdAt, id: last.id };
+      em.clear();
+    }
+  }
+
+  /** Marks the row's work done; false when another run already did (the caller then must not repeat it). */
+  async markDelivered(id: string): Promise<boolean> {
+    const em = this.orm.em.fork();
+    return (await em.nativeUpdate(OutboxMessage, { id, deliveredAt: null }, { deliveredAt: this.clock.now() })) === 1;
+  }
+
+  find(id: string): Promise<OutboxMessage | null> {
+    return this.orm.em.fork().findOne(OutboxMessage, { id });
+  }
+
+  private async relay(row: OutboxMessage): Promise<void> {
+    await this.queues.add('email', JOB_OF[row.kind], { outboxId: row.id }, { jobId: jobIdOf('outbox', row.id) });
+    await this.orm.em
+      .fork()
+      .nativeUpdate(OutboxMessage, { id: row.id, relayedAt: null }, { relayedAt: this.clock.now() });
+  }
+}

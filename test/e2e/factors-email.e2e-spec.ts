@@ -1,0 +1,310 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CommandBus } from '@nestjs/cqrs';
+import { simpleParser } from 'mailparser';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { NO_REQUEST } from '../../src/common/actor.js';
+import { ManualClock } from '../../src/common/clock.js';
+import { UnitOfWork } from '../../src/common/cqrs/unit-of-work.js';
+import { DeliverEmailCodeCommand } from '../../src/factors/email/commands/deliver-email-code.command.js';
+import { VerifyEmailFactorCommand } from '../../src/factors/email/commands/verify-email-factor.command.js';
+import { EmailCodes } from '../../src/factors/email/email-codes.js';
+import { Factor } from '../../src/factors/factor.entity.js';
+import { MailTemplates } from '../../src/infra/mail/mail-templates.js';
+import { DevMailbox } from '../../src/infra/mail/mail-transport.js';
+import { OutboxRelay } from '../../src/infra/outbox/outbox-relay.js';
+import { WorkersModule } from '../../workers/workers.module.js';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const MINUTE = 60_000;
+
+interface Received {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A real SMTP server in the test process: what the workers send is parsed as a mail client would. */
+async function startSmtp() {
+  const inbox: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream)
+        .then((mail) => {
+          const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+          inbox.push({
+            to: to?.value[0]?.address ?? '',
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+          });
+          done();
+        })
+        .catch(done);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return { inbox, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('e-mail codes', () => {
+  const clock = new ManualClock('2030-04-01T09:00:00Z');
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let t: TestApp;
+  let acme: TenantFixture;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    t = await startTestApp({ clock, extra: [WorkersModule], env: { SMTP_URL: smtp.url } });
+    acme = await aTenant(t.http);
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  const mailsTo = (address: string) => smtp.inbox.filter((m) => m.to === address);
+
+  /** Waits for the `n`th mail to `address` and returns the code in it. */
+  async function nthCode(address: string, n = 1, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (mailsTo(address).length < n) {
+      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const match = /Your code: (\d{6})/.exec(mailsTo(address)[n - 1]!.text);
+    if (!match) throw new Error('no code in the mail');
+    return match[1]!;
+  }
+
+  const verifyEnrolment = (user: { id: string }, factorId: string, code: string) =>
+    t.app
+      .get(CommandBus)
+      .execute(
+        new VerifyEmailFactorCommand(acme.id, user.id, factorId, code, { type: 'user', id: user.id }, NO_REQUEST),
+      );
+
+  async function aUserWithEmailFactor() {
+    const user = await aUser(t.http, acme);
+    const res = await t.http.post('/v1/me/factors/email', {}, user.token);
+    expect(res.status).toBe(201);
+    await expect(verifyEnrolment(user, res.body.factorId, await nthCode(user.email))).resolves.toMatchObject({
+      status: 'active',
+    });
+    return { ...user, factorId: res.body.factorId as string };
+  }
+
+  async function challengeFor(email: string): Promise<string> {
+    const res = await t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD });
+    expect(res.body).toMatchObject({ status: 'mfa_required' });
+    expect(res.body.methods).toContain('email');
+    return res.body.challengeId;
+  }
+
+  it('mails an enrolment code through SMTP, with the tenant’s name, and activates the factor with it once', async () => {
+    const user = await aUser(t.http, acme);
+    const res = await t.http.post('/v1/me/factors/email', {}, user.token);
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ factorId: expect.any(String) });
+
+    const code = await nthCode(user.email);
+    const [mail] = mailsTo(user.email);
+    expect(mail!.subject).toBe(`Your Tenant ${acme.slug} verification code`);
+    expect(mail!.html).toContain(code);
+    expect(mail!.html).toContain(`Tenant ${acme.slug}`);
+    expect(mail!.text).toContain(`Tenant ${acme.slug}`);
+
+    await expect(verifyEnrolment(user, res.body.factorId, code)).resolves.toEqual({
+      id: res.body.factorId,
+      type: 'email',
+      status: 'active',
+    });
+    await expect(verifyEnrolment(user, res.body.factorId, code)).rejects.toMatchObject({ code: 'mfa_code_invalid' });
+  });
+
+  it('activates an e-mail factor through the public verify route, with the first backup codes', async () => {
+    const user = await aUser(t.http, acme);
+    const enrolled = await t.http.post('/v1/me/factors/email', {}, user.token);
+    expect(enrolled.status).toBe(201);
+    const code = await nthCode(user.email);
+    const wrong = await t.http.post(`/v1/me/factors/${enrolled.body.factorId}/verify`, { code: '000000' }, user.token);
+    expect(wrong.status).toBe(401);
+    const res = await t.http.post(`/v1/me/factors/${enrolled.body.factorId}/verify`, { code }, user.token);
+    expect(res.status).toBe(200);
+    expect(res.body.factor).toEqual({ id: enrolled.body.factorId, type: 'email', status: 'active' });
+    expect(res.body.backupCodes).toHaveLength(10);
+    const again = await t.http.post(`/v1/me/factors/${enrolled.body.factorId}/verify`, { code }, user.token);
+    expect(again.status).toBe(401);
+  });
+
+  it('stores neither the code nor anything that reveals it without the server key', async () => {
+    const user = await aUserWithEmailFactor();
+    const code = await nthCode(user.email);
+    const rows = await t.sql('select * from email_codes where factor_id = $1', [user.factorId]);
+    expect(JSON.stringify(rows)).not.toContain(code);
+    const jobs = await t.sql('select * from outbox_messages where tenant_id = $1', [acme.id]);
+    expect(JSON.stringify(jobs)).not.toContain(code);
+  });
+
+  it('signs in with a mailed code once (amr email), and refuses the same code again', async () => {
+    const user = await aUserWithEmailFactor();
+    const challengeId = await challengeFor(user.email);
+    const sent = await t.http.post(`/v1/auth/challenges/${challengeId}/email`);
+    expect(sent.status).toBe(202);
+    const code = await nthCode(user.email, 2);
+
+    const ok = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code });
+    expect(ok.status).toBe(200);
+    expect(ok.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'email'] });
+
+    const again = await challengeFor(user.email);
+    const replay = await t.http.post(`/v1/auth/challenges/${again}/verify`, { method: 'email', code });
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('mfa_code_invalid');
+  });
+
+  it('refuses a second code within 60 s with 429 and Retry-After, and sends one after', async () => {
+    const user = await aUserWithEmailFactor();
+    const challengeId = await challengeFor(user.email);
+    expect((await t.http.post(`/v1/auth/challenges/${challengeId}/email`)).status).toBe(202);
+    clock.advance(20_000);
+    const early = await t.http.post(`/v1/auth/challenges/${challengeId}/email`);
+    expect(early.status).toBe(429);
+    expect(early.body.code).toBe('too_many_attempts');
+    expect(early.headers.get('retry-after')).toBe('40');
+
+    clock.advance(40_000);
+    expect((await t.http.post(`/v1/auth/challenges/${challengeId}/email`)).status).toBe(202);
+    const older = await nthCode(user.email, 2);
+    const newer = await nthCode(user.email, 3);
+    // A new code invalidates the old one.
+    const stale = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code: older });
+    expect(stale.status).toBe(401);
+    const fresh = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code: newer });
+    expect(fresh.status).toBe(200);
+  });
+
+  it('refuses a code 10 minutes after it was issued', async () => {
+    const user = await aUser(t.http, acme);
+    const res = await t.http.post('/v1/me/factors/email', {}, user.token);
+    const code = await nthCode(user.email);
+    clock.advance(10 * MINUTE);
+    await expect(verifyEnrolment(user, res.body.factorId, code)).rejects.toMatchObject({ code: 'mfa_code_invalid' });
+  });
+
+  it('refuses the right code on the sixth try', async () => {
+    const user = await aUser(t.http, acme);
+    const res = await t.http.post('/v1/me/factors/email', {}, user.token);
+    const code = await nthCode(user.email);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      await expect(verifyEnrolment(user, res.body.factorId, wrong)).rejects.toMatchObject({ code: 'mfa_code_invalid' });
+    }
+    await expect(verifyEnrolment(user, res.body.factorId, code)).rejects.toMatchObject({ code: 'mfa_code_invalid' });
+  });
+
+  it('accepts the right code on the fifth try', async () => {
+    const user = await aUser(t.http, acme);
+    const res = await t.http.post('/v1/me/factors/email', {}, user.token);
+    const code = await nthCode(user.email);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 4; i++) await expect(verifyEnrolment(user, res.body.factorId, wrong)).rejects.toThrow();
+    await expect(verifyEnrolment(user, res.body.factorId, code)).resolves.toMatchObject({ status: 'active' });
+  });
+
+  it('delivers exactly one usable code when the api died between commit and enqueue (the sweep relays it)', async () => {
+    const user = await aUserWithEmailFactor();
+    clock.advance(MINUTE);
+    const factor = (await t.app.get(UnitOfWork).reader().findOne(Factor, { id: user.factorId }))!;
+    // The committed transaction, and no relay after it: what kill -9 right after the commit leaves.
+    const outboxId = await t.app.get(UnitOfWork).run((tx) =>
+      t.app.get(EmailCodes).issue(tx, {
+        factor,
+        purpose: 'sign_in',
+        actor: { type: 'user', id: user.id },
+        request: NO_REQUEST,
+        now: clock.now(),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailsTo(user.email)).toHaveLength(1);
+
+    expect(await t.app.get(OutboxRelay).sweep()).toBe(1);
+    const code = await nthCode(user.email, 2);
+    expect(await t.app.get(OutboxRelay).sweep()).toBe(0);
+    // The job running again (a duplicate delivery) sends nothing more.
+    await expect(t.app.get(CommandBus).execute(new DeliverEmailCodeCommand(outboxId))).resolves.toEqual({
+      delivery: 'already_delivered',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailsTo(user.email)).toHaveLength(2);
+
+    const challengeId = await challengeFor(user.email);
+    const ok = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code });
+    expect(ok.status).toBe(200);
+  });
+
+  it('leaves exactly one usable code when a worker died after mailing, before marking it delivered', async () => {
+    const user = await aUserWithEmailFactor();
+    clock.advance(MINUTE);
+    const challengeId = await challengeFor(user.email);
+    expect((await t.http.post(`/v1/auth/challenges/${challengeId}/email`)).status).toBe(202);
+    const first = await nthCode(user.email, 2);
+    // What the crashed run leaves behind: mailed, but the outbox row not marked delivered; BullMQ retries.
+    const [row] = await t.sql<{ id: string }>(
+      `update outbox_messages set delivered_at = null
+        where ref_id = (select id from email_codes where factor_id = $1 order by created_at desc limit 1)
+        returning id`,
+      [user.factorId],
+    );
+    await t.app.get(CommandBus).execute(new DeliverEmailCodeCommand(row!.id));
+    const second = await nthCode(user.email, 3);
+
+    const old = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code: first });
+    const ok = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code: second });
+    expect(old.status === 200 || first === second).toBe(false);
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers 404 for an unknown challenge and 400 for a malformed id', async () => {
+    expect((await t.http.post('/v1/auth/challenges/6f1e1c8e-3b8a-4c1e-9d8a-0a0b0c0d0e0f/email')).status).toBe(404);
+    expect((await t.http.post('/v1/auth/challenges/nope/email')).status).toBe(400);
+    const user = await aUser(t.http, acme);
+    expect((await t.http.post('/v1/me/factors/email', { email: 'not-an-address' }, user.token)).status).toBe(400);
+  });
+});
+
+describe('the dev mailbox (no SMTP_URL)', () => {
+  it('writes each message as an .eml file under <data dir>/mail', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stepguard-mail-'));
+    try {
+      const mailbox = new DevMailbox(join(dir, 'mail'), 'Stepguard <no-reply@stepguard.local>');
+      const body = new MailTemplates().render('email-code', {
+        productName: 'Acme & Co',
+        intro: 'Enter this code.',
+        code: '123456',
+        minutes: 10,
+      });
+      await mailbox.send({ to: 'ada@acme.example', subject: 'Your Acme & Co verification code', ...body });
+      mailbox.close();
+      const files = await readdir(join(dir, 'mail'));
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/\.eml$/);
+      const parsed = await simpleParser(await readFile(join(dir, 'mail', files[0]!)));
+      expect(parsed.subject).toBe('Your Acme & Co verification code');
+      expect(parsed.text).toContain('Your code: 123456');
+      expect(parsed.text).toContain('Acme & Co');
+      expect(parsed.html).toContain('Acme &amp; Co');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

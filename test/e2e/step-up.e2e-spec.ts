@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ManualClock } from '../../src/common/clock.js';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+
+const STEP = 30_000;
+const MINUTE = 60_000;
+
+describe('step-up and the re-auth window', () => {
+  const clock = new ManualClock('2030-04-01T09:00:10Z');
+  let t: TestApp;
+  let acme: TenantFixture;
+  beforeAll(async () => {
+    t = await startTestApp({ clock });
+    acme = await aTenant(t.http);
+  });
+  afterAll(() => t.close());
+
+  /** A user with an active authenticator app and a session opened through the challenge (aal 2). */
+  async function aUserSignedInWithTotp() {
+    const user = await aUser(t.http, acme);
+    const { factorId, secret } = await enrolTotp(t.http, user.token);
+    expect((await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    clock.advance(STEP);
+    const login = await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD });
+    const verified = await t.http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      method: 'totp',
+      code: totpCodeAt(secret, clock),
+    });
+    expect(verified.status).toBe(200);
+    clock.advance(STEP);
+    return { ...user, factorId, secret, token: verified.body.token as string, passwordOnlyToken: user.token };
+  }
+
+  const stepUp = (token: string, code: string, method = 'totp') =>
+    t.http.post('/v1/auth/step-up', { method, code }, token);
+  const changePassword = (token: string, newPassword = `new ${Math.random()} passphrase`) =>
+    t.http.post('/v1/me/password', { currentPassword: PASSWORD, newPassword }, token);
+
+  it('blocks a password change 11 minutes after the last check, and allows it after a step-up', async () => {
+    const user = await aUserSignedInWithTotp();
+    clock.advance(11 * MINUTE);
+    const stale = await changePassword(user.token);
+    expect(stale.status).toBe(401);
+    expect(stale.body.code).toBe('reauth_required');
+
+    const res = await stepUp(user.token, totpCodeAt(user.secret, clock));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      session: {
+        id: expect.any(String),
+        expiresAt: expect.any(String),
+        authenticatedAt: clock.now().toISOString(),
+        aal: 2,
+        amr: ['pwd', 'otp'],
+      },
+    });
+    expect((await changePassword(user.token)).status).toBe(204);
+  });
+
+  it('keeps a password change within the window allowed, and needs the current password still', async () => {
+    const user = await aUserSignedInWithTotp();
+    clock.advance(9 * MINUTE);
+    const wrong = await t.http.post(
+      '/v1/me/password',
+      { currentPassword: 'nope', newPassword: 'x'.repeat(20) },
+      user.token,
+    );
+    expect(wrong.body.code).toBe('invalid_credentials');
+    expect((await changePassword(user.token)).status).toBe(204);
+  });
+
+  it('refuses a wrong code, a replayed code and a method the user lacks with the same 401', async () => {
+    const user = await aUserSignedInWithTotp();
+    const code = totpCodeAt(user.secret, clock);
+    expect((await stepUp(user.token, code)).status).toBe(200);
+    const answers = [
+      await stepUp(user.token, code === '000000' ? '000001' : '000000'),
+      await stepUp(user.token, code),
+      await stepUp(user.token, code, 'backup_code'),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(answers[0]!.body);
+      expect(res.body.code).toBe('mfa_code_invalid');
+    }
+  });
+
+  it('does not renew the window on a refused step-up', async () => {
+    const user = await aUserSignedInWithTotp();
+    clock.advance(11 * MINUTE);
+    expect((await stepUp(user.token, '123456x')).status).toBe(401);
+    expect((await changePassword(user.token)).body.code).toBe('reauth_required');
+  });
+
+  it('raises a password-only session to aal 2', async () => {
+    const user = await aUserSignedInWithTotp();
+    const res = await stepUp(user.passwordOnlyToken, totpCodeAt(user.secret, clock));
+    expect(res.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'otp'] });
+    expect((await t.http.get('/v1/me', user.passwordOnlyToken)).body.session).toMatchObject({ aal: 2 });
+  });
+
+  it('allows five tries per session, then 429', async () => {
+    const user = await aUserSignedInWithTotp();
+    for (let i = 0; i < 5; i++) expect((await stepUp(user.token, '111111')).status).toBe(401);
+    const over = await stepUp(user.token, totpCodeAt(user.secret, clock));
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('needs a signed-in session, and audits successes and refusals without the code', async () => {
+    expect((await t.http.post('/v1/auth/step-up', { method: 'totp', code: '123456' })).status).toBe(401);
+    const user = await aUserSignedInWithTotp();
+    const code = totpCodeAt(user.secret, clock);
+    await stepUp(user.token, '222222');
+    await stepUp(user.token, code);
+    const rows = await t.sql<{ action: string; outcome: string; details: Record<string, unknown> }>(
+      `select action, outcome, details from audit_events where action like 'StepUp%' and actor_id = $1 order by seq`,
+      [user.id],
+    );
+    expect(rows.map((r) => `${r.action}:${r.outcome}`)).toEqual(['StepUpFailed:failure', 'StepUpSucceeded:success']);
+    expect(rows[1]!.details).toMatchObject({ method: 'totp', matchedId: user.factorId, amr: ['pwd', 'otp'] });
+    expect(JSON.stringify(rows)).not.toContain(code);
+    expect(JSON.stringify(rows)).not.toContain('222222');
+  });
+});

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { DeliverEmailCodeCommand } from '../src/factors/email/commands/deliver-email-code.command.js';
+import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
+import { OnJob } from '../src/infra/queues/on-job.decorator.js';
+
+/** The `email` queue: thin, each job is one command; retried with the queue's exponential backoff. */
+@Injectable()
+export class EmailProcessor {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly outbox: OutboxRelay,
+  ) {}
+
+  @OnJob('email', 'send-email-code')
+  async sendEmailCode({ outboxId }: { outboxId: string }) {
+    return this.commands.execute(new DeliverEmailCodeCommand(outboxId));
+  }
+
+  /** Enqueues outbox rows whose after-commit relay never happened (the api died between the two). */
+  @OnJob('email', 'outbox-sweep')
+  async sweepOutbox(): Promise<{ relayed: number }> {
+    return { relayed: await this.outbox.sweep() };
+  }
+}
