@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
 
 const STEP = 30_000;
 
@@ -16,16 +16,7 @@ describe('the login challenge (TOTP)', () => {
   });
   afterAll(() => t.close());
 
-  /** A user with an active authenticator app; the clock is moved past the step used to enrol it. */
-  async function aUserWithTotp() {
-    const user = await aUser(t.http, acme);
-    const enrolment = await enrolTotp(t.http, user.token);
-    expect(
-      (await verifyFactor(t.http, user.token, enrolment.factorId, totpCodeAt(enrolment.secret, clock))).status,
-    ).toBe(200);
-    clock.advance(STEP);
-    return { ...user, secret: enrolment.secret };
-  }
+  const aUserWithTotp = () => aUserWithTotpIn(t.http, acme, clock);
 
   const login = (email: string, password = PASSWORD) =>
     t.http.post('/v1/auth/login', { tenant: acme.slug, email, password });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
-import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
 
 const STEP = 30_000;
 
@@ -21,13 +21,7 @@ describe('second-factor brute force', () => {
   });
   afterAll(() => t.close());
 
-  async function aUserWithTotp() {
-    const user = await aUser(t.http, acme);
-    const { factorId, secret } = await enrolTotp(t.http, user.token);
-    await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock));
-    clock.advance(STEP);
-    return { ...user, secret };
-  }
+  const aUserWithTotp = () => aUserWithTotpIn(t.http, acme, clock);
   const challenge = async (email: string) =>
     (await t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD })).body.challengeId as string;
   const verify = (id: string, code: string) =>

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
-import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
+import { aTenant, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp as aUserWithTotpIn, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const STEP = 30_000;
 const DAY = 24 * 60 * 60_000;
@@ -21,13 +21,7 @@ describe('remembered devices', () => {
   });
   afterAll(() => t.close());
 
-  async function aUserWithTotp() {
-    const user = await aUser(t.http, acme);
-    const { factorId, secret } = await enrolTotp(t.http, user.token);
-    await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock));
-    clock.advance(STEP);
-    return { ...user, secret };
-  }
+  const aUserWithTotp = () => aUserWithTotpIn(t.http, acme, clock);
   const login = (email: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     t.http.request('POST', '/v1/auth/login', {
       body: { tenant: acme.slug, email, password: PASSWORD, ...extra },

@@ -1,5 +1,6 @@
 import { generateSync } from 'otplib';
-import type { Clock } from '../../src/common/clock.js';
+import type { Clock, ManualClock } from '../../src/common/clock.js';
+import { aUser, type TenantFixture } from './builders.js';
 import type { HttpClient } from './http.js';
 
 /** A code for the step `offset` steps from the clock's, computed by otplib alone (an independent oracle). */
@@ -24,4 +25,17 @@ export async function enrolTotp(http: HttpClient, token: string, body: object = 
 
 export function verifyFactor(http: HttpClient, token: string, factorId: string, code: string) {
   return http.post(`/v1/me/factors/${factorId}/verify`, { code }, token);
+}
+
+/**
+ * A user of the tenant with an active authenticator app (enrolled and verified through the API);
+ * the clock is then moved one step on, so the step used to enrol is not the next code's.
+ */
+export async function aUserWithTotp(http: HttpClient, tenant: TenantFixture, clock: ManualClock) {
+  const user = await aUser(http, tenant);
+  const { factorId, secret } = await enrolTotp(http, user.token);
+  const verified = await verifyFactor(http, user.token, factorId, totpCodeAt(secret, clock));
+  if (verified.status !== 200) throw new Error(`factor verification failed: ${verified.status}`);
+  clock.advance(30_000);
+  return { ...user, factorId, secret };
 }
