@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../../common/app-config.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { Factor } from '../factor.entity.js';
 import { FactorSecrets } from '../factor-secrets.js';
@@ -14,14 +15,17 @@ export class TotpVerifier {
   // Codes for unknown factors are checked against this, so a missing factor costs the same time.
   private readonly decoy = randomBytes(TOTP_SECRET_BYTES);
 
-  constructor(private readonly secrets: FactorSecrets) {}
+  constructor(
+    private readonly secrets: FactorSecrets,
+    private readonly config: AppConfig,
+  ) {}
 
   /** The time step `code` matches for `factor` at `now`, or null; `null` factor: same work, never a match. */
   match(factor: Factor | null, code: string, now: Date): number | null {
     const real = factor?.type === 'totp';
     const secret = real ? this.secrets.open(factor) : this.decoy;
     try {
-      const step = matchTotpStep(secret, code, now);
+      const step = matchTotpStep(secret, code, now, { window: this.config.env.TOTP_WINDOW_STEPS });
       return real ? step : null;
     } finally {
       if (real) secret.fill(0);
