@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { DeliverMfaLockedNoticeCommand } from '../src/auth/commands/deliver-mfa-locked-notice.command.js';
 import { DeliverEmailCodeCommand } from '../src/factors/email/commands/deliver-email-code.command.js';
 import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
@@ -15,6 +16,11 @@ export class EmailProcessor {
   @OnJob('email', 'send-email-code')
   async sendEmailCode({ outboxId }: { outboxId: string }) {
     return this.commands.execute(new DeliverEmailCodeCommand(outboxId));
+  }
+
+  @OnJob('email', 'send-mfa-locked-notice')
+  async sendMfaLockedNotice({ outboxId }: { outboxId: string }) {
+    return this.commands.execute(new DeliverMfaLockedNoticeCommand(outboxId));
   }
 
   /** Enqueues outbox rows whose after-commit relay never happened (the api died between the two). */

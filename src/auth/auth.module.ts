@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
 import { FactorsModule } from '../factors/factors.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { MailModule } from '../infra/mail/mail.module.js';
+import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthenticationGuard } from './authentication.guard.js';
@@ -11,6 +13,8 @@ import { LoginHandler } from './commands/login.handler.js';
 import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
 import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
 import { MfaFailureStreaks } from './mfa-failure-streaks.js';
+import { SecondFactorRefusals } from './second-factor-refusals.js';
+import { DeliverMfaLockedNoticeHandler } from './commands/deliver-mfa-locked-notice.handler.js';
 import { CHALLENGE_METHODS } from './challenge-methods/challenge-method.js';
 import { ChallengeMethods } from './challenge-methods/challenge-methods.js';
 import { TotpChallengeMethod } from './challenge-methods/totp-challenge-method.js';
@@ -25,13 +29,15 @@ import { StepUpHandler } from './commands/step-up.handler.js';
 import { StepUpController } from './step-up.controller.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule],
+  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule, OutboxModule, MailModule],
   controllers: [AuthController, PasswordController, StepUpController, MeController, ChallengeEmailController],
   providers: [
     LoginHandler,
     VerifyMfaChallengeHandler,
     MfaVerificationThrottle,
     MfaFailureStreaks,
+    SecondFactorRefusals,
+    DeliverMfaLockedNoticeHandler,
     ChallengeMethods,
     TotpChallengeMethod,
     BackupCodeChallengeMethod,

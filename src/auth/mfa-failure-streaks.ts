@@ -33,8 +33,15 @@ export class MfaFailureStreaks {
     if (blockedMs > 0) throw tooManyAttempts('Too many wrong codes; wait before trying again', blockedMs);
   }
 
-  /** Counts a failure (inside the caller's transaction, beside its audit entry); returns the streak. */
-  async recordFailure(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<number> {
+  /**
+   * Counts a failure (inside the caller's transaction, beside its audit entry). `lockedNow` is true
+   * for exactly one failure of a streak: the one that locked it, even when failures race.
+   */
+  async recordFailure(
+    em: EntityManager,
+    subject: ChallengeSubject,
+    now: Date,
+  ): Promise<{ failures: number; lockedNow: boolean }> {
     const [row] = await em.execute<{ consecutive_failures: number }[]>(
       `insert into mfa_failure_streaks (user_id, tenant_id, consecutive_failures, updated_at) values (?, ?, 1, ?)
        on conflict (user_id) do update set consecutive_failures = mfa_failure_streaks.consecutive_failures + 1,
@@ -44,18 +51,20 @@ export class MfaFailureStreaks {
     );
     const failures = row!.consecutive_failures;
     if (failures >= LOCK_AFTER_FAILURES) {
-      await em.execute('update mfa_failure_streaks set locked_at = coalesce(locked_at, ?) where user_id = ?', [
-        now,
-        subject.userId,
-      ]);
-    } else if (failures >= FREE_FAILURES) {
+      const locked = await em.execute<{ user_id: string }[]>(
+        'update mfa_failure_streaks set locked_at = ? where user_id = ? and locked_at is null returning user_id',
+        [now, subject.userId],
+      );
+      return { failures, lockedNow: locked.length === 1 };
+    }
+    if (failures >= FREE_FAILURES) {
       const blockMs = Math.min(BASE_BLOCK_MS * 2 ** (failures - FREE_FAILURES), MAX_BLOCK_MS);
       await em.execute('update mfa_failure_streaks set blocked_until = ? where user_id = ?', [
         new Date(now.getTime() + blockMs),
         subject.userId,
       ]);
     }
-    return failures;
+    return { failures, lockedNow: false };
   }
 
   /** A successful check ends the streak (inside the success transaction). */

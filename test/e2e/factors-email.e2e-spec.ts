@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CommandBus } from '@nestjs/cqrs';
 import { simpleParser } from 'mailparser';
+import { CommandBus } from '@nestjs/cqrs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { NO_REQUEST } from '../../src/common/actor.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { UnitOfWork } from '../../src/common/cqrs/unit-of-work.js';
@@ -17,47 +16,14 @@ import { DevMailbox } from '../../src/infra/mail/mail-transport.js';
 import { OutboxRelay } from '../../src/infra/outbox/outbox-relay.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const MINUTE = 60_000;
 
-interface Received {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/** A real SMTP server in the test process: what the workers send is parsed as a mail client would. */
-async function startSmtp() {
-  const inbox: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, done) {
-      simpleParser(stream)
-        .then((mail) => {
-          const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-          inbox.push({
-            to: to?.value[0]?.address ?? '',
-            subject: mail.subject ?? '',
-            text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : '',
-          });
-          done();
-        })
-        .catch(done);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { inbox, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 describe('e-mail codes', () => {
   const clock = new ManualClock('2030-04-01T09:00:00Z');
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtp;
   let t: TestApp;
   let acme: TenantFixture;
 
@@ -71,16 +37,11 @@ describe('e-mail codes', () => {
     await smtp.close();
   });
 
-  const mailsTo = (address: string) => smtp.inbox.filter((m) => m.to === address);
+  const mailsTo = (address: string) => smtp.to(address);
 
   /** Waits for the `n`th mail to `address` and returns the code in it. */
   async function nthCode(address: string, n = 1, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (mailsTo(address).length < n) {
-      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const match = /Your code: (\d{6})/.exec(mailsTo(address)[n - 1]!.text);
+    const match = /Your code: (\d{6})/.exec((await smtp.nth(address, n, timeoutMs)).text);
     if (!match) throw new Error('no code in the mail');
     return match[1]!;
   }

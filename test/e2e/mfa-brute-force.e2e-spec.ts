@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { WorkersModule } from '../../workers/workers.module.js';
 import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
 
 const STEP = 30_000;
@@ -10,22 +12,44 @@ const STEP = 30_000;
 describe('second-factor brute force', () => {
   const clock = new ManualClock('2030-04-01T08:00:00Z');
   let t: TestApp;
+  let smtp: TestSmtp;
   let acme: TenantFixture;
   beforeAll(async () => {
+    smtp = await startSmtp();
     // The Redis windows are opened wide so that the database streak is what is under test.
     t = await startTestApp({
       clock,
-      env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000', LOGIN_MAX_ATTEMPTS_PER_IP: '100000' },
+      extra: [WorkersModule],
+      env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000', LOGIN_MAX_ATTEMPTS_PER_IP: '100000', SMTP_URL: smtp.url },
     });
+  });
+  // A tenant (and a signed-in admin) per test: the tests move the clock on by hours.
+  beforeEach(async () => {
     acme = await aTenant(t.http);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
 
   const aUserWithTotp = () => aUserWithTotpIn(t.http, acme, clock);
   const challenge = async (email: string) =>
     (await t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD })).body.challengeId as string;
   const verify = (id: string, code: string) =>
     t.http.post(`/v1/auth/challenges/${id}/verify`, { method: 'totp', code });
+  const stepUp = (token: string, code: string) => t.http.post('/v1/auth/step-up', { method: 'totp', code }, token);
+  const audited = async (action: string, userId: string) =>
+    t.sql<{ details: Record<string, unknown> }>(
+      `select details from audit_events where action = $1 and actor_id = $2 order by seq`,
+      [action, userId],
+    );
+  /** Puts the user's streak at `failures`, past any wait, as if they had been refused that often. */
+  const setStreak = (userId: string, failures: number) =>
+    t.sql(
+      `insert into mfa_failure_streaks (user_id, tenant_id, consecutive_failures, updated_at)
+       values ($1, $2, $3, now()) on conflict (user_id) do update set consecutive_failures = $3, blocked_until = null`,
+      [userId, acme.id, failures],
+    );
 
   it('answers 429 with an exponential Retry-After after five consecutive failures, across challenges', async () => {
     const user = await aUserWithTotp();
@@ -66,10 +90,49 @@ describe('second-factor brute force', () => {
     const locked = await verify(await challenge(user.email), totpCodeAt(user.secret, clock));
     expect(locked.status).toBe(429);
     expect(locked.body.detail).toMatch(/locked/);
-    const audited = await t.sql<{ n: number }>(
-      `select count(*)::int as n from audit_events where action = 'MfaChallengeFailed' and actor_id = $1`,
-      [user.id],
-    );
-    expect(audited[0]!.n).toBe(101);
+    expect(await audited('MfaChallengeFailed', user.id)).toHaveLength(101);
+    expect((await audited('FactorLocked', user.id)).map((e) => e.details)).toEqual([{ consecutiveFailures: 100 }]);
+  });
+
+  it('e-mails the user once when their second factor is locked, naming no code', async () => {
+    const user = await aUserWithTotp();
+    await setStreak(user.id, 99);
+    expect((await verify(await challenge(user.email), '000000')).status).toBe(401);
+    const mail = await smtp.nth(user.email);
+    expect(mail.subject).toMatch(/locked/);
+    expect(mail.text).toContain(`Tenant ${acme.slug}`);
+    expect(mail.text).toMatch(/too many wrong verification codes/);
+    expect(mail.text).not.toMatch(/\d{6}/);
+    clock.advance(2 * 60 * 60_000);
+    expect((await verify(await challenge(user.email), '000000')).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.to(user.email)).toHaveLength(1);
+  });
+
+  it('records the lock exactly once when the failures that reach it race', async () => {
+    const user = await aUserWithTotp();
+    await setStreak(user.id, 97);
+    const challenges = await Promise.all(Array.from({ length: 6 }, () => challenge(user.email)));
+    const verdicts = await Promise.all(challenges.map((id) => verify(id, '000000')));
+    expect(verdicts.map((v) => v.status)).toEqual(Array(6).fill(401));
+    expect(await audited('FactorLocked', user.id)).toHaveLength(1);
+    const [streak] = await t.sql('select consecutive_failures, locked_at from mfa_failure_streaks where user_id = $1', [
+      user.id,
+    ]);
+    expect(streak).toMatchObject({ consecutive_failures: 103, locked_at: expect.any(Date) });
+  });
+
+  it('counts wrong step-up codes in the same streak, and refuses a step-up once locked', async () => {
+    const user = await aUserWithTotp();
+    await setStreak(user.id, 99);
+    expect((await stepUp(user.token, '000000')).status).toBe(401);
+    expect(await audited('FactorLocked', user.id)).toHaveLength(1);
+    const refused = await stepUp(user.token, totpCodeAt(user.secret, clock));
+    expect(refused.status).toBe(429);
+    expect(refused.body.detail).toMatch(/locked/);
+    expect((await audited('StepUpFailed', user.id)).map((e) => e.details.code)).toEqual([
+      'mfa_code_invalid',
+      'too_many_attempts',
+    ]);
   });
 });

@@ -1,14 +1,15 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { unauthorized } from '../../common/errors/domain-error.js';
+import { DomainError, unauthorized } from '../../common/errors/domain-error.js';
 import { mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { Session } from '../../sessions/session.entity.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { STEP_UP_FAILED, StepUpSucceededEvent } from '../events/step-up.events.js';
+import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
+import { SecondFactorRefusals } from '../second-factor-refusals.js';
 import { StepUpCommand } from './step-up.command.js';
 
 @CommandHandler(StepUpCommand)
@@ -17,22 +18,24 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
-    private readonly attempts: AuditedAttempt,
     private readonly methods: ChallengeMethods,
     private readonly throttle: MfaVerificationThrottle,
+    private readonly streaks: MfaFailureStreaks,
+    private readonly refusals: SecondFactorRefusals,
   ) {}
 
   async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<Session> {
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'session', id: sessionId };
-    const attempt = { tenantId, action: STEP_UP_FAILED, actor, target, request, details: { method: input.method } };
-    return this.attempts.run(attempt, async () => {
+    const subject = { tenantId, userId };
+    try {
       // The session stands in for a challenge: 5 tries per session per window, and the per-user budget
       // is the one login challenges draw from, so step-up gives a session thief no extra guesses.
       await this.throttle.admit(sessionId, userId);
       const now = this.clock.now();
-      const subject = { tenantId, userId };
       const reader = this.uow.reader();
+      // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
+      await this.streaks.assertMayTry(reader, subject, now);
       const offered = await this.methods.availableTo(reader, subject, now);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const matched = verifier ? await verifier.match(reader, subject, input.code, now) : null;
@@ -41,6 +44,7 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
         // A replayed code loses here (conditional UPDATE), and the session row is locked so a
         // concurrent revocation either waits for this step-up or makes it fail.
         if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        await this.streaks.recordSuccess(tx.em, subject);
         const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
         if (!live?.isActiveAt(now)) throw unauthorized();
         live.recordStepUp(verifier.amr, now);
@@ -55,6 +59,11 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       });
       await this.throttle.succeeded(userId);
       return session;
-    });
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await this.refusals.record({ subject, action: STEP_UP_FAILED, target, method: input.method, error, request });
+      }
+      throw error;
+    }
   }
 }

@@ -1,6 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
-import type { RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
@@ -13,6 +12,7 @@ import { MFA_CHALLENGE_FAILED, MfaChallengeSucceededEvent } from '../events/mfa-
 import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
+import { SecondFactorRefusals } from '../second-factor-refusals.js';
 import { VerifyMfaChallengeCommand } from './verify-mfa-challenge.command.js';
 
 const challengeExpired = () => new DomainError('challenge_expired', 'This sign-in challenge has expired or was used');
@@ -28,6 +28,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
     private readonly throttle: MfaVerificationThrottle,
     private readonly streaks: MfaFailureStreaks,
     private readonly devices: RememberedDevices,
+    private readonly refusals: SecondFactorRefusals,
   ) {}
 
   async execute({ challengeId, input, request }: VerifyMfaChallengeCommand) {
@@ -66,34 +67,18 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       await this.throttle.succeeded(userId);
       return opened;
     } catch (error) {
-      if (error instanceof DomainError) await this.recordRefusal(challenge, input.method, error, request);
+      if (error instanceof DomainError) {
+        const target = { type: 'mfa_challenge', id: challenge.id };
+        await this.refusals.record({
+          subject,
+          action: MFA_CHALLENGE_FAILED,
+          target,
+          method: input.method,
+          error,
+          request,
+        });
+      }
       throw error;
     }
-  }
-
-  /**
-   * Audits a refusal in its own transaction; a wrong code also lengthens the user's failure streak
-   * there, so the count and its audit entry commit together.
-   */
-  private async recordRefusal(challenge: MfaChallenge, method: string, error: DomainError, request: RequestMeta) {
-    const subject = { tenantId: challenge.tenantId, userId: challenge.userId };
-    await this.uow.run(async (tx) => {
-      const streak =
-        error.code === 'mfa_code_invalid' ? await this.streaks.recordFailure(tx.em, subject, this.clock.now()) : null;
-      await this.audit.append(tx.em, {
-        tenantId: challenge.tenantId,
-        action: MFA_CHALLENGE_FAILED,
-        outcome: 'failure',
-        actor: { type: 'user', id: challenge.userId },
-        target: { type: 'mfa_challenge', id: challenge.id },
-        request,
-        details: {
-          method,
-          code: error.code,
-          reason: error.message,
-          ...(streak ? { consecutiveFailures: streak } : {}),
-        },
-      });
-    });
   }
 }

@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 
 /** What an outbox row asks for; each kind maps to one job of the catalog (see outbox-relay.ts). */
-export type OutboxKind = 'email_code_sent';
+export type OutboxKind = 'email_code_sent' | 'mfa_locked_notice';
 
 /**
  * Work that must happen because a transaction committed (an e-mail to send). Written in that same
@@ -19,7 +19,7 @@ export class OutboxMessage {
   @Property({ type: 'text' })
   kind: OutboxKind;
 
-  /** The row the work is about (an e-mail code's id). */
+  /** The row the work is about (an e-mail code's id, the user told of a lock). */
   @Property({ type: 'uuid' })
   refId: string;
 

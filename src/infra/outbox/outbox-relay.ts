@@ -7,7 +7,10 @@ import { JobQueues } from '../queues/job-queues.js';
 import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
 
 /** The job each kind of outbox row becomes; every job carries only the row's id. */
-const JOB_OF: Record<OutboxKind, JobName<'email'>> = { email_code_sent: 'send-email-code' };
+const JOB_OF: Record<OutboxKind, JobName<'email'>> = {
+  email_code_sent: 'send-email-code',
+  mfa_locked_notice: 'send-mfa-locked-notice',
+};
 
 /** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */
 export const OUTBOX_SWEEP_INTERVAL_MS = 30_000;

@@ -14,7 +14,11 @@ export const JOB_CATALOG = {
   },
   email: {
     concurrency: 4,
-    jobs: { 'send-email-code': z.object({ outboxId: z.uuid() }).strict(), 'outbox-sweep': z.object({}).strict() },
+    jobs: {
+      'send-email-code': z.object({ outboxId: z.uuid() }).strict(),
+      'send-mfa-locked-notice': z.object({ outboxId: z.uuid() }).strict(),
+      'outbox-sweep': z.object({}).strict(),
+    },
   },
 } as const satisfies Record<string, { concurrency: number; jobs: Record<string, z.ZodType<object>> }>;
 

@@ -1,0 +1,49 @@
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A real SMTP server in the test process: what the workers send is parsed as a mail client would. */
+export async function startSmtp() {
+  const inbox: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream)
+        .then((mail) => {
+          const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+          inbox.push({
+            to: to?.value[0]?.address ?? '',
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+          });
+          done();
+        })
+        .catch(done);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  const to = (address: string) => inbox.filter((m) => m.to === address);
+  /** Waits for the `n`th mail to `address`. */
+  async function nth(address: string, n = 1, timeoutMs = 10_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    while (to(address).length < n) {
+      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return to(address)[n - 1]!;
+  }
+  const close = () => new Promise<void>((r) => server.close(() => r()));
+  return { inbox, url: `smtp://127.0.0.1:${port}`, to, nth, close };
+}
+
+export type TestSmtp = Awaited<ReturnType<typeof startSmtp>>;
