@@ -63,12 +63,12 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const opened = await this.commands.execute(new VerifyMfaChallengeCommand(challengeId, body, meta));
-    if (opened.deviceToken) setDeviceCookie(res, opened.deviceToken, this.config);
+    if (opened.device) setDeviceCookie(res, opened.device, this.config);
     return {
       status: 'authenticated',
       token: opened.token,
       session: sessionSummary(opened.session),
-      ...(opened.deviceToken ? { deviceToken: opened.deviceToken } : {}),
+      ...(opened.device ? { deviceToken: opened.device.token } : {}),
     };
   }
 

@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../common/app-config.js';
-import { REMEMBER_DEVICE_DAYS } from '../sessions/remembered-devices/remembered-devices.js';
 
 export const DEVICE_COOKIE = 'sg_device';
 export const DEVICE_HEADER = 'x-stepguard-device';
@@ -18,12 +17,12 @@ export function presentedDeviceToken(req: Request, bodyToken: string | undefined
 }
 
 /** httpOnly so scripts cannot read it; SameSite=Strict so other sites cannot send it; Secure over https. */
-export function setDeviceCookie(res: Response, token: string, config: AppConfig): void {
-  res.cookie(DEVICE_COOKIE, token, {
+export function setDeviceCookie(res: Response, device: { token: string; expiresAt: Date }, config: AppConfig): void {
+  res.cookie(DEVICE_COOKIE, device.token, {
     httpOnly: true,
     sameSite: 'strict',
     secure: config.publicUrl.startsWith('https:'),
     path: '/v1/auth',
-    maxAge: REMEMBER_DEVICE_DAYS * 24 * 60 * 60_000,
+    expires: device.expiresAt,
   });
 }

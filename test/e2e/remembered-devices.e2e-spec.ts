@@ -75,6 +75,33 @@ describe('remembered devices', () => {
     expect((await login(user.email, { deviceToken })).body.status).toBe('mfa_required');
   });
 
+  it('follows the tenant’s setting: a shorter period ends devices already remembered, and 0 remembers none', async () => {
+    const user = await aUserWithTotp();
+    const { deviceToken, cookie } = await remember(user);
+    expect(new Date(/Expires=([^;]+)/i.exec(cookie)![1]!).getTime()).toBe(clock.now().getTime() - STEP + 30 * DAY);
+    const setDays = (days: number) =>
+      t.sql('update tenants set remember_device_days = $1 where id = $2', [days, acme.id]);
+    try {
+      clock.advance(2 * DAY);
+      await setDays(7);
+      expect((await login(user.email, { deviceToken })).body.status).toBe('authenticated');
+      await setDays(1);
+      expect((await login(user.email, { deviceToken })).body.status).toBe('mfa_required');
+      await setDays(0);
+      const { challengeId } = (await login(user.email)).body;
+      const verified = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, {
+        method: 'totp',
+        code: totpCodeAt(user.secret, clock),
+        rememberDevice: true,
+      });
+      expect(verified.status).toBe(200);
+      expect(verified.body.deviceToken).toBeUndefined();
+      expect(verified.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await setDays(30);
+    }
+  });
+
   it('ends it when the password changes', async () => {
     const user = await aUserWithTotp();
     const { deviceToken } = await remember(user);

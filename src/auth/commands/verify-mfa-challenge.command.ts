@@ -3,8 +3,17 @@ import type { RequestMeta } from '../../common/actor.js';
 import type { Session } from '../../sessions/session.entity.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
-/** Answers a login challenge with a second factor; on success the session opens at aal 2. */
-export class VerifyMfaChallengeCommand extends Command<{ token: string; session: Session; deviceToken?: string }> {
+/** A remembered-device token and when it stops skipping the challenge. */
+export interface IssuedDevice {
+  token: string;
+  expiresAt: Date;
+}
+
+/**
+ * Answers a login challenge with a second factor; on success the session opens at aal 2, and with
+ * `rememberDevice` a device token comes too (unless the tenant remembers no devices).
+ */
+export class VerifyMfaChallengeCommand extends Command<{ token: string; session: Session; device?: IssuedDevice }> {
   constructor(
     readonly challengeId: string,
     readonly input: { method: ChallengeMethod; code: string; rememberDevice?: boolean | undefined },

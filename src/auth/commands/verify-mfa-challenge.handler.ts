@@ -62,7 +62,8 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         });
         tx.publish(new LoginSucceededEvent(tenantId, userId, session.session.id));
         const remembered = input.rememberDevice ? await this.devices.remember(tx, subject, now, request) : null;
-        return { ...session, ...(remembered ? { deviceToken: remembered.token } : {}) };
+        const device = remembered && { token: remembered.token, expiresAt: remembered.device.expiresAt };
+        return { ...session, ...(device ? { device } : {}) };
       });
       await this.throttle.succeeded(userId);
       return opened;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../../audit/audit-log.js';
+import { Tenant } from '../../identity/tenant.entity.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
@@ -8,27 +9,25 @@ import { DeviceRememberedEvent, RememberedDevicesForgottenEvent } from './rememb
 import { RememberedDevice } from './remembered-device.entity.js';
 
 export const DEVICE_TOKEN_PREFIX = 'sgd_';
-/** How long a remembered device skips the second factor (the tenant policy will set it; issue 4). */
-export const REMEMBER_DEVICE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * Remembered devices: issued after a passed challenge, honoured at login only while unexpired and
- * issued after `notBefore` (the user's last password change or factor enrolment: so those end them
- * without a write elsewhere); removing a factor and "forget" delete them.
+ * Remembered devices: issued after a passed challenge for the tenant's `rememberDeviceDays` (none
+ * when it is 0), honoured at login only while unexpired under the tenant's current setting (so
+ * shortening it or turning it off takes effect at once) and issued after `notBefore` (the user's last
+ * password change or factor enrolment: so those end them without a write elsewhere); removing a
+ * factor and "forget" delete them.
  */
 @Injectable()
 export class RememberedDevices {
   constructor(private readonly audit: AuditLog) {}
 
+  /** A new device token, or null when the tenant does not remember devices. */
   async remember(tx: Tx, subject: { tenantId: string; userId: string }, now: Date, request: RequestMeta) {
+    const days = await rememberDeviceDays(tx.em, subject.tenantId);
+    if (days === 0) return null;
     const token = newOpaqueToken(DEVICE_TOKEN_PREFIX);
-    const device = new RememberedDevice({
-      ...subject,
-      tokenHash: hashToken(token),
-      now,
-      validForMs: REMEMBER_DEVICE_DAYS * DAY_MS,
-    });
+    const device = new RememberedDevice({ ...subject, tokenHash: hashToken(token), now, validForMs: days * DAY_MS });
     tx.em.persist(device);
     await tx.em.flush();
     await this.audit.record(tx, new DeviceRememberedEvent(subject.tenantId, subject.userId, device.id), {
@@ -52,6 +51,8 @@ export class RememberedDevices {
     const device = await em.findOne(RememberedDevice, { tokenHash: hashToken(token), ...subject });
     if (!device || device.expiresAt <= now) return null;
     if (notBefore && notBefore >= device.createdAt) return null;
+    const days = await rememberDeviceDays(em, subject.tenantId);
+    if (device.createdAt.getTime() + days * DAY_MS <= now.getTime()) return null;
     device.lastUsedAt = now;
     return device;
   }
@@ -80,4 +81,9 @@ export function deleteRememberedDevices(
   subject: { tenantId: string; userId: string },
 ): Promise<number> {
   return em.nativeDelete(RememberedDevice, subject);
+}
+
+async function rememberDeviceDays(em: EntityManager, tenantId: string): Promise<number> {
+  const tenant = await em.findOne(Tenant, { id: tenantId }, { fields: ['rememberDeviceDays'] });
+  return tenant?.rememberDeviceDays ?? 0;
 }
