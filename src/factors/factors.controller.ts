@@ -42,6 +42,8 @@ export class FactorsController {
     @Body(new ZodPipe(verifyFactorSchema)) body: z.infer<typeof verifyFactorSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    return this.commands.execute(new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta));
+    return this.commands.execute(
+      new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta, p.session.id),
+    );
   }
 }

@@ -127,6 +127,15 @@ export class Session {
    */
   recordStepUp(method: AuthMethod, now: Date): void {
     this.authenticatedAt = now;
+    this.recordFactorProven(method);
+  }
+
+  /**
+   * A factor was enrolled and proven in this session: its method joins `amr` (a session opened with a
+   * backup code is then no longer degraded). The re-auth window is not renewed: proving a factor one
+   * has just added shows possession of it, not who is signed in.
+   */
+  recordFactorProven(method: AuthMethod): void {
     if (!this.amr.includes(method)) this.amr = [...this.amr, method];
   }
 

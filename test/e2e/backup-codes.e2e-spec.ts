@@ -124,6 +124,31 @@ describe('backup codes', () => {
     expect(conflict.body.code).toBe('conflict');
   });
 
+  it('makes a degraded session whole once a new factor is enrolled in it, without renewing its re-auth window', async () => {
+    const user = await aUserWithCodes();
+    const degraded = (await signInWithCode(user.email, user.codes[0]!)).body.token as string;
+    expect((await t.http.get('/v1/me', degraded)).body.session).toMatchObject({ degraded: true });
+    const enrolment = await enrolTotp(t.http, degraded);
+    const verified = await verifyFactor(t.http, degraded, enrolment.factorId, totpCodeAt(enrolment.secret, clock));
+    expect(verified.status).toBe(200);
+    const me = (await t.http.get('/v1/me', degraded)).body;
+    expect(me.session).toMatchObject({ degraded: false, aal: 2, amr: ['pwd', 'backup_code', 'otp'] });
+    expect((await regenerate(degraded)).status).toBe(201);
+    clock.advance(t.config.env.REAUTH_MAX_AGE_MINUTES * 60_000 + 1_000);
+    expect((await regenerate(degraded)).body.code).toBe('reauth_required');
+  });
+
+  it('lets a degraded session remove a factor with the password', async () => {
+    const user = await aUserWithCodes();
+    const degraded = (await signInWithCode(user.email, user.codes[0]!)).body.token as string;
+    const removed = await t.http.request('DELETE', `/v1/me/factors/${user.factorId}`, {
+      token: degraded,
+      body: { password: PASSWORD },
+    });
+    expect(removed.status).toBe(204);
+    expect((await login(user.email)).body.status).toBe('authenticated');
+  });
+
   it('shows in /v1/me how many codes remain, and says so when two or fewer do', async () => {
     const user = await aUserWithCodes();
     const before = (await t.http.get('/v1/me', user.token)).body;

@@ -23,6 +23,8 @@ export class VerifyFactorCommand extends Command<FactorVerification> {
     readonly code: string,
     readonly actor: Actor,
     readonly request: RequestMeta,
+    /** The session the code was entered in: the proven factor joins its `amr`. */
+    readonly sessionId: string | null = null,
   ) {
     super();
   }

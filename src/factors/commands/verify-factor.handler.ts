@@ -8,7 +8,8 @@ import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { BackupCodes } from '../backup-codes/backup-codes.js';
 import { EmailCodes } from '../email/email-codes.js';
 import { FACTOR_VERIFICATION_FAILED, FactorEnrolledEvent } from '../events/factor.events.js';
-import { Factor } from '../factor.entity.js';
+import { Factor, type FactorType } from '../factor.entity.js';
+import { type AuthMethod, Session } from '../../sessions/session.entity.js';
 import { mfaCodeInvalid } from '../factors.errors.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
 import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
@@ -32,13 +33,15 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     code,
     actor,
     request,
+    sessionId,
   }: VerifyFactorCommand): Promise<FactorVerification> {
     const now = this.clock.now();
     const factor = await this.uow.reader().getRepository(Factor).findForUser(tenantId, userId, factorId);
     const verifiable = factor?.isVerifiableAt(now) ? factor : null;
     // Computed whatever the factor's state, so refusals for different reasons take the same time.
     const proof = await this.match(factor, verifiable, code, now);
-    const activated = verifiable && proof ? await this.activate(verifiable, proof, now, actor, request) : null;
+    const activated =
+      verifiable && proof ? await this.activate(verifiable, proof, now, { actor, request, sessionId }) : null;
     if (verifiable && activated) {
       const factor = { id: verifiable.id, type: verifiable.type, status: 'active' as const };
       return activated.backupCodes ? { factor, backupCodes: activated.backupCodes } : { factor };
@@ -71,17 +74,21 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
   /**
    * Accepts the step and activates the factor, with its audit entry, in one transaction; null when
    * the step was lost. The user's first active factor also gets the first backup codes, in the same
-   * transaction, so an activation never commits without them.
+   * transaction, so an activation never commits without them; the session the code was entered in
+   * records the factor's method (a degraded session is whole again).
    */
   private activate(
     factor: Factor,
     proof: ActivationProof,
     now: Date,
-    actor: Actor,
-    request: RequestMeta,
+    { actor, request, sessionId }: { actor: Actor; request: RequestMeta; sessionId: string | null },
   ): Promise<{ backupCodes?: string[] } | null> {
     return this.uow.run(async (tx) => {
       if (!(await proof(tx))) return null;
+      const session = sessionId
+        ? await tx.em.getRepository(Session).lockForUser(factor.tenantId, factor.userId, sessionId)
+        : null;
+      session?.recordFactorProven(AMR_OF[factor.type]);
       const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
       await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
         actor,
@@ -93,6 +100,8 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     });
   }
 }
+
+const AMR_OF: Record<FactorType, AuthMethod> = { totp: 'otp', email: 'email' };
 
 /** Uses the matched code up and activates the factor inside the transaction; false when a race was lost. */
 type ActivationProof = (tx: Tx) => Promise<boolean>;
