@@ -11,10 +11,13 @@ export interface ReceivedMail {
 /** A real SMTP server in the test process: what the workers send is parsed as a mail client would. */
 export async function startSmtp() {
   const inbox: ReceivedMail[] = [];
+  const heldReplies: (() => void)[] = [];
+  let holdNext = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 1000,
     onData(stream, _session, done) {
       simpleParser(stream)
         .then((mail) => {
@@ -25,7 +28,9 @@ export async function startSmtp() {
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : '',
           });
-          done();
+          if (!holdNext) return done();
+          holdNext = false;
+          heldReplies.push(() => done(new Error('server closing')));
         })
         .catch(done);
     },
@@ -42,8 +47,18 @@ export async function startSmtp() {
     }
     return to(address)[n - 1]!;
   }
-  const close = () => new Promise<void>((r) => server.close(() => r()));
-  return { inbox, url: `smtp://127.0.0.1:${port}`, to, nth, close };
+  /**
+   * The next message is received (and shows in the inbox) but never acknowledged: the sender is left
+   * waiting for the reply, as a worker that has mailed and not yet recorded it.
+   */
+  const holdNextReply = () => {
+    holdNext = true;
+  };
+  const close = () => {
+    for (const reply of heldReplies.splice(0)) reply();
+    return new Promise<void>((r) => server.close(() => r()));
+  };
+  return { inbox, url: `smtp://127.0.0.1:${port}`, to, nth, holdNextReply, close };
 }
 
 export type TestSmtp = Awaited<ReturnType<typeof startSmtp>>;

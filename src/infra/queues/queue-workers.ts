@@ -39,6 +39,10 @@ export class QueueWorkers implements OnApplicationBootstrap, BeforeApplicationSh
       connection,
       prefix: bullPrefix(this.config),
       concurrency: JOB_CATALOG[queue].concurrency,
+      // A live worker renews its claim every half period; a killed one stops, and another worker
+      // takes the job back (stalled) within about two periods: a crash delays a job, never loses it.
+      lockDuration: this.config.env.JOB_LOCK_SECONDS * 1000,
+      stalledInterval: this.config.env.JOB_LOCK_SECONDS * 1000,
     });
     worker.on('failed', (job, error) =>
       this.logger.warn(`${queue}/${job?.name ?? '?'} ${job?.id ?? ''} failed: ${error.message}`),
