@@ -1,18 +1,8 @@
 // One jest config, three projects (STYLE.md). Native ESM: NestJS 12 and MikroORM 7 ship ES modules only,
 // so test files are compiled by swc to ES modules and run under --experimental-vm-modules.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+import { SWC_OPTIONS } from './test/support/swc-options.js';
+
+const swc = ['@swc/jest', SWC_OPTIONS];
 
 const shared = {
   transform: { '^.+\\.ts$': swc },

@@ -3,17 +3,7 @@
 // stripping does not do). `.js` paths that do not exist resolve to the `.ts` file beside them.
 import { transform } from '@swc/core';
 import { readFile } from 'node:fs/promises';
-
-const SWC_OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { SWC_OPTIONS } from '../swc-options.js';
 
 export async function resolve(specifier, context, nextResolve) {
   try {
