@@ -12,10 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { loadEnv } from '../dist/config/index.js';
-import { AppConfig } from '../dist/src/common/app-config.js';
 import { createHttpApp } from '../dist/src/http/create-http-app.js';
-import { createBenchDatabase, deleteRedisKeys, REDIS_URL } from './support/bench-database.js';
+import { benchConfig } from './support/bench-config.js';
+import { createBenchDatabase, deleteRedisKeys } from './support/bench-database.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,23 +32,6 @@ const TENANT = 'bench';
 const PASSWORD = 'correct horse battery staple';
 const OPERATOR_TOKEN = randomBytes(32).toString('base64url');
 const SESSIONS_PER_USER = 5;
-
-function benchConfig(databaseUrl, redisPrefix) {
-  const env = loadEnv({
-    NODE_ENV: 'production',
-    LOG_LEVEL: args['log-level'],
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefix,
-    STEPGUARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
-    STEPGUARD_ENCRYPTION_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
-    // Every request comes from 127.0.0.1: the per-IP login limit would measure 429s, not logins.
-    LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
-    // The failure timings below send many wrong passwords for one account.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000000',
-  });
-  return new AppConfig(env, databaseUrl, REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS);
-}
 
 async function call(baseUrl, method, path, { body, token } = {}) {
   const headers = { 'content-type': 'application/json' };
@@ -168,7 +150,14 @@ async function main() {
   const db = await createBenchDatabase();
   let app;
   try {
-    app = await createHttpApp(benchConfig(db.url, prefix));
+    app = await createHttpApp(
+      benchConfig({
+        databaseUrl: db.url,
+        redisPrefix: prefix,
+        operatorToken: OPERATOR_TOKEN,
+        logLevel: args['log-level'],
+      }),
+    );
     await app.listen(0, '127.0.0.1');
     const baseUrl = `http://127.0.0.1:${app.getHttpServer().address().port}`;
     const { loginEmail, sessionToken } = await arrange(baseUrl);
