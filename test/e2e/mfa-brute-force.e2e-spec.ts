@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { SecondFactorRefusals } from '../../src/auth/second-factor-refusals.js';
+import { NO_REQUEST } from '../../src/common/actor.js';
 import { ManualClock } from '../../src/common/clock.js';
+import { mfaCodeInvalid } from '../../src/factors/factors.errors.js';
 import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -112,14 +116,30 @@ describe('second-factor brute force', () => {
   it('records the lock exactly once when the failures that reach it race', async () => {
     const user = await aUserWithTotp();
     await setStreak(user.id, 97);
-    const challenges = await Promise.all(Array.from({ length: 6 }, () => challenge(user.email)));
-    const verdicts = await Promise.all(challenges.map((id) => verify(id, '000000')));
-    expect(verdicts.map((v) => v.status)).toEqual(Array(6).fill(401));
+    // Six refusals committing at once (through HTTP most would be turned away by the wait the first sets).
+    const refusals = t.app.get(SecondFactorRefusals);
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        refusals.record({
+          subject: { tenantId: acme.id, userId: user.id },
+          action: 'MfaChallengeFailed',
+          target: { type: 'mfa_challenge', id: randomUUID() },
+          method: 'totp',
+          error: mfaCodeInvalid(),
+          request: NO_REQUEST,
+        }),
+      ),
+    );
     expect(await audited('FactorLocked', user.id)).toHaveLength(1);
     const [streak] = await t.sql('select consecutive_failures, locked_at from mfa_failure_streaks where user_id = $1', [
       user.id,
     ]);
     expect(streak).toMatchObject({ consecutive_failures: 103, locked_at: expect.any(Date) });
+    const notices = await t.sql(
+      `select count(*)::int as n from outbox_messages where kind = 'mfa_locked_notice' and ref_id = $1`,
+      [user.id],
+    );
+    expect(notices).toEqual([{ n: 1 }]);
   });
 
   it('counts wrong step-up codes in the same streak, and refuses a step-up once locked', async () => {
