@@ -113,6 +113,7 @@ export const envSchema = z.object({
   SESSION_IDLE_TIMEOUT_MINUTES: minutes(60),
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: minutes(12 * 60),
   SESSION_CLEANUP_INTERVAL_MINUTES: minutes(15),
+  MFA_CLEANUP_INTERVAL_MINUTES: minutes(60),
   REAUTH_MAX_AGE_MINUTES: minutes(10),
   TOTP_WINDOW_STEPS: z.coerce.number().int().min(0).max(3).default(1),
   SESSION_CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),

@@ -5,7 +5,8 @@ import { OutboxModule } from '../src/infra/outbox/outbox.module.js';
 import { EmailProcessor } from './email.processor.js';
 import { OutboxSweepSchedule } from './outbox-sweep.schedule.js';
 import { SessionCleanupProcessor } from './session-cleanup.processor.js';
-import { SessionCleanupSchedule } from './session-cleanup.schedule.js';
+import { MaintenanceSchedule } from './maintenance.schedule.js';
+import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
@@ -13,6 +14,6 @@ import { SessionCleanupSchedule } from './session-cleanup.schedule.js';
  */
 @Module({
   imports: [QueuesModule, QueueWorkersModule, OutboxModule],
-  providers: [SessionCleanupProcessor, SessionCleanupSchedule, EmailProcessor, OutboxSweepSchedule],
+  providers: [SessionCleanupProcessor, MfaCleanupProcessor, MaintenanceSchedule, EmailProcessor, OutboxSweepSchedule],
 })
 export class WorkersModule {}

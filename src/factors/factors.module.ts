@@ -5,6 +5,7 @@ import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
 import { RegenerateBackupCodesHandler } from './commands/regenerate-backup-codes.handler.js';
 import { MfaOverviewReader } from './mfa-overview.js';
+import { FactorHousekeeping } from './factor-housekeeping.js';
 import { EnrollTotpHandler } from './commands/enroll-totp.handler.js';
 import { ReencryptFactorSecretsHandler } from './commands/reencrypt-factor-secrets.handler.js';
 import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
@@ -28,6 +29,7 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     BackupCodes,
     RegenerateBackupCodesHandler,
     MfaOverviewReader,
+    FactorHousekeeping,
     EnrollTotpHandler,
     VerifyFactorHandler,
     ReencryptFactorSecretsHandler,
@@ -37,6 +39,6 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     PasswordCheckThrottle,
     MfaVerificationThrottle,
   ],
-  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, EmailFactorModule],
+  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, EmailFactorModule],
 })
 export class FactorsModule {}

@@ -1,4 +1,5 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
+import { deleteInBatches } from '../infra/database/delete-in-batches.js';
 import type { Session } from './session.entity.js';
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
@@ -39,18 +40,14 @@ export class SessionRepository extends EntityRepository<Session> {
     await this.nativeUpdate({ id, lastActiveAt: { $lte: notAfter } }, { lastActiveAt: now });
   }
 
-  /** Deletes up to `limit` sessions that can never be used again; returns how many went. */
-  async deleteExpiredBatch(now: Date, limit: number): Promise<number> {
-    const rows = await this.getEntityManager().execute<{ id: string }[]>(
-      `delete from sessions where id in (
-         select id from sessions
-          where expires_at <= ? or revoked_at is not null
-             or last_active_at + make_interval(secs => idle_timeout_seconds) <= ?
-          limit ?
-          for update skip locked)
-       returning id`,
-      [now, now, limit],
+  /** Deletes every session that can never be used again, in batches; returns how many went. */
+  deleteExpired(now: Date, batchSize: number): Promise<number> {
+    return deleteInBatches(
+      this.getEntityManager(),
+      'sessions',
+      `expires_at <= ? or revoked_at is not null or last_active_at + make_interval(secs => idle_timeout_seconds) <= ?`,
+      [now, now],
+      batchSize,
     );
-    return rows.length;
   }
 }

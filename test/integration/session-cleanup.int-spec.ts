@@ -154,7 +154,7 @@ describe('the session clean-up job', () => {
     }
   });
 
-  it('is scheduled once, every SESSION_CLEANUP_INTERVAL_MINUTES, however many workers start', async () => {
+  it('is scheduled once, every SESSION_CLEANUP_INTERVAL_MINUTES, however many workers start (and so is the MFA clean-up)', async () => {
     const queue = app.get(JobQueues).queue('maintenance');
     const second = await NestFactory.createApplicationContext(
       AppModule.forRoot(config, { clock, extra: [WorkersModule] }),
@@ -165,12 +165,17 @@ describe('the session clean-up job', () => {
     );
     await second.close();
 
-    expect(await queue.getJobSchedulersCount()).toBe(1);
+    // One schedule per clean-up job: this one and the MFA clean-up.
+    expect(await queue.getJobSchedulersCount()).toBe(2);
     expect(await queue.getJobScheduler('session-cleanup')).toMatchObject({
       name: 'session-cleanup',
       every: config.env.SESSION_CLEANUP_INTERVAL_MINUTES * MINUTE,
     });
-    expect(await queue.getDelayedCount()).toBe(1);
+    expect(await queue.getJobScheduler('mfa-cleanup')).toMatchObject({
+      name: 'mfa-cleanup',
+      every: config.env.MFA_CLEANUP_INTERVAL_MINUTES * MINUTE,
+    });
+    expect(await queue.getDelayedCount()).toBe(2);
   });
 
   it('finishes the sweep it is running before the worker shuts down', async () => {

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
+import { deleteInBatches } from '../database/delete-in-batches.js';
 import type { JobName } from '../queues/job-catalog.js';
 import { jobIdOf } from '../queues/job-id.js';
 import { JobQueues } from '../queues/job-queues.js';
@@ -73,6 +74,11 @@ export class OutboxRelay {
   async markDelivered(id: string): Promise<boolean> {
     const em = this.orm.em.fork();
     return (await em.nativeUpdate(OutboxMessage, { id, deliveredAt: null }, { deliveredAt: this.clock.now() })) === 1;
+  }
+
+  /** Deletes rows whose work was done before `before`, in batches; returns how many went. */
+  purgeDelivered(before: Date, batchSize: number): Promise<number> {
+    return deleteInBatches(this.orm.em.fork(), 'outbox_messages', 'delivered_at < ?', [before], batchSize);
   }
 
   find(id: string): Promise<OutboxMessage | null> {

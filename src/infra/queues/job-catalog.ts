@@ -10,6 +10,7 @@ export const JOB_CATALOG = {
     concurrency: 1,
     jobs: {
       'session-cleanup': z.object({}).strict(),
+      'mfa-cleanup': z.object({}).strict(),
     },
   },
   email: {

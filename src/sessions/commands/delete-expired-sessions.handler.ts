@@ -22,13 +22,7 @@ export class DeleteExpiredSessionsHandler implements ICommandHandler<DeleteExpir
     // One "now" for the whole sweep: it removes what was dead when it started, and ends even while
     // sessions keep expiring behind it.
     const now = this.clock.now();
-    const sessions = this.orm.em.fork().getRepository(Session);
-    let deleted = 0;
-    for (;;) {
-      const batch = await sessions.deleteExpiredBatch(now, batchSize);
-      deleted += batch;
-      if (batch < batchSize) break;
-    }
+    const deleted = await this.orm.em.fork().getRepository(Session).deleteExpired(now, batchSize);
     this.logger.log(`deleted ${deleted} expired or revoked sessions`);
     return { deleted };
   }

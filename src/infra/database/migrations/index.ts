@@ -6,6 +6,7 @@ import { Migration0005RememberedDevices } from './0005-remembered-devices.js';
 import { Migration0006EmailCodes } from './0006-email-codes.js';
 import { Migration0007MfaFailureStreaks } from './0007-mfa-failure-streaks.js';
 import { Migration0008TenantRememberDeviceDays } from './0008-tenant-remember-device-days.js';
+import { Migration0009PurgeIndexes } from './0009-purge-indexes.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   { name: '0006-email-codes', class: Migration0006EmailCodes },
   { name: '0007-mfa-failure-streaks', class: Migration0007MfaFailureStreaks },
   { name: '0008-tenant-remember-device-days', class: Migration0008TenantRememberDeviceDays },
+  { name: '0009-purge-indexes', class: Migration0009PurgeIndexes },
 ];
