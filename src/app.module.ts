@@ -10,6 +10,7 @@ import { FactorsModule } from './factors/factors.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfraModule } from './infra/infra.module.js';
 import { QueuesModule } from './infra/queues/queues.module.js';
+import { PolicyModule } from './policy/policy.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
 export interface AppOptions {
@@ -33,6 +34,7 @@ export class AppModule {
         SessionsModule,
         AuthModule,
         FactorsModule,
+        PolicyModule,
         ...(options.extra ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -5,6 +5,7 @@ import { FactorsModule } from '../factors/factors.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
+import { PolicyStoreModule } from '../policy/policy-store.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthenticationGuard } from './authentication.guard.js';
@@ -30,7 +31,7 @@ import { StepUpHandler } from './commands/step-up.handler.js';
 import { StepUpController } from './step-up.controller.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule, OutboxModule, MailModule],
+  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule, OutboxModule, MailModule, PolicyStoreModule],
   controllers: [AuthController, PasswordController, StepUpController, MeController, ChallengeEmailController],
   providers: [
     LoginHandler,

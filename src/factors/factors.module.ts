@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { PolicyStoreModule } from '../policy/policy-store.module.js';
 import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
 import { RegenerateBackupCodesHandler } from './commands/regenerate-backup-codes.handler.js';
@@ -20,7 +21,7 @@ import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, EmailFactorModule],
+  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule],
   controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,

@@ -15,10 +15,6 @@ export class Tenant {
   @Property({ type: 'datetime' })
   createdAt: Date;
 
-  /** How long a remembered device skips the second factor; 0 turns remembering off (the policy sets it). */
-  @Property({ type: 'integer' })
-  rememberDeviceDays = 30;
-
   constructor(slug: string, name: string, now: Date) {
     this.slug = slug;
     this.name = name;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
+import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp as aUserWithTotpIn, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -75,12 +76,11 @@ describe('remembered devices', () => {
     expect((await login(user.email, { deviceToken })).body.status).toBe('mfa_required');
   });
 
-  it('follows the tenant’s setting: a shorter period ends devices already remembered, and 0 remembers none', async () => {
+  it('follows the tenant policy’s rememberDeviceDays: a shorter period ends devices already remembered, and 0 remembers none', async () => {
     const user = await aUserWithTotp();
     const { deviceToken, cookie } = await remember(user);
     expect(new Date(/Expires=([^;]+)/i.exec(cookie)![1]!).getTime()).toBe(clock.now().getTime() - STEP + 30 * DAY);
-    const setDays = (days: number) =>
-      t.sql('update tenants set remember_device_days = $1 where id = $2', [days, acme.id]);
+    const setDays = (rememberDeviceDays: number) => setMfaPolicy(t.http, acme, { rememberDeviceDays });
     try {
       clock.advance(2 * DAY);
       await setDays(7);

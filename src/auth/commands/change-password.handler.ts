@@ -1,10 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
-import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
 import { unauthorized } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
+import { ReauthCheck } from '../../policy/reauth-check.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { Session } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
@@ -12,7 +12,6 @@ import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
 import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
 import { User } from '../../identity/user.entity.js';
 import { PasswordCheckThrottle } from '../password-check-throttle.js';
-import { assertRecentlyAuthenticated } from '../recent-auth.js';
 import { ChangePasswordCommand } from './change-password.command.js';
 
 @CommandHandler(ChangePasswordCommand)
@@ -25,7 +24,7 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
     private readonly attempts: AuditedAttempt,
     private readonly sessions: SessionsService,
     private readonly passwordChecks: PasswordCheckThrottle,
-    private readonly config: AppConfig,
+    private readonly reauth: ReauthCheck,
   ) {}
 
   async execute({ tenantId, userId, currentSessionId, input, request }: ChangePasswordCommand): Promise<void> {
@@ -38,7 +37,7 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
       // comes first: a stale session spends neither the password budget nor argon2.
       const session = await this.uow.reader().findOne(Session, { tenantId, userId, id: currentSessionId });
       if (!session) throw unauthorized();
-      assertRecentlyAuthenticated(session, this.clock.now(), this.config.env.REAUTH_MAX_AGE_MINUTES);
+      await this.reauth.assertRecent(tenantId, session, this.clock.now());
       // Reserved before argon2 runs, so parallel guesses with a stolen session cannot outrun the limit.
       await this.passwordChecks.reserve(userId);
       const user = await this.uow.reader().getRepository(User).findInTenant(tenantId, userId);

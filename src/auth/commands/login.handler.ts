@@ -12,6 +12,7 @@ import { User } from '../../identity/user.entity.js';
 import { Clock } from '../../common/clock.js';
 import { Factor } from '../../factors/factor.entity.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
@@ -37,6 +38,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly clock: Clock,
     private readonly methods: ChallengeMethods,
     private readonly devices: RememberedDevices,
+    private readonly policies: MfaPolicyStore,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -101,13 +103,11 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       const now = this.clock.now();
       const methods = await this.methods.availableTo(tx.em, { tenantId, userId }, now);
       const device = methods.length
-        ? await this.devices.honour(
-            tx.em,
-            { tenantId, userId },
-            deviceToken,
+        ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
             now,
-            await credentialsChangedAt(tx.em, current),
-          )
+            notBefore: await credentialsChangedAt(tx.em, current),
+            days: (await this.policies.current(tenantId, tx.em)).settings.rememberDeviceDays,
+          })
         : null;
       if (device) {
         await tx.em.flush();

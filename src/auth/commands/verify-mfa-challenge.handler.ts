@@ -5,6 +5,7 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
 import { mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
@@ -29,6 +30,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
     private readonly streaks: MfaFailureStreaks,
     private readonly devices: RememberedDevices,
     private readonly refusals: SecondFactorRefusals,
+    private readonly policies: MfaPolicyStore,
   ) {}
 
   async execute({ challengeId, input, request }: VerifyMfaChallengeCommand) {
@@ -61,7 +63,8 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
           details: { method: input.method, matchedId: matched.id, sessionId: session.session.id },
         });
         tx.publish(new LoginSucceededEvent(tenantId, userId, session.session.id));
-        const remembered = input.rememberDevice ? await this.devices.remember(tx, subject, now, request) : null;
+        const days = input.rememberDevice && (await this.policies.current(tenantId, tx.em)).settings.rememberDeviceDays;
+        const remembered = days ? await this.devices.remember(tx, subject, { now, days, request }) : null;
         const device = remembered && { token: remembered.token, expiresAt: remembered.device.expiresAt };
         return { ...session, ...(device ? { device } : {}) };
       });

@@ -1,9 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
-import { assertRecentlyAuthenticated } from '../../auth/recent-auth.js';
-import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
+import { ReauthCheck } from '../../policy/reauth-check.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { isDegraded } from '../backup-codes/degraded-session.js';
 import { BackupCodes } from '../backup-codes/backup-codes.js';
@@ -18,7 +17,7 @@ export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateB
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly reauth: ReauthCheck,
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly backupCodes: BackupCodes,
@@ -30,7 +29,7 @@ export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateB
     return this.attempts.run(attempt, async () => {
       if (isDegraded(session)) throw degradedSession();
       const now = this.clock.now();
-      assertRecentlyAuthenticated(session, now, this.config.env.REAUTH_MAX_AGE_MINUTES);
+      await this.reauth.assertRecent(tenantId, session, now);
       const backupCodes = await this.uow.run(async (tx) => {
         await lockUserFactors(tx, userId);
         if (!(await tx.em.count(Factor, { tenantId, userId, status: 'active' }))) throw noActiveFactor();

@@ -1,9 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
-import { assertRecentlyAuthenticated } from '../../auth/recent-auth.js';
-import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
+import { ReauthCheck } from '../../policy/reauth-check.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { notFound, unauthorized } from '../../common/errors/domain-error.js';
 import { Session } from '../../sessions/session.entity.js';
@@ -23,7 +22,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly reauth: ReauthCheck,
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly proofs: RemovalProof,
@@ -46,7 +45,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
       // The window first: a stale session spends neither the password budget nor argon2.
       const session = await reader.findOne(Session, { tenantId, userId, id: sessionId });
       if (!session) throw unauthorized();
-      assertRecentlyAuthenticated(session, now, this.config.env.REAUTH_MAX_AGE_MINUTES);
+      await this.reauth.assertRecent(tenantId, session, now);
       // Another user's (or tenant's) factor is simply not found (invariant 5).
       if (!(await reader.getRepository(Factor).findForUser(tenantId, userId, factorId))) throw factorNotFound();
       const checked = await this.proofs.check(reader, { tenantId, userId, sessionId }, proof, now);

@@ -9,6 +9,7 @@ import { User } from '../../identity/user.entity.js';
 import { RememberedDevice } from '../../sessions/remembered-devices/remembered-device.entity.js';
 import { Session } from '../../sessions/session.entity.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
+import { MfaPolicyVersion } from '../../policy/mfa-policy-version.entity.js';
 
 export const ENTITIES = [
   Tenant,
@@ -23,4 +24,5 @@ export const ENTITIES = [
   BackupCode,
   EmailCode,
   OutboxMessage,
+  MfaPolicyVersion,
 ];

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../../audit/audit-log.js';
-import { Tenant } from '../../identity/tenant.entity.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
@@ -12,8 +11,8 @@ export const DEVICE_TOKEN_PREFIX = 'sgd_';
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * Remembered devices: issued after a passed challenge for the tenant's `rememberDeviceDays` (none
- * when it is 0), honoured at login only while unexpired under the tenant's current setting (so
+ * Remembered devices: issued after a passed challenge for the tenant policy's `rememberDeviceDays`
+ * (none when it is 0), honoured at login only while unexpired under the policy in force (so
  * shortening it or turning it off takes effect at once) and issued after `notBefore` (the user's last
  * password change or factor enrolment: so those end them without a write elsewhere); removing a
  * factor and "forget" delete them.
@@ -23,8 +22,12 @@ export class RememberedDevices {
   constructor(private readonly audit: AuditLog) {}
 
   /** A new device token, or null when the tenant does not remember devices. */
-  async remember(tx: Tx, subject: { tenantId: string; userId: string }, now: Date, request: RequestMeta) {
-    const days = await rememberDeviceDays(tx.em, subject.tenantId);
+  async remember(
+    tx: Tx,
+    subject: { tenantId: string; userId: string },
+    input: { now: Date; days: number; request: RequestMeta },
+  ) {
+    const { now, days, request } = input;
     if (days === 0) return null;
     const token = newOpaqueToken(DEVICE_TOKEN_PREFIX);
     const device = new RememberedDevice({ ...subject, tokenHash: hashToken(token), now, validForMs: days * DAY_MS });
@@ -44,14 +47,12 @@ export class RememberedDevices {
     em: EntityManager,
     subject: { tenantId: string; userId: string },
     token: string | undefined,
-    now: Date,
-    notBefore: Date | null,
+    { now, notBefore, days }: { now: Date; notBefore: Date | null; days: number },
   ): Promise<RememberedDevice | null> {
     if (!token?.startsWith(DEVICE_TOKEN_PREFIX)) return null;
     const device = await em.findOne(RememberedDevice, { tokenHash: hashToken(token), ...subject });
     if (!device || device.expiresAt <= now) return null;
     if (notBefore && notBefore >= device.createdAt) return null;
-    const days = await rememberDeviceDays(em, subject.tenantId);
     if (device.createdAt.getTime() + days * DAY_MS <= now.getTime()) return null;
     device.lastUsedAt = now;
     return device;
@@ -81,9 +82,4 @@ export function deleteRememberedDevices(
   subject: { tenantId: string; userId: string },
 ): Promise<number> {
   return em.nativeDelete(RememberedDevice, subject);
-}
-
-async function rememberDeviceDays(em: EntityManager, tenantId: string): Promise<number> {
-  const tenant = await em.findOne(Tenant, { id: tenantId }, { fields: ['rememberDeviceDays'] });
-  return tenant?.rememberDeviceDays ?? 0;
 }

@@ -5,8 +5,8 @@ import { Migration0004BackupCodes } from './0004-backup-codes.js';
 import { Migration0005RememberedDevices } from './0005-remembered-devices.js';
 import { Migration0006EmailCodes } from './0006-email-codes.js';
 import { Migration0007MfaFailureStreaks } from './0007-mfa-failure-streaks.js';
-import { Migration0008TenantRememberDeviceDays } from './0008-tenant-remember-device-days.js';
-import { Migration0009PurgeIndexes } from './0009-purge-indexes.js';
+import { Migration0008PurgeIndexes } from './0008-purge-indexes.js';
+import { Migration0009MfaPolicyVersions } from './0009-mfa-policy-versions.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -17,6 +17,6 @@ export const MIGRATIONS = [
   { name: '0005-remembered-devices', class: Migration0005RememberedDevices },
   { name: '0006-email-codes', class: Migration0006EmailCodes },
   { name: '0007-mfa-failure-streaks', class: Migration0007MfaFailureStreaks },
-  { name: '0008-tenant-remember-device-days', class: Migration0008TenantRememberDeviceDays },
-  { name: '0009-purge-indexes', class: Migration0009PurgeIndexes },
+  { name: '0008-purge-indexes', class: Migration0008PurgeIndexes },
+  { name: '0009-mfa-policy-versions', class: Migration0009MfaPolicyVersions },
 ];

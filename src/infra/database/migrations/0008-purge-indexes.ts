@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** What the clean-up job looks for: spent e-mail codes, abandoned enrolments, delivered outbox rows. */
-export class Migration0009PurgeIndexes extends Migration {
-  override name = '0009-purge-indexes';
+export class Migration0008PurgeIndexes extends Migration {
+  override name = '0008-purge-indexes';
 
   override up(): void {
     this.addSql(`

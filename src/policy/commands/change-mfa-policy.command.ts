@@ -1,0 +1,32 @@
+import { Command } from '@nestjs/cqrs';
+import type { Actor, RequestMeta } from '../../common/actor.js';
+import type { Role } from '../../identity/roles.js';
+import type { Session } from '../../sessions/session.entity.js';
+import type { MfaPolicySettings } from '../mfa-policy.js';
+import type { StoredMfaPolicy } from '../mfa-policy-store.js';
+
+/** The admin saving the policy: their roles and factors decide whether they may require MFA. */
+export interface PolicyEditor {
+  userId: string;
+  roles: readonly Role[];
+  session: Session;
+}
+
+/**
+ * Saves `settings` as the tenant's next policy version. Needs a recent re-auth; refused with
+ * `admin_mfa_required` when the policy would require MFA of the editor, who has no allowed factor.
+ * Saving the settings already in force changes nothing and adds no version.
+ */
+export class ChangeMfaPolicyCommand extends Command<StoredMfaPolicy> {
+  constructor(
+    readonly tenantId: string,
+    readonly settings: MfaPolicySettings,
+    readonly editor: PolicyEditor,
+    readonly actor: Actor,
+    readonly request: RequestMeta,
+    /** The version the editor read; a save on top of a newer one is refused (409). */
+    readonly expectedVersion?: number,
+  ) {
+    super();
+  }
+}

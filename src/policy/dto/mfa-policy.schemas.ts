@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ROLES } from '../../identity/roles.js';
+import { APPS, MFA_METHODS } from '../policy-engine.js';
+
+const distinct = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((values) => new Set(values).size === values.length, 'must not repeat a value');
+
+/**
+ * A whole policy, as `PUT /v1/admin/mfa-policy` replaces it. `version`, when given, must be the version
+ * in force (409 otherwise), so two admins editing at once cannot silently undo each other; the
+ * read-only `updatedAt` and `updatedBy` of a policy just read are accepted and ignored.
+ */
+export const mfaPolicySchema = z
+  .object({
+    requireMfa: z.boolean(),
+    requiredRoles: distinct(z.enum(ROLES), ROLES.length),
+    gracePeriodDays: z.number().int().min(0).max(90),
+    allowedMethods: distinct(z.enum(MFA_METHODS), MFA_METHODS.length).refine(
+      (m) => m.length > 0,
+      'must allow a method',
+    ),
+    enforceOn: distinct(z.enum(APPS), APPS.length),
+    connectionPolicy: z.object({ totpPriorConnection: z.boolean() }).strict(),
+    rememberDeviceDays: z.number().int().min(0).max(365),
+    reauthMaxAgeMinutes: z.number().int().min(1).max(1440),
+    version: z.number().int().min(0).optional(),
+    updatedAt: z.string().nullable().optional(),
+    updatedBy: z.unknown().optional(),
+  })
+  .strict();
+
+export type MfaPolicyInput = z.infer<typeof mfaPolicySchema>;
+
+export const policyHistoryQuerySchema = z
+  .object({
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+
+export const policyVersionSchema = z.coerce.number().int().min(0).max(2_147_483_647);

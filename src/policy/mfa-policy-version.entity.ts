@@ -1,0 +1,91 @@
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { randomUUID } from 'node:crypto';
+import type { ActorType } from '../common/actor.js';
+import type { Role } from '../identity/roles.js';
+import type { MfaPolicySettings } from './mfa-policy.js';
+import type { App, MfaMethod } from './policy-engine.js';
+
+/** One saved version of a tenant's MFA policy; every save adds one, none is ever changed. */
+@Entity({ tableName: 'mfa_policy_versions' })
+@Unique({ properties: ['tenantId', 'version'] })
+export class MfaPolicyVersion {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  tenantId!: string;
+
+  @Property({ type: 'integer' })
+  version!: number;
+
+  @Property({ type: 'boolean' })
+  requireMfa!: boolean;
+
+  @Property({ type: 'text[]' })
+  requiredRoles!: Role[];
+
+  @Property({ type: 'integer' })
+  gracePeriodDays!: number;
+
+  @Property({ type: 'text[]' })
+  allowedMethods!: MfaMethod[];
+
+  @Property({ type: 'text[]' })
+  enforceOn!: App[];
+
+  @Property({ type: 'boolean' })
+  totpPriorConnection!: boolean;
+
+  @Property({ type: 'integer' })
+  rememberDeviceDays!: number;
+
+  @Property({ type: 'integer' })
+  reauthMaxAgeMinutes!: number;
+
+  @Property({ type: 'datetime' })
+  createdAt!: Date;
+
+  @Property({ type: 'text' })
+  createdByType!: ActorType;
+
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  static of(input: {
+    tenantId: string;
+    version: number;
+    settings: MfaPolicySettings;
+    by: { type: ActorType; id: string | null };
+    now: Date;
+  }): MfaPolicyVersion {
+    const { settings: s } = input;
+    return Object.assign(new MfaPolicyVersion(), {
+      tenantId: input.tenantId,
+      version: input.version,
+      requireMfa: s.requireMfa,
+      requiredRoles: [...s.requiredRoles],
+      gracePeriodDays: s.gracePeriodDays,
+      allowedMethods: [...s.allowedMethods],
+      enforceOn: [...s.enforceOn],
+      totpPriorConnection: s.connectionPolicy.totpPriorConnection,
+      rememberDeviceDays: s.rememberDeviceDays,
+      reauthMaxAgeMinutes: s.reauthMaxAgeMinutes,
+      createdAt: input.now,
+      createdByType: input.by.type,
+      createdById: input.by.id,
+    });
+  }
+
+  settings(): MfaPolicySettings {
+    return {
+      requireMfa: this.requireMfa,
+      requiredRoles: [...this.requiredRoles],
+      gracePeriodDays: this.gracePeriodDays,
+      allowedMethods: [...this.allowedMethods],
+      enforceOn: [...this.enforceOn],
+      connectionPolicy: { totpPriorConnection: this.totpPriorConnection },
+      rememberDeviceDays: this.rememberDeviceDays,
+      reauthMaxAgeMinutes: this.reauthMaxAgeMinutes,
+    };
+  }
+}
