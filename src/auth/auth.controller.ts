@@ -11,7 +11,7 @@ import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { RevokeSessionCommand } from '../sessions/commands/revoke-session.command.js';
-import { CurrentPrincipal, Public } from './auth.decorators.js';
+import { CurrentPrincipal, Public, EnrollmentAllowed } from './auth.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
 import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 import { verifyChallengeSchema } from './dto/challenge.schema.js';
@@ -48,7 +48,15 @@ export class AuthController {
         expiresAt: challenge.expiresAt.toISOString(),
       };
     }
-    return { status: result.status, token: result.token, session: sessionSummary(result.session) };
+    if (result.status === 'mfa_enrollment_required') {
+      return { status: result.status, token: result.token, allowedMethods: result.allowedMethods };
+    }
+    return {
+      status: result.status,
+      token: result.token,
+      session: sessionSummary(result.session),
+      ...(result.enrollmentDeadline ? { mfa: { enrollmentDeadline: result.enrollmentDeadline.toISOString() } } : {}),
+    };
   }
 
   @Post('challenges/:challengeId/verify')
@@ -73,6 +81,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @EnrollmentAllowed()
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiProblems(401)

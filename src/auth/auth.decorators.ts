@@ -17,6 +17,10 @@ export const OperatorOnly = () => SetMetadata(ACCESS_KEY, { kind: 'operator' } s
 export const RequirePermission = (permission: ApiKeyScope, options: { apiKeys?: boolean } = {}) =>
   SetMetadata(ACCESS_KEY, { kind: 'permission', permission, apiKeys: options.apiKeys ?? false } satisfies Access);
 
+export const ENROLLMENT_ALLOWED_KEY = 'stepguard:enrollment-allowed';
+/** One of the few routes a session past its enrolment deadline may call (enrol a factor, read `/v1/me`, sign out). */
+export const EnrollmentAllowed = () => SetMetadata(ENROLLMENT_ALLOWED_KEY, true);
+
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );

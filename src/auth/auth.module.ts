@@ -6,6 +6,7 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { PolicyStoreModule } from '../policy/policy-store.module.js';
+import { PolicyModule } from '../policy/policy.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthenticationGuard } from './authentication.guard.js';
@@ -31,7 +32,16 @@ import { StepUpHandler } from './commands/step-up.handler.js';
 import { StepUpController } from './step-up.controller.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, SessionsModule, FactorsModule, OutboxModule, MailModule, PolicyStoreModule],
+  imports: [
+    AuditModule,
+    IdentityModule,
+    SessionsModule,
+    FactorsModule,
+    OutboxModule,
+    MailModule,
+    PolicyStoreModule,
+    PolicyModule,
+  ],
   controllers: [AuthController, PasswordController, StepUpController, MeController, ChallengeEmailController],
   providers: [
     LoginHandler,

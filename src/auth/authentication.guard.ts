@@ -9,7 +9,7 @@ import { ApiKeysService } from '../identity/api-keys.service.js';
 import { permissionsOf } from '../identity/roles.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { type Access, ACCESS_KEY } from './auth.decorators.js';
+import { type Access, ACCESS_KEY, ENROLLMENT_ALLOWED_KEY } from './auth.decorators.js';
 import { hasPermission, type Principal, type TenantPrincipal } from './principal.js';
 
 /** The global guard: every route needs a signed-in caller unless it says `@Public()`. */
@@ -49,8 +49,17 @@ export class AuthenticationGuard implements CanActivate {
       if (principal.kind === 'api_key' && !access.apiKeys) throw forbidden('API keys cannot call this route');
       if (!hasPermission(principal, access.permission)) throw forbidden();
     }
+    if (principal.kind === 'user' && principal.session.enrollmentOnly && !this.enrollmentAllowed(ctx)) {
+      throw forbidden('This session may only enrol a second factor: enrol one to continue');
+    }
     req.principal = principal;
     return true;
+  }
+
+  private enrollmentAllowed(ctx: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride<boolean>(ENROLLMENT_ALLOWED_KEY, [ctx.getHandler(), ctx.getClass()]) === true
+    );
   }
 
   private async resolve(token: string): Promise<TenantPrincipal | null> {

@@ -5,7 +5,8 @@ import { isDegraded } from '../factors/backup-codes/degraded-session.js';
 import { MfaOverviewReader } from '../factors/mfa-overview.js';
 import { tenantNotFound } from '../identity/identity.errors.js';
 import { UsersDirectory } from '../identity/users-directory.js';
-import { CurrentPrincipal } from './auth.decorators.js';
+import { MfaStatusReader } from '../policy/mfa-status.js';
+import { CurrentPrincipal, EnrollmentAllowed } from './auth.decorators.js';
 import type { UserPrincipal } from './principal.js';
 
 /** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
@@ -16,16 +17,20 @@ export class MeController {
   constructor(
     private readonly directory: UsersDirectory,
     private readonly mfa: MfaOverviewReader,
+    private readonly status: MfaStatusReader,
   ) {}
 
   @Get()
+  @EnrollmentAllowed()
   @ApiProblems(401, 403)
   async me(@CurrentPrincipal() p: UserPrincipal) {
-    const [user, tenant, mfa] = await Promise.all([
+    const [user, tenant, mfa, standing] = await Promise.all([
       this.directory.requireUser(p.tenantId, p.userId),
       this.directory.findTenant(p.tenantId),
       this.mfa.forUser(p.tenantId, p.userId),
+      this.status.forUser(p, null),
     ]);
+    const { compliance } = standing;
     if (!tenant) throw tenantNotFound();
     return {
       id: user.id,
@@ -39,7 +44,12 @@ export class MeController {
         degraded: isDegraded(p.session),
         expiresAt: p.session.expiresAt.toISOString(),
       },
-      mfa,
+      mfa: {
+        ...mfa,
+        required: standing.required,
+        status: compliance.status,
+        ...('deadline' in compliance ? { deadline: compliance.deadline.toISOString() } : {}),
+      },
     };
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, EnrollmentAllowed } from '../auth/auth.decorators.js';
 import { actorOf, type UserPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
@@ -21,6 +21,7 @@ export class FactorsController {
 
   /** Starts a TOTP enrolment; the secret is shown this once. The factor stays pending until verified. */
   @Post('totp')
+  @EnrollmentAllowed()
   @HttpCode(201)
   @ApiJsonBody(enrollTotpSchema)
   @ApiProblems(400, 401, 403, 409)
@@ -33,6 +34,7 @@ export class FactorsController {
   }
 
   @Post(':factorId/verify')
+  @EnrollmentAllowed()
   @HttpCode(200)
   @ApiJsonBody(verifyFactorSchema)
   @ApiProblems(400, 401, 403)

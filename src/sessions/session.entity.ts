@@ -77,6 +77,13 @@ export class Session {
   @Property({ type: 'text', nullable: true })
   revokedReason: string | null = null;
 
+  /**
+   * Opened for a user past their enrolment deadline: it may only enrol a factor (and read `/v1/me`),
+   * and becomes a full session when a factor is verified in it.
+   */
+  @Property({ type: 'boolean' })
+  enrollmentOnly = false;
+
   constructor(input: {
     tenantId: string;
     userId: string;
@@ -137,6 +144,7 @@ export class Session {
    */
   recordFactorProven(method: AuthMethod): void {
     if (!this.amr.includes(method)) this.amr = [...this.amr, method];
+    this.enrollmentOnly = false;
   }
 
   revoke(reason: string, now: Date): boolean {

@@ -24,7 +24,7 @@ export class SessionsService {
 
   async open(
     tx: Tx,
-    input: { tenantId: string; userId: string; amr: AuthMethod[]; request: RequestMeta },
+    input: { tenantId: string; userId: string; amr: AuthMethod[]; request: RequestMeta; enrollmentOnly?: boolean },
   ): Promise<{ session: Session; token: string }> {
     const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
     const session = new Session({
@@ -37,13 +37,20 @@ export class SessionsService {
       absoluteTimeoutMs: this.config.absoluteTimeoutMs,
       idleTimeoutMs: this.config.idleTimeoutMs,
     });
+    session.enrollmentOnly = input.enrollmentOnly ?? false;
     tx.em.persist(session);
     await tx.em.flush();
     await this.audit.record(tx, new SessionCreatedEvent(session.tenantId, session.userId, session.id), {
       actor: { type: 'user', id: session.userId },
       target: { type: 'session', id: session.id },
       request: input.request,
-      details: { amr: session.amr, deviceType: session.deviceType, browser: session.browser, os: session.os },
+      details: {
+        amr: session.amr,
+        deviceType: session.deviceType,
+        browser: session.browser,
+        os: session.os,
+        ...(session.enrollmentOnly ? { enrollmentOnly: true } : {}),
+      },
     });
     return { session, token };
   }

@@ -166,6 +166,8 @@ describe('backup codes', () => {
       ],
       backupCodesRemaining: 10,
       backupCodesLow: false,
+      required: false,
+      status: 'exempt',
     });
     for (const code of user.codes.slice(0, 7)) expect((await signInWithCode(user.email, code)).status).toBe(200);
     expect((await t.http.get('/v1/me', user.token)).body.mfa).toMatchObject({
@@ -184,6 +186,8 @@ describe('backup codes', () => {
       factors: [],
       backupCodesRemaining: 0,
       backupCodesLow: false,
+      required: false,
+      status: 'exempt',
     });
   });
 

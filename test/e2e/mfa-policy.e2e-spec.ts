@@ -67,8 +67,14 @@ describe('the tenant MFA policy', () => {
         version: 1,
         previousVersion: 0,
         changes: { gracePeriodDays: { from: 14, to: 7 }, requiredRoles: { from: [], to: ['member'] } },
+        scope: { entered: 0, left: 0 },
       },
-      { version: 2, previousVersion: 1, changes: { rememberDeviceDays: { from: 30, to: 0 } } },
+      {
+        version: 2,
+        previousVersion: 1,
+        changes: { rememberDeviceDays: { from: 30, to: 0 } },
+        scope: { entered: 0, left: 0 },
+      },
     ]);
   });
 

@@ -1,13 +1,20 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
 import type { Session } from '../../sessions/session.entity.js';
+import type { MfaMethod } from '../../policy/policy-engine.js';
 import type { MfaChallenge } from '../mfa-challenge.entity.js';
 
 export type LoginApp = 'console' | 'client';
 
-/** Signed in, or the password was right and a second factor is due (the challenge to answer). */
+/**
+ * Signed in (with the enrolment deadline while the user's grace period runs); or the password was
+ * right and a second factor is due (the challenge to answer); or the user is past their deadline and
+ * gets a session that can only enrol one.
+ */
 export type LoginResult =
-  { status: 'authenticated'; token: string; session: Session } | { status: 'mfa_required'; challenge: MfaChallenge };
+  | { status: 'authenticated'; token: string; session: Session; enrollmentDeadline?: Date }
+  | { status: 'mfa_required'; challenge: MfaChallenge }
+  | { status: 'mfa_enrollment_required'; token: string; session: Session; allowedMethods: MfaMethod[] };
 
 /** Password sign-in to a tenant. */
 export class LoginCommand extends Command<LoginResult> {

@@ -12,14 +12,20 @@ import { User } from '../../identity/user.entity.js';
 import { Clock } from '../../common/clock.js';
 import { Factor } from '../../factors/factor.entity.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
+import type { Role } from '../../identity/roles.js';
+import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
 import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
+import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';
+import { evaluateMfa } from '../../policy/policy-engine.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
-import { LoginCommand, type LoginResult } from './login.command.js';
+import { type LoginApp, LoginCommand, type LoginResult } from './login.command.js';
+import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The e-mail or password is not correct');
 
@@ -39,6 +45,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly methods: ChallengeMethods,
     private readonly devices: RememberedDevices,
     private readonly policies: MfaPolicyStore,
+    private readonly scopes: MfaScopeStarts,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -62,7 +69,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input.deviceToken, request);
+    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input, request);
     if (!result) {
       await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
       throw invalidCredentials();
@@ -90,7 +97,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     tenantId: string,
     userId: string,
     verifiedHash: string,
-    deviceToken: string | undefined,
+    { deviceToken, app }: { deviceToken?: string | undefined; app: LoginApp },
     request: RequestMeta,
   ): Promise<LoginResult | null> {
     return this.uow.run(async (tx) => {
@@ -101,12 +108,13 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       );
       if (current?.passwordHash !== verifiedHash) return null;
       const now = this.clock.now();
-      const methods = await this.methods.availableTo(tx.em, { tenantId, userId }, now);
+      const { settings: policy } = await this.policies.current(tenantId, tx.em);
+      const methods = allowedByPolicy(await this.methods.availableTo(tx.em, { tenantId, userId }, now), policy);
       const device = methods.length
         ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
             now,
             notBefore: await credentialsChangedAt(tx.em, current),
-            days: (await this.policies.current(tenantId, tx.em)).settings.rememberDeviceDays,
+            days: policy.rememberDeviceDays,
           })
         : null;
       if (device) {
@@ -127,10 +135,38 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         });
         return { status: 'mfa_required', challenge };
       }
-      const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request });
-      tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
-      return { status: 'authenticated', ...opened };
+      return this.signInWithoutFactor(tx, { tenantId, userId, roles: current.roles }, policy, now, app, request);
     });
+  }
+
+  /** No factor the policy accepts: a plain session, during the grace period with its deadline, or enrol-only after it. */
+  private async signInWithoutFactor(
+    tx: Tx,
+    subject: { tenantId: string; userId: string; roles: Role[] },
+    policy: MfaPolicySettings,
+    now: Date,
+    app: LoginApp,
+    request: RequestMeta,
+  ): Promise<LoginResult> {
+    const { tenantId, userId } = subject;
+    const scopeStartedAt = await this.scopes.syncUser(tx.em, subject, policy, now);
+    const mfa = evaluateMfa(
+      policy,
+      { kind: 'user', roles: subject.roles, activeFactorTypes: [], scopeStartedAt },
+      app,
+      now,
+    );
+    if (mfa.status === 'overdue') {
+      const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request, enrollmentOnly: true });
+      return { status: 'mfa_enrollment_required', ...opened, allowedMethods: [...policy.allowedMethods] };
+    }
+    const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request });
+    tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
+    return {
+      status: 'authenticated',
+      ...opened,
+      ...(mfa.status === 'grace' ? { enrollmentDeadline: mfa.deadline } : {}),
+    };
   }
 
   /**
@@ -202,4 +238,13 @@ async function credentialsChangedAt(em: EntityManager, user: User): Promise<Date
 function typedEmail(email: string): { email: string } | { emailInvalid: true } {
   const parsed = emailSchema.safeParse(email);
   return parsed.success ? { email: parsed.data.toLowerCase() } : { emailInvalid: true };
+}
+
+/**
+ * The challenge methods the tenant's policy accepts: a factor of a disallowed method no longer counts,
+ * and backup codes stand in only for a user who still has an allowed factor.
+ */
+function allowedByPolicy(methods: ChallengeMethod[], policy: MfaPolicySettings): ChallengeMethod[] {
+  const factors = methods.filter((m) => m !== 'backup_code' && (policy.allowedMethods as string[]).includes(m));
+  return factors.length ? methods.filter((m) => m === 'backup_code' || factors.includes(m)) : [];
 }

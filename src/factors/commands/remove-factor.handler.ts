@@ -3,8 +3,12 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { ReauthCheck } from '../../policy/reauth-check.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
+import { countsAsEnrolled, isInScope } from '../../policy/policy-engine.js';
+import { UsersDirectory } from '../../identity/users-directory.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { notFound, unauthorized } from '../../common/errors/domain-error.js';
+import { DomainError, notFound, unauthorized } from '../../common/errors/domain-error.js';
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { Session } from '../../sessions/session.entity.js';
 import { FactorRemovedEvent } from '../events/factor-removed.event.js';
 import { Factor } from '../factor.entity.js';
@@ -26,7 +30,27 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly proofs: RemovalProof,
+    private readonly policies: MfaPolicyStore,
+    private readonly directory: UsersDirectory,
   ) {}
+
+  /** 403 `policy_requires_mfa` when this is the user's last factor the policy accepts and it requires one of them. */
+  private async assertPolicyAllowsRemoval(tx: Tx, factor: Factor): Promise<void> {
+    const { tenantId, userId } = factor;
+    const [{ settings }, user] = await Promise.all([
+      this.policies.current(tenantId, tx.em),
+      this.directory.findUser(tenantId, userId),
+    ]);
+    if (!user || !isInScope(settings, user.roles) || factor.status !== 'active') return;
+    const active = await tx.em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] });
+    const othersAfter = active.filter((f) => f.id !== factor.id).map((f) => f.type);
+    if (countsAsEnrolled(settings, [factor.type]) && !countsAsEnrolled(settings, othersAfter)) {
+      throw new DomainError(
+        'policy_requires_mfa',
+        'Your organisation requires a second factor: add another before removing this one',
+      );
+    }
+  }
 
   async execute({ tenantId, userId, sessionId, factorId, proof, actor, request }: RemoveFactorCommand): Promise<void> {
     const proofKind = proof.password !== undefined ? 'password' : 'code';
@@ -55,6 +79,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
         await lockUserFactors(tx, userId);
         const factor = await tx.em.getRepository(Factor).findForUser(tenantId, userId, factorId);
         if (!factor) throw factorNotFound();
+        await this.assertPolicyAllowsRemoval(tx, factor);
         if (checked.kind === 'code' && !(await checked.consume(tx, now))) throw mfaCodeInvalid();
         tx.em.remove(factor);
         await tx.em.flush();

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal } from '../../auth/auth.decorators.js';
+import { CurrentPrincipal, EnrollmentAllowed } from '../../auth/auth.decorators.js';
 import { actorOf, type UserPrincipal } from '../../auth/principal.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
@@ -20,6 +20,7 @@ export class EmailFactorController {
 
   /** Starts an e-mail factor (default: the account's address) and mails it a code. */
   @Post('email')
+  @EnrollmentAllowed()
   @HttpCode(201)
   @ApiJsonBody(enrollEmailFactorSchema)
   @ApiProblems(400, 401, 403, 409, 429)

@@ -10,6 +10,7 @@ import { diffPolicies } from '../mfa-policy.js';
 import { MfaPolicyStore } from '../mfa-policy-store.js';
 import { MfaPolicyVersion } from '../mfa-policy-version.entity.js';
 import { ReauthCheck } from '../reauth-check.js';
+import { MfaScopeStarts } from '../mfa-scope-starts.js';
 import { countsAsEnrolled, isInScope } from '../policy-engine.js';
 import { ChangeMfaPolicyCommand, type PolicyEditor } from './change-mfa-policy.command.js';
 
@@ -26,6 +27,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly store: MfaPolicyStore,
     private readonly factors: MfaOverviewReader,
     private readonly reauth: ReauthCheck,
+    private readonly scopes: MfaScopeStarts,
   ) {}
 
   execute({ tenantId, settings, editor, actor, request, expectedVersion }: ChangeMfaPolicyCommand) {
@@ -51,11 +53,12 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         const row = MfaPolicyVersion.of({ tenantId, version, settings, by: actor, now });
         tx.em.persist(row);
         await tx.em.flush();
+        const scope = await this.scopes.syncTenant(tx.em, tenantId, settings, now);
         await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {
           actor,
           target,
           request,
-          details: { version, previousVersion: previous.version, changes },
+          details: { version, previousVersion: previous.version, changes, scope },
         });
         return { settings: row.settings(), version, updatedAt: now, updatedBy: actor };
       });

@@ -7,6 +7,7 @@ import { Migration0006EmailCodes } from './0006-email-codes.js';
 import { Migration0007MfaFailureStreaks } from './0007-mfa-failure-streaks.js';
 import { Migration0008PurgeIndexes } from './0008-purge-indexes.js';
 import { Migration0009MfaPolicyVersions } from './0009-mfa-policy-versions.js';
+import { Migration0010MfaScope } from './0010-mfa-scope.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: '0007-mfa-failure-streaks', class: Migration0007MfaFailureStreaks },
   { name: '0008-purge-indexes', class: Migration0008PurgeIndexes },
   { name: '0009-mfa-policy-versions', class: Migration0009MfaPolicyVersions },
+  { name: '0010-mfa-scope', class: Migration0010MfaScope },
 ];
