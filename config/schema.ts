@@ -114,6 +114,12 @@ export const envSchema = z.object({
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: minutes(12 * 60),
   SESSION_CLEANUP_INTERVAL_MINUTES: minutes(15),
   MFA_CLEANUP_INTERVAL_MINUTES: minutes(60),
+  GRACE_SWEEP_INTERVAL_MINUTES: minutes(15),
+  MFA_REMINDER_DAYS: z
+    .string()
+    .regex(/^(\d{1,2})(,\d{1,2})*$/, 'must be whole days before the deadline, comma-separated (e.g. 7,1)')
+    .default('7,1')
+    .transform((days) => [...new Set(days.split(',').map(Number))].sort((a, b) => b - a)),
   REAUTH_MAX_AGE_MINUTES: minutes(10),
   TOTP_WINDOW_STEPS: z.coerce.number().int().min(0).max(3).default(1),
   SESSION_CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),

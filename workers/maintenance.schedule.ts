@@ -3,7 +3,7 @@ import { AppConfig } from '../src/common/app-config.js';
 import { JobQueues } from '../src/infra/queues/job-queues.js';
 
 /**
- * The repeating clean-up jobs. Every worker upserts the same schedules at start; BullMQ keeps one of
+ * The repeating clean-up jobs and the grace-period sweep. Every worker upserts the same schedules at start; BullMQ keeps one of
  * each, so starting many workers is harmless.
  */
 @Injectable()
@@ -17,5 +17,6 @@ export class MaintenanceSchedule implements OnApplicationBootstrap {
     const { env } = this.config;
     await this.queues.schedule('maintenance', 'session-cleanup', env.SESSION_CLEANUP_INTERVAL_MINUTES * 60_000, {});
     await this.queues.schedule('maintenance', 'mfa-cleanup', env.MFA_CLEANUP_INTERVAL_MINUTES * 60_000, {});
+    await this.queues.schedule('grace', 'grace-sweep', env.GRACE_SWEEP_INTERVAL_MINUTES * 60_000, {});
   }
 }

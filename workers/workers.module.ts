@@ -7,6 +7,7 @@ import { OutboxSweepSchedule } from './outbox-sweep.schedule.js';
 import { SessionCleanupProcessor } from './session-cleanup.processor.js';
 import { MaintenanceSchedule } from './maintenance.schedule.js';
 import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
+import { GraceProcessor } from './grace.processor.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
@@ -14,6 +15,13 @@ import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
  */
 @Module({
   imports: [QueuesModule, QueueWorkersModule, OutboxModule],
-  providers: [SessionCleanupProcessor, MfaCleanupProcessor, MaintenanceSchedule, EmailProcessor, OutboxSweepSchedule],
+  providers: [
+    SessionCleanupProcessor,
+    MfaCleanupProcessor,
+    GraceProcessor,
+    MaintenanceSchedule,
+    EmailProcessor,
+    OutboxSweepSchedule,
+  ],
 })
 export class WorkersModule {}

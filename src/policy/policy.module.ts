@@ -1,4 +1,13 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
+import { MailModule } from '../infra/mail/mail.module.js';
+import { OutboxModule } from '../infra/outbox/outbox.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { DeliverGraceNoticeHandler } from './commands/deliver-grace-notice.handler.js';
+import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.handler.js';
+import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
+import { GraceCandidates } from './grace/grace-candidates.js';
+import { GracePeriodActions } from './grace/grace-period-actions.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { FactorsModule } from '../factors/factors.module.js';
 import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js';
@@ -7,11 +16,20 @@ import { PolicyStoreModule } from './policy-store.module.js';
 import { MfaStatusReader } from './mfa-status.js';
 import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
 
-/** The tenant MFA policy: its versions, the admin routes that save and read them. */
+/** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
 @Module({
-  imports: [AuditModule, FactorsModule, PolicyStoreModule],
+  imports: [AuditModule, FactorsModule, PolicyStoreModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
   controllers: [MfaPolicyController],
-  providers: [ChangeMfaPolicyHandler, MfaStatusReader, MfaScopeOnUserChange],
+  providers: [
+    ChangeMfaPolicyHandler,
+    GraceCandidates,
+    GracePeriodActions,
+    SweepGracePeriodsHandler,
+    EnforceGraceDeadlineHandler,
+    DeliverGraceNoticeHandler,
+    MfaStatusReader,
+    MfaScopeOnUserChange,
+  ],
   exports: [MfaStatusReader],
 })
 export class PolicyModule {}

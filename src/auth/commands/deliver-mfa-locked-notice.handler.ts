@@ -2,13 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { UsersDirectory } from '../../identity/users-directory.js';
 import { MailTemplates } from '../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../infra/mail/mail-transport.js';
+import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { DeliverMfaLockedNoticeCommand, type NoticeDelivery } from './deliver-mfa-locked-notice.command.js';
+import { DeliverMfaLockedNoticeCommand } from './deliver-mfa-locked-notice.command.js';
 
-/**
- * Mails the lock notice an outbox row stands for. A crash between sending and marking the row
- * delivered sends the notice again on retry: a second copy of a warning is harmless, a lost one is not.
- */
+/** Mails the lock notice an outbox row stands for (the row's `refId` is the locked user). */
 @CommandHandler(DeliverMfaLockedNoticeCommand)
 export class DeliverMfaLockedNoticeHandler implements ICommandHandler<DeliverMfaLockedNoticeCommand> {
   constructor(
@@ -18,21 +16,16 @@ export class DeliverMfaLockedNoticeHandler implements ICommandHandler<DeliverMfa
     private readonly transport: MailTransport,
   ) {}
 
-  async execute({ outboxId }: DeliverMfaLockedNoticeCommand): Promise<{ delivery: NoticeDelivery }> {
-    const row = await this.outbox.find(outboxId);
-    if (!row || row.deliveredAt) return { delivery: 'already_delivered' };
-    const user = row.tenantId ? await this.directory.findUser(row.tenantId, row.refId) : null;
-    const tenant = row.tenantId ? await this.directory.findTenant(row.tenantId) : null;
-    if (!user || !tenant) {
-      await this.outbox.markDelivered(row.id);
-      return { delivery: 'stale' };
-    }
-    const mail = this.templates.render('mfa-locked', {
-      productName: tenant.name,
-      lockedAt: row.createdAt.toISOString(),
+  execute({ outboxId }: DeliverMfaLockedNoticeCommand) {
+    return deliverMailOnce(this.outbox, this.transport, outboxId, async (row) => {
+      const user = row.tenantId ? await this.directory.findUser(row.tenantId, row.refId) : null;
+      const tenant = row.tenantId ? await this.directory.findTenant(row.tenantId) : null;
+      if (!user || !tenant) return null;
+      const body = this.templates.render('mfa-locked', {
+        productName: tenant.name,
+        lockedAt: row.createdAt.toISOString(),
+      });
+      return { to: user.email, subject: `${tenant.name}: your sign-in codes are locked`, ...body };
     });
-    await this.transport.send({ to: user.email, subject: `${tenant.name}: your sign-in codes are locked`, ...mail });
-    await this.outbox.markDelivered(row.id);
-    return { delivery: 'sent' };
   }
 }

@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type MailTemplateName = 'email-code' | 'mfa-locked';
+export type MailTemplateName = 'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired';
 
 /** The templates live in `workers/templates/`: next to the sources, and beside `dist/` once built. */
 const TEMPLATE_DIRS = ['../../../workers/templates/', '../../../../workers/templates/'].map((rel) =>

@@ -11,6 +11,7 @@ import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
 const JOB_OF: Record<OutboxKind, JobName<'email'>> = {
   email_code_sent: 'send-email-code',
   mfa_locked_notice: 'send-mfa-locked-notice',
+  mfa_grace_notice: 'send-mfa-grace-notice',
 };
 
 /** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */

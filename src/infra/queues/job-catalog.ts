@@ -13,11 +13,19 @@ export const JOB_CATALOG = {
       'mfa-cleanup': z.object({}).strict(),
     },
   },
+  grace: {
+    concurrency: 2,
+    jobs: {
+      'grace-sweep': z.object({}).strict(),
+      'grace-deadline': z.object({ tenantId: z.uuid(), userId: z.uuid(), deadline: z.number().int() }).strict(),
+    },
+  },
   email: {
     concurrency: 4,
     jobs: {
       'send-email-code': z.object({ outboxId: z.uuid() }).strict(),
       'send-mfa-locked-notice': z.object({ outboxId: z.uuid() }).strict(),
+      'send-mfa-grace-notice': z.object({ outboxId: z.uuid() }).strict(),
       'outbox-sweep': z.object({}).strict(),
     },
   },

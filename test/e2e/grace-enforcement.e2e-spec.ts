@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { CommandBus } from '@nestjs/cqrs';
+import { ManualClock } from '../../src/common/clock.js';
+import { SweepGracePeriodsCommand } from '../../src/policy/commands/sweep-grace-periods.command.js';
+import { WorkersModule } from '../../workers/workers.module.js';
+import { aTenant, aUser, signIn, type TenantFixture } from '../support/builders.js';
+import { setMfaPolicy } from '../support/policy.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * The grace-period workers, run at chosen moments of a fake clock, against real SMTP. A sweep covers
+ * every tenant (earlier tests' users too), so each test checks its own users' sessions, mail and audit.
+ */
+describe('grace-period enforcement', () => {
+  const clock = new ManualClock('2030-09-01T09:00:00Z');
+  let smtp: TestSmtp;
+  let t: TestApp;
+  let acme: TenantFixture;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    // Long sessions: the clock jumps by days, and sessions must survive until the deadline revokes them.
+    t = await startTestApp({
+      clock,
+      extra: [WorkersModule],
+      env: {
+        SMTP_URL: smtp.url,
+        SESSION_IDLE_TIMEOUT_MINUTES: String(30 * 24 * 60),
+        SESSION_ABSOLUTE_TIMEOUT_MINUTES: String(30 * 24 * 60),
+      },
+    });
+  });
+  beforeEach(async () => {
+    acme = await aTenant(t.http);
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  const sweep = () => t.app.get(CommandBus).execute(new SweepGracePeriodsCommand(2));
+  const requireOfMembers = (days = 7) =>
+    setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: days });
+  const alive = async (token: string) => (await t.http.get('/v1/me', token)).status === 200;
+  const actions = async (userId: string) =>
+    (
+      await t.sql<{ action: string; details: Record<string, unknown> }>(
+        `select action, details from audit_events where target_id = $1 or (target_type = 'session' and details->>'userId' = $1::text) order by seq`,
+        [userId],
+      )
+    ).filter((e) => e.action === 'SessionRevoked' || e.action === 'MfaGracePeriodExpired');
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it('revokes every session of an overdue member at the deadline and e-mails them, exactly once', async () => {
+    const member = await aUser(t.http, acme);
+    const second = await signIn(t.http, acme.slug, member.email);
+    await requireOfMembers();
+    clock.advance(7 * DAY - MINUTE);
+    await sweep();
+    expect(await alive(member.token)).toBe(true);
+
+    clock.advance(2 * MINUTE);
+    await sweep();
+    expect(await alive(member.token)).toBe(false);
+    expect(await alive(second)).toBe(false);
+    expect((await actions(member.id)).map((e) => [e.action, e.details.reason ?? e.details.sessionsRevoked])).toEqual([
+      ['SessionRevoked', 'grace_expired'],
+      ['SessionRevoked', 'grace_expired'],
+      ['MfaGracePeriodExpired', 2],
+    ]);
+    const mail = await smtp.nth(member.email, 2);
+    expect(mail.subject).toMatch(/set up two-step sign-in to continue/);
+
+    await Promise.all([sweep(), sweep()]);
+    await settle();
+    expect(smtp.to(member.email)).toHaveLength(2);
+    expect(await actions(member.id)).toHaveLength(3);
+  });
+
+  it('reminds 7 days and 1 day before the deadline, each once', async () => {
+    const member = await aUser(t.http, acme);
+    await requireOfMembers(10);
+    clock.advance(2 * DAY);
+    await sweep();
+    await settle();
+    expect(smtp.to(member.email)).toHaveLength(0);
+    clock.advance(DAY + MINUTE);
+    await sweep();
+    expect((await smtp.nth(member.email, 1)).text).toMatch(/within 7 day\(s\)/);
+    await sweep();
+    clock.advance(6 * DAY);
+    await sweep();
+    expect((await smtp.nth(member.email, 2)).text).toMatch(/within 1 day\(s\)/);
+    await settle();
+    expect(smtp.to(member.email)).toHaveLength(2);
+  });
+
+  it('sends one reminder, not every one passed, to a user whose deadline is already near', async () => {
+    const member = await aUser(t.http, acme);
+    await requireOfMembers(3);
+    await sweep();
+    expect((await smtp.nth(member.email, 1)).text).toMatch(/within 3 day\(s\)/);
+    clock.advance(DAY);
+    await sweep();
+    await settle();
+    expect(smtp.to(member.email)).toHaveLength(1);
+  });
+
+  it('enforces a deadline that falls between sweeps with the precise job the sweep scheduled', async () => {
+    const member = await aUser(t.http, acme);
+    await requireOfMembers(1);
+    clock.advance(DAY - 300);
+    await sweep();
+    expect(await alive(member.token)).toBe(true);
+    clock.advance(1000);
+    for (let i = 0; i < 100 && (await alive(member.token)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await alive(member.token)).toBe(false);
+    expect((await actions(member.id)).map((e) => e.action)).toContain('MfaGracePeriodExpired');
+  });
+
+  it('leaves alone a member who enrolled in time, or whom the policy no longer covers', async () => {
+    const enrolled = await aUser(t.http, acme);
+    const relieved = await aUser(t.http, acme, ['member']);
+    await requireOfMembers();
+    clock.advance(6 * DAY);
+    const { factorId, secret } = await enrolTotp(t.http, enrolled.token);
+    expect((await verifyFactor(t.http, enrolled.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['manager'] });
+    clock.advance(2 * DAY);
+    await sweep();
+    expect(await alive(enrolled.token)).toBe(true);
+    expect(await alive(relieved.token)).toBe(true);
+  });
+});

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { AppConfig } from '../src/common/app-config.js';
+import { OnJob } from '../src/infra/queues/on-job.decorator.js';
+import { EnforceGraceDeadlineCommand } from '../src/policy/commands/enforce-grace-deadline.command.js';
+import { SweepGracePeriodsCommand } from '../src/policy/commands/sweep-grace-periods.command.js';
+
+/** The `grace` queue: the repeating sweep and the precise jobs it schedules at each deadline. */
+@Injectable()
+export class GraceProcessor {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  @OnJob('grace', 'grace-sweep')
+  sweep() {
+    return this.commands.execute(new SweepGracePeriodsCommand(this.config.env.SESSION_CLEANUP_BATCH_SIZE));
+  }
+
+  @OnJob('grace', 'grace-deadline')
+  deadline({ tenantId, userId }: { tenantId: string; userId: string; deadline: number }) {
+    return this.commands.execute(new EnforceGraceDeadlineCommand(tenantId, userId));
+  }
+}
