@@ -40,6 +40,6 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     PasswordCheckThrottle,
     MfaVerificationThrottle,
   ],
-  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, EmailFactorModule],
+  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, RemovalProof, EmailFactorModule],
 })
 export class FactorsModule {}

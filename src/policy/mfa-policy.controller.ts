@@ -54,7 +54,10 @@ export class MfaPolicyController {
     @ReqMeta() meta: RequestMeta,
   ) {
     const editor = { userId: p.userId, roles: p.roles, session: p.session };
-    const command = new ChangeMfaPolicyCommand(p.tenantId, settingsOf(body), editor, actorOf(p), meta, body.version);
+    const command = new ChangeMfaPolicyCommand(p.tenantId, settingsOf(body), editor, actorOf(p), meta, {
+      expectedVersion: body.version,
+      confirmation: body.confirmation,
+    });
     return policyView(await this.commands.execute(command));
   }
 
@@ -84,7 +87,13 @@ export class MfaPolicyController {
   }
 }
 
-function settingsOf(body: MfaPolicyInput): MfaPolicySettings {
-  const { version: _version, updatedAt: _updatedAt, updatedBy: _updatedBy, ...settings } = body;
+export function settingsOf(body: MfaPolicyInput): MfaPolicySettings {
+  const {
+    version: _version,
+    updatedAt: _updatedAt,
+    updatedBy: _updatedBy,
+    confirmation: _confirmation,
+    ...settings
+  } = body;
   return settings;
 }

@@ -115,6 +115,31 @@ describe('the tenant MFA policy', () => {
     ]);
   });
 
+  it('turns MFA off only with the admin’s password and a current code, recording the policy it replaced', async () => {
+    const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
+    expect((await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    const on = (await save({ ...DEFAULTS, requireMfa: true })).body;
+    clock.advance(30_000);
+    const code = totpCodeAt(secret, clock);
+    const off = { ...on, requireMfa: false };
+    const bare = await save(off);
+    expect({ status: bare.status, code: bare.body.code }).toEqual({ status: 401, code: 'reauth_required' });
+    const wrongPassword = await save({ ...off, confirmation: { password: 'not the password', code } });
+    expect(wrongPassword.body.code).toBe('invalid_credentials');
+    const wrongCode = await save({ ...off, confirmation: { password: PASSWORD, code: '000000' } });
+    expect(wrongCode.body.code).toBe('mfa_code_invalid');
+    const done = await save({ ...off, confirmation: { password: PASSWORD, code } });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ requireMfa: false, version: 2 });
+    const replay = await save({ ...on, version: 2 });
+    expect(replay.status).toBe(200);
+    const again = await save({ ...replay.body, requireMfa: false, confirmation: { password: PASSWORD, code } });
+    expect(again.body.code).toBe('mfa_code_invalid');
+    const entries = (await audited()).filter((e) => e.outcome === 'success');
+    expect(entries[1]!.details.previousPolicy).toEqual({ ...DEFAULTS, requireMfa: true });
+    expect(JSON.stringify(await audited())).not.toContain(PASSWORD);
+  });
+
   it('needs a recent re-auth to save, with the window of the policy in force', async () => {
     clock.advance(11 * MINUTE);
     const stale = await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60 });

@@ -24,8 +24,12 @@ export class ChangeMfaPolicyCommand extends Command<StoredMfaPolicy> {
     readonly editor: PolicyEditor,
     readonly actor: Actor,
     readonly request: RequestMeta,
-    /** The version the editor read; a save on top of a newer one is refused (409). */
-    readonly expectedVersion?: number,
+    readonly options: {
+      /** The version the editor read; a save on top of a newer one is refused (409). */
+      expectedVersion?: number | undefined;
+      /** The editor's password and a current code: needed to turn `requireMfa` off. */
+      confirmation?: { password: string; code: string } | undefined;
+    } = {},
   ) {
     super();
   }

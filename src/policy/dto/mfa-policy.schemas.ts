@@ -26,6 +26,11 @@ export const mfaPolicySchema = z
     connectionPolicy: z.object({ totpPriorConnection: z.boolean() }).strict(),
     rememberDeviceDays: z.number().int().min(0).max(365),
     reauthMaxAgeMinutes: z.number().int().min(1).max(1440),
+    /** Turning `requireMfa` off needs both: the admin's password and a current code of their app. */
+    confirmation: z
+      .object({ password: z.string().min(1).max(256), code: z.string().trim().min(1).max(32) })
+      .strict()
+      .optional(),
     version: z.number().int().min(0).optional(),
     updatedAt: z.string().nullable().optional(),
     updatedBy: z.unknown().optional(),
