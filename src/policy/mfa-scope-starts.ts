@@ -1,14 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../identity/roles.js';
+import { pgTextArray } from '../infra/database/pg-text-array.js';
 import { type EnforcementRules, isInScope } from './policy-engine.js';
 
 /** `roles` of a `users` row are in scope of the rules bound as the next three parameters. */
 const IN_SCOPE_SQL = `(?::boolean and (cardinality(?::text[]) = 0 or roles && ?::text[]))`;
-// Roles go in as one PostgreSQL array literal: an array parameter would be expanded into a list.
-// Role names are a closed set of plain words, so the literal needs no quoting.
 const scopeParams = (rules: EnforcementRules) => {
-  const roles = `{${rules.requiredRoles.join(',')}}`;
+  const roles = pgTextArray(rules.requiredRoles);
   return [rules.requireMfa, roles, roles];
 };
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdminMfaController } from './admin-mfa.controller.js';
+import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
@@ -12,6 +14,8 @@ import { AuditModule } from '../audit/audit.module.js';
 import { FactorsModule } from '../factors/factors.module.js';
 import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js';
 import { MfaPolicyController } from './mfa-policy.controller.js';
+import { MfaPolicyPreviewController } from './mfa-policy-preview.controller.js';
+import { MfaPolicyPreview } from './mfa-policy-preview.js';
 import { PolicyStoreModule } from './policy-store.module.js';
 import { MfaStatusReader } from './mfa-status.js';
 import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
@@ -19,9 +23,10 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
 /** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
 @Module({
   imports: [AuditModule, FactorsModule, PolicyStoreModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
-  controllers: [MfaPolicyController],
+  controllers: [AdminMfaController, MfaPolicyController, MfaPolicyPreviewController],
   providers: [
     ChangeMfaPolicyHandler,
+    ForgetAllDevicesHandler,
     GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,
@@ -29,6 +34,7 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
     DeliverGraceNoticeHandler,
     MfaStatusReader,
     MfaScopeOnUserChange,
+    MfaPolicyPreview,
   ],
   exports: [MfaStatusReader],
 })

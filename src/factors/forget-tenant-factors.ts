@@ -1,0 +1,29 @@
+import type { Tx } from '../common/cqrs/unit-of-work.js';
+import { RememberedDevice } from '../sessions/remembered-devices/remembered-device.entity.js';
+import { BackupCode } from './backup-codes/backup-code.entity.js';
+import { Factor } from './factor.entity.js';
+
+export interface ForgottenFactors {
+  factorsRemoved: number;
+  usersAffected: number;
+  backupCodesDeleted: number;
+  rememberedDevicesDeleted: number;
+}
+
+/**
+ * Every factor of the tenant, pending or active, with what hangs on them (e-mail codes by cascade,
+ * backup codes, remembered devices), inside the caller's transaction: after a suspected compromise
+ * of the factors themselves, every user must enrol afresh.
+ */
+export async function forgetTenantFactors(tx: Tx, tenantId: string): Promise<ForgottenFactors> {
+  const [users] = await tx.em.execute<{ n: number }[]>(
+    `select count(distinct user_id)::int as n from factors where tenant_id = ? and status = 'active'`,
+    [tenantId],
+  );
+  const factorsRemoved = await tx.em.nativeDelete(Factor, { tenantId });
+  const backupCodesDeleted = await tx.em.nativeDelete(BackupCode, { tenantId });
+  const rememberedDevicesDeleted = await tx.em.nativeDelete(RememberedDevice, { tenantId });
+  // Locks after too many wrong codes were about factors that no longer exist.
+  await tx.em.execute('delete from mfa_failure_streaks where tenant_id = ?', [tenantId]);
+  return { factorsRemoved, usersAffected: users?.n ?? 0, backupCodesDeleted, rememberedDevicesDeleted };
+}

@@ -1,0 +1,42 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { forgetTenantFactors } from '../../factors/forget-tenant-factors.js';
+import { AllDevicesForgottenEvent } from '../events/all-devices-forgotten.event.js';
+import { MfaScopeStarts } from '../mfa-scope-starts.js';
+import { ReauthCheck } from '../reauth-check.js';
+import { ForgetAllDevicesCommand } from './forget-all-devices.command.js';
+
+@CommandHandler(ForgetAllDevicesCommand)
+export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevicesCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly reauth: ReauthCheck,
+    private readonly scopes: MfaScopeStarts,
+  ) {}
+
+  execute({ tenantId, session, actor, request }: ForgetAllDevicesCommand) {
+    const target = { type: 'tenant', id: tenantId };
+    return this.attempts.run({ tenantId, action: AllDevicesForgottenEvent.type, actor, target, request }, async () => {
+      const now = this.clock.now();
+      await this.reauth.assertRecent(tenantId, session, now);
+      return this.uow.run(async (tx) => {
+        const forgotten = await forgetTenantFactors(tx, tenantId);
+        // A fresh grace period from now, not the old deadline: nobody is overdue for what an admin did.
+        const graceRestarted = await this.scopes.restartTenant(tx.em, tenantId, now);
+        await this.audit.record(tx, new AllDevicesForgottenEvent(tenantId, forgotten.factorsRemoved), {
+          actor,
+          target,
+          request,
+          details: { ...forgotten, graceRestarted },
+        });
+        return { factorsRemoved: forgotten.factorsRemoved };
+      });
+    });
+  }
+}
