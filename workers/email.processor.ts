@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DeliverMfaLockedNoticeCommand } from '../src/auth/commands/deliver-mfa-locked-notice.command.js';
 import { DeliverGraceNoticeCommand } from '../src/policy/commands/deliver-grace-notice.command.js';
+import { DeliverMfaResetLinkCommand } from '../src/policy/mfa-reset/deliver-mfa-reset-link.command.js';
 import { DeliverEmailCodeCommand } from '../src/factors/email/commands/deliver-email-code.command.js';
 import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
@@ -27,6 +28,11 @@ export class EmailProcessor {
   @OnJob('email', 'send-mfa-grace-notice')
   async sendMfaGraceNotice({ outboxId }: { outboxId: string }) {
     return this.commands.execute(new DeliverGraceNoticeCommand(outboxId));
+  }
+
+  @OnJob('email', 'send-mfa-reset-link')
+  async sendMfaResetLink({ outboxId }: { outboxId: string }) {
+    return this.commands.execute(new DeliverMfaResetLinkCommand(outboxId));
   }
 
   /** Enqueues outbox rows whose after-commit relay never happened (the api died between the two). */

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AdminMfaController } from './admin-mfa.controller.js';
+import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
+import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
+import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
+import { OpenMfaResetHandler } from './mfa-reset/open-mfa-reset.handler.js';
+import { RequestMfaResetHandler } from './mfa-reset/request-mfa-reset.handler.js';
 import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { MailModule } from '../infra/mail/mail.module.js';
@@ -23,10 +28,14 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
 /** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
 @Module({
   imports: [AuditModule, FactorsModule, PolicyStoreModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
-  controllers: [AdminMfaController, MfaPolicyController, MfaPolicyPreviewController],
+  controllers: [AdminMfaController, MfaResetController, MfaPolicyController, MfaPolicyPreviewController],
   providers: [
     ChangeMfaPolicyHandler,
     ForgetAllDevicesHandler,
+    RequestMfaResetHandler,
+    DeliverMfaResetLinkHandler,
+    OpenMfaResetHandler,
+    PasswordCheckThrottle,
     GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,

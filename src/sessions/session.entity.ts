@@ -84,6 +84,10 @@ export class Session {
   @Property({ type: 'boolean' })
   enrollmentOnly = false;
 
+  /** Opened through an admin's MFA reset link: the first factor verified in it replaces all the old ones. */
+  @Property({ type: 'uuid', nullable: true })
+  mfaResetId: string | null = null;
+
   constructor(input: {
     tenantId: string;
     userId: string;
@@ -145,6 +149,7 @@ export class Session {
   recordFactorProven(method: AuthMethod): void {
     if (!this.amr.includes(method)) this.amr = [...this.amr, method];
     this.enrollmentOnly = false;
+    this.mfaResetId = null;
   }
 
   revoke(reason: string, now: Date): boolean {

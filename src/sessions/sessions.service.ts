@@ -24,7 +24,14 @@ export class SessionsService {
 
   async open(
     tx: Tx,
-    input: { tenantId: string; userId: string; amr: AuthMethod[]; request: RequestMeta; enrollmentOnly?: boolean },
+    input: {
+      tenantId: string;
+      userId: string;
+      amr: AuthMethod[];
+      request: RequestMeta;
+      enrollmentOnly?: boolean;
+      mfaResetId?: string;
+    },
   ): Promise<{ session: Session; token: string }> {
     const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
     const session = new Session({
@@ -38,6 +45,7 @@ export class SessionsService {
       idleTimeoutMs: this.config.idleTimeoutMs,
     });
     session.enrollmentOnly = input.enrollmentOnly ?? false;
+    session.mfaResetId = input.mfaResetId ?? null;
     tx.em.persist(session);
     await tx.em.flush();
     await this.audit.record(tx, new SessionCreatedEvent(session.tenantId, session.userId, session.id), {

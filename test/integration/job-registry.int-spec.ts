@@ -105,7 +105,7 @@ describe('the job registry at worker boot', () => {
         'maintenance/mfa-cleanup has no handler; grace/grace-sweep has no handler; ' +
         'grace/grace-deadline has no handler; ' +
         'email/send-email-code has no handler; email/send-mfa-locked-notice has no handler; ' +
-        'email/send-mfa-grace-notice has no handler; ' +
+        'email/send-mfa-grace-notice has no handler; email/send-mfa-reset-link has no handler; ' +
         'email/outbox-sweep has no handler',
     );
   });

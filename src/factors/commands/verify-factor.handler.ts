@@ -12,6 +12,7 @@ import { Factor, type FactorType } from '../factor.entity.js';
 import { type AuthMethod, Session } from '../../sessions/session.entity.js';
 import { mfaCodeInvalid } from '../factors.errors.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
+import { MfaResetCompletedEvent, replaceFactorsAfterReset } from '../mfa-reset-completion.js';
 import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
 
 @CommandHandler(VerifyFactorCommand)
@@ -71,6 +72,23 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     return verifiable && step !== null ? (tx: Tx) => this.totp.consume(tx, verifiable, step, now) : null;
   }
 
+  /** The first factor verified through an admin's reset replaces the user's old ones (audited). */
+  private async completeReset(
+    tx: Tx,
+    factor: Factor,
+    resetId: string,
+    { actor, request, now }: { actor: Actor; request: RequestMeta; now: Date },
+  ): Promise<void> {
+    const { tenantId, userId } = factor;
+    const replaced = await replaceFactorsAfterReset(tx, { tenantId, userId, keptFactorId: factor.id, resetId, now });
+    await this.audit.record(tx, new MfaResetCompletedEvent(tenantId, userId, resetId, factor.id), {
+      actor,
+      target: { type: 'user', id: userId },
+      request,
+      details: { resetId, factorId: factor.id, factorType: factor.type, ...replaced },
+    });
+  }
+
   /**
    * Accepts the step and activates the factor, with its audit entry, in one transaction; null when
    * the step was lost. The user's first active factor also gets the first backup codes, in the same
@@ -88,6 +106,7 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
       const session = sessionId
         ? await tx.em.getRepository(Session).lockForUser(factor.tenantId, factor.userId, sessionId)
         : null;
+      if (session?.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
       session?.recordFactorProven(AMR_OF[factor.type]);
       const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
       await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {

@@ -3,7 +3,8 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type MailTemplateName = 'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired';
+export type MailTemplateName =
+  'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired' | 'mfa-reset-link';
 
 /** The templates live in `workers/templates/`: next to the sources, and beside `dist/` once built. */
 const TEMPLATE_DIRS = ['../../../workers/templates/', '../../../../workers/templates/'].map((rel) =>

@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 
 /** What an outbox row asks for; each kind maps to one job of the catalog (see outbox-relay.ts). */
-export type OutboxKind = 'email_code_sent' | 'mfa_locked_notice' | 'mfa_grace_notice';
+export type OutboxKind = 'email_code_sent' | 'mfa_locked_notice' | 'mfa_grace_notice' | 'mfa_reset_link';
 
 /**
  * Work that must happen because a transaction committed (an e-mail to send). Written in that same

@@ -12,6 +12,7 @@ const JOB_OF: Record<OutboxKind, JobName<'email'>> = {
   email_code_sent: 'send-email-code',
   mfa_locked_notice: 'send-mfa-locked-notice',
   mfa_grace_notice: 'send-mfa-grace-notice',
+  mfa_reset_link: 'send-mfa-reset-link',
 };
 
 /** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */

@@ -26,6 +26,7 @@ export const JOB_CATALOG = {
       'send-email-code': z.object({ outboxId: z.uuid() }).strict(),
       'send-mfa-locked-notice': z.object({ outboxId: z.uuid() }).strict(),
       'send-mfa-grace-notice': z.object({ outboxId: z.uuid() }).strict(),
+      'send-mfa-reset-link': z.object({ outboxId: z.uuid() }).strict(),
       'outbox-sweep': z.object({}).strict(),
     },
   },

@@ -9,6 +9,7 @@ import { Migration0008PurgeIndexes } from './0008-purge-indexes.js';
 import { Migration0009MfaPolicyVersions } from './0009-mfa-policy-versions.js';
 import { Migration0010MfaScope } from './0010-mfa-scope.js';
 import { Migration0011MfaGraceNotices } from './0011-mfa-grace-notices.js';
+import { Migration0012MfaResets } from './0012-mfa-resets.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   { name: '0009-mfa-policy-versions', class: Migration0009MfaPolicyVersions },
   { name: '0010-mfa-scope', class: Migration0010MfaScope },
   { name: '0011-mfa-grace-notices', class: Migration0011MfaGraceNotices },
+  { name: '0012-mfa-resets', class: Migration0012MfaResets },
 ];

@@ -1,0 +1,37 @@
+import type { Tx } from '../common/cqrs/unit-of-work.js';
+import { deleteRememberedDevices } from '../sessions/remembered-devices/remembered-devices.js';
+import { Factor } from './factor.entity.js';
+import { forgetMfaLeftovers } from './mfa-leftovers.js';
+
+/** The old factors replaced by the first one verified through an admin's MFA reset. */
+export class MfaResetCompletedEvent {
+  static readonly type = 'MfaResetCompleted';
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly resetId: string,
+    readonly factorId: string,
+  ) {}
+}
+
+/**
+ * Inside the verification that activated `keptFactorId` in a reset session: every other factor of
+ * the user, their backup codes, remembered devices and any lock after wrong codes go, and the reset
+ * is completed. Until this moment the old factors kept working, so a reset never leaves a user
+ * without a way in.
+ */
+export async function replaceFactorsAfterReset(
+  tx: Tx,
+  input: { tenantId: string; userId: string; keptFactorId: string; resetId: string; now: Date },
+) {
+  const { tenantId, userId, keptFactorId } = input;
+  const factorsRemoved = await tx.em.nativeDelete(Factor, { tenantId, userId, id: { $ne: keptFactorId } });
+  const { backupCodesDeleted } = await forgetMfaLeftovers(tx, { tenantId, userId });
+  const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
+  await tx.em.execute('delete from mfa_failure_streaks where user_id = ?', [userId]);
+  await tx.em.execute('update mfa_resets set completed_at = ? where id = ? and completed_at is null', [
+    input.now,
+    input.resetId,
+  ]);
+  return { factorsRemoved, backupCodesDeleted, rememberedDevicesDeleted };
+}
