@@ -16,9 +16,4 @@ export class UserRepository extends EntityRepository<User> {
   findByEmail(tenantId: string, email: string): Promise<User | null> {
     return this.findOne({ tenantId, email: normaliseEmail(email) });
   }
-
-  /** Keyset page ordered by id: stable under inserts, cheap at any depth. */
-  pageInTenant(tenantId: string, after: string | undefined, limit: number): Promise<User[]> {
-    return this.find({ tenantId, ...(after ? { id: { $gt: after } } : {}) }, { orderBy: { id: 'asc' }, limit });
-  }
 }

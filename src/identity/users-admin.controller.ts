@@ -1,17 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import { actorOf, type TenantPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiJsonBody, ApiProblems, ApiQueryFrom } from '../common/http/openapi.js';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { ChangeUserRolesCommand } from './commands/change-user-roles.command.js';
 import { CreateUserCommand } from './commands/create-user.command.js';
-import { changeRolesSchema, createUserSchema, pageQuerySchema, uuidSchema } from './dto/identity.schemas.js';
+import { changeRolesSchema, createUserSchema, uuidSchema } from './dto/identity.schemas.js';
 import { User } from './user.entity.js';
 import { UsersDirectory } from './users-directory.js';
 
@@ -23,25 +22,8 @@ const userView = (u: User) => ({ id: u.id, email: u.email, roles: u.roles, creat
 export class UsersAdminController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly uow: UnitOfWork,
     private readonly directory: UsersDirectory,
   ) {}
-
-  @Get()
-  @RequirePermission('users:read', { apiKeys: true })
-  @ApiQueryFrom(pageQuerySchema)
-  @ApiProblems(400, 401, 403)
-  async list(
-    @CurrentPrincipal() p: TenantPrincipal,
-    @Query(new ZodPipe(pageQuerySchema)) q: z.infer<typeof pageQuerySchema>,
-  ) {
-    const page = await this.uow
-      .reader()
-      .getRepository(User)
-      .pageInTenant(p.tenantId, q.cursor, q.limit + 1);
-    const users = page.slice(0, q.limit);
-    return { users: users.map(userView), nextCursor: page.length > q.limit ? users.at(-1)!.id : null };
-  }
 
   @Get(':id')
   @RequirePermission('users:read', { apiKeys: true })

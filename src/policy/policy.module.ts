@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminMfaController } from './admin-mfa.controller.js';
+import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
+import { UsersMfaDirectory } from './users-mfa-directory.js';
 import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
 import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
 import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
@@ -28,7 +30,13 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
 /** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
 @Module({
   imports: [AuditModule, FactorsModule, PolicyStoreModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
-  controllers: [AdminMfaController, MfaResetController, MfaPolicyController, MfaPolicyPreviewController],
+  controllers: [
+    AdminMfaController,
+    AdminUsersMfaController,
+    MfaResetController,
+    MfaPolicyController,
+    MfaPolicyPreviewController,
+  ],
   providers: [
     ChangeMfaPolicyHandler,
     ForgetAllDevicesHandler,
@@ -44,6 +52,7 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
     MfaStatusReader,
     MfaScopeOnUserChange,
     MfaPolicyPreview,
+    UsersMfaDirectory,
   ],
   exports: [MfaStatusReader],
 })
