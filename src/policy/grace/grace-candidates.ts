@@ -12,10 +12,12 @@ export interface GraceCandidate {
  * Users in scope with no accepted factor, under each tenant's policy in force: scope start plus the
  * grace period is the deadline. The rules are re-checked here (not only when the scope was recorded),
  * so a role or policy change that a lost event never recorded cannot make anyone overdue wrongly.
+ * Periods are whole 24-hour days, as the engine counts them (a calendar day would follow the
+ * session time zone across daylight-saving changes).
  */
 const CANDIDATES_SQL = `
   select s.user_id, s.tenant_id,
-         (extract(epoch from s.started_at + make_interval(days => p.grace_period_days)) * 1000)::bigint as deadline_ms
+         (extract(epoch from s.started_at + make_interval(hours => 24 * p.grace_period_days)) * 1000)::bigint as deadline_ms
     from mfa_scope_starts s
     join users u on u.id = s.user_id
     cross join lateral (
