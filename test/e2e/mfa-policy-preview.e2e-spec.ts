@@ -1,23 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
-import { setMfaPolicy } from '../support/policy.js';
+import { DEFAULT_POLICY, setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const STEP = 30_000;
-const DEFAULTS = {
-  requireMfa: false,
-  requiredRoles: [] as string[],
-  gracePeriodDays: 14,
-  allowedMethods: ['totp', 'email'],
-  enforceOn: ['console', 'client'],
-  connectionPolicy: { totpPriorConnection: false },
-  rememberDeviceDays: 30,
-  reauthMaxAgeMinutes: 10,
-};
+const DEFAULTS = DEFAULT_POLICY;
 
 /** `POST /v1/admin/mfa-policy/preview`: what a proposed policy would do, with nothing saved. */
 describe('previewing an MFA policy', () => {

@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
+import { DEFAULT_POLICY } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const MINUTE = 60_000;
-const DEFAULTS = {
-  requireMfa: false,
-  requiredRoles: [],
-  gracePeriodDays: 14,
-  allowedMethods: ['totp', 'email'],
-  enforceOn: ['console', 'client'],
-  connectionPolicy: { totpPriorConnection: false },
-  rememberDeviceDays: 30,
-  reauthMaxAgeMinutes: 10,
-};
+const DEFAULTS = DEFAULT_POLICY;
 
 describe('the tenant MFA policy', () => {
   const clock = new ManualClock('2030-07-01T09:00:10Z');

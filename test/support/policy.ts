@@ -1,6 +1,18 @@
 import { signIn, type TenantFixture } from './builders.js';
 import type { HttpClient } from './http.js';
 
+/** The policy a tenant that never saved one has (what `GET /v1/admin/mfa-policy` answers as version 0). */
+export const DEFAULT_POLICY = {
+  requireMfa: false,
+  requiredRoles: [] as string[],
+  gracePeriodDays: 14,
+  allowedMethods: ['totp', 'email'],
+  enforceOn: ['console', 'client'],
+  connectionPolicy: { totpPriorConnection: false },
+  rememberDeviceDays: 30,
+  reauthMaxAgeMinutes: 10,
+};
+
 /** Saves the tenant's MFA policy with `changes` applied, as its admin freshly signed in (so re-auth holds). */
 export async function setMfaPolicy(http: HttpClient, tenant: TenantFixture, changes: Record<string, unknown>) {
   const token = await signIn(http, tenant.slug, tenant.admin.email);
