@@ -15,7 +15,7 @@
 // (pg-copy-streams is not installed and plain `pg` has no COPY FROM STDIN; generating the rows in the
 // server is as fast and ships no data at all): N users of role member (no password), every tenth with an
 // active TOTP factor (placeholder ciphertext: the sweep never opens secrets), and a mfa_scope_starts row
-// for every one. Their deadlines (scope start + 30 days) are, at the sweep's "now": --overdue 1 h to 24 h
+// for every one. Their deadlines (scope start + 30 × 24 h) are, at the sweep's "now": --overdue 2 h to 25 h
 // ago (enforced: a transaction re-checking the user, a notice row, revoking their sessions (none), an
 // audit entry, then the outbox row relayed to the e-mail queue), --reminders 2 h to 7 days ahead (a
 // reminder notice and e-mail, MFA_REMINDER_DAYS 7,1), --soon 2 to 28 minutes ahead, i.e. before the next
@@ -142,7 +142,7 @@ async function seedUsers(db, tenantId, now) {
     .join(' ');
   await db.query(
     `insert into mfa_scope_starts (user_id, tenant_id, started_at)
-     select ${id}, $1, $3::timestamptz + make_interval(secs => offset_s) - make_interval(days => ${GRACE_DAYS})
+     select ${id}, $1, $3::timestamptz + make_interval(secs => offset_s - ${GRACE_DAYS * D})
        from (select i, i - i / ${FACTOR_EVERY} as j ${series}) s
        cross join lateral (
          select case when i % ${FACTOR_EVERY} = 0 then ${8 * D} + (i % ${22 * D})::float8 ${cases} end as offset_s
