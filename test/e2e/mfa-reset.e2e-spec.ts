@@ -103,6 +103,15 @@ describe('an admin’s MFA reset', () => {
     const late = await open(second);
     expect({ status: late.status, code: late.body.code }).toEqual({ status: 410, code: 'challenge_expired' });
     expect((await open('sgr_never-issued')).status).toBe(410);
+    for (const body of [
+      {},
+      { token: 'x' },
+      { token: 'x', password: 'y', extra: 1 },
+      { token: 'x'.repeat(200), password: 'y' },
+    ]) {
+      const bad = await t.http.post('/v1/auth/mfa-reset', body);
+      expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 'validation_failed' });
+    }
   });
 
   it('is for the tenant’s admins: another tenant’s user is not found, a member is refused', async () => {
