@@ -44,8 +44,30 @@ export default tseslint.config(
   },
   // Module boundaries (ARCHITECTURE.md): common depends on no slice; lower slices never on higher ones.
   slice('common', ['identity', 'sessions', 'auth', 'audit', 'policy', 'factors', 'stepup']),
-  slice('audit', ['identity', 'sessions', 'auth']),
-  slice('identity', ['sessions']),
+  slice('audit', ['identity', 'sessions', 'auth', 'stepup']),
+  slice('identity', ['sessions', 'stepup']),
+  // The gateway sits on top: the slices it builds on never reach back into it.
+  slice('sessions', ['stepup']),
+  slice('factors', ['stepup']),
+  slice('auth', ['stepup']),
+  slice('policy', ['stepup']),
+  // The client SDK runs in browsers: it may share the socket contract with the server, nothing else.
+  {
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../stepup', '../stepup/*', '!../stepup/socket-events.js', 'node:*', '@nestjs/*'],
+              message: 'the client SDK may import only ../stepup/socket-events.js and socket.io-client',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: [
       'test/**/*.ts',

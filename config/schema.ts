@@ -130,6 +130,8 @@ export const envSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
+  SOCKET_KICK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  SOCKET_RECHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 

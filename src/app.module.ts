@@ -12,6 +12,7 @@ import { InfraModule } from './infra/infra.module.js';
 import { QueuesModule } from './infra/queues/queues.module.js';
 import { PolicyModule } from './policy/policy.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { StepupModule } from './stepup/stepup.module.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -35,6 +36,7 @@ export class AppModule {
         AuthModule,
         FactorsModule,
         PolicyModule,
+        StepupModule,
         ...(options.extra ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

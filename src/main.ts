@@ -6,6 +6,7 @@ import { ensureDefaultTenant } from './bootstrap/default-tenant.js';
 import { resolveRuntime, type Runtime } from './bootstrap/resolve-runtime.js';
 import { createHttpApp } from './http/create-http-app.js';
 import { runMigrations } from './infra/database/migrate.js';
+import { SocketGateway } from './stepup/socket-gateway.js';
 
 /**
  * The api process: HTTP API (and, unless STEPGUARD_WORKERS_IN_PROCESS=false, the BullMQ workers:
@@ -54,6 +55,8 @@ async function shutdown(app: NestExpressApplication, runtime: Runtime, timeoutSe
     process.exit(1);
   }, timeoutSeconds * 1000).unref();
   const server = app.getHttpServer() as Server;
+  // Open websockets would hold the server open: close them first, and their clients reconnect elsewhere.
+  app.get(SocketGateway, { strict: false }).closeConnections();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

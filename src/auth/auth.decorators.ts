@@ -9,13 +9,24 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'operator' }
   | { kind: 'user' }
-  | { kind: 'permission'; permission: ApiKeyScope; apiKeys: boolean };
+  | { kind: 'permission'; permission: ApiKeyScope; apiKeys: boolean; apiKeyScope?: ApiKeyScope };
 
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
 export const OperatorOnly = () => SetMetadata(ACCESS_KEY, { kind: 'operator' } satisfies Access);
-/** A signed-in user with this permission, or (when `apiKeys`) an API key with this scope. */
-export const RequirePermission = (permission: ApiKeyScope, options: { apiKeys?: boolean } = {}) =>
-  SetMetadata(ACCESS_KEY, { kind: 'permission', permission, apiKeys: options.apiKeys ?? false } satisfies Access);
+/**
+ * A signed-in user with this permission, or (when `apiKeys`) an API key with this scope, or with
+ * `apiKeyScope` when integrations need a scope of their own (the Disconnect API: `sessions:disconnect`).
+ */
+export const RequirePermission = (
+  permission: ApiKeyScope,
+  options: { apiKeys?: boolean; apiKeyScope?: ApiKeyScope } = {},
+) =>
+  SetMetadata(ACCESS_KEY, {
+    kind: 'permission',
+    permission,
+    apiKeys: options.apiKeys ?? options.apiKeyScope !== undefined,
+    ...(options.apiKeyScope ? { apiKeyScope: options.apiKeyScope } : {}),
+  } satisfies Access);
 
 export const ENROLLMENT_ALLOWED_KEY = 'stepguard:enrollment-allowed';
 /** One of the few routes a session past its enrolment deadline may call (enrol a factor, read `/v1/me`, sign out). */

@@ -47,7 +47,8 @@ export class AuthenticationGuard implements CanActivate {
     if (access.kind === 'user' && principal.kind !== 'user') throw forbidden('This route is for signed-in users');
     if (access.kind === 'permission') {
       if (principal.kind === 'api_key' && !access.apiKeys) throw forbidden('API keys cannot call this route');
-      if (!hasPermission(principal, access.permission)) throw forbidden();
+      const needed = principal.kind === 'api_key' ? (access.apiKeyScope ?? access.permission) : access.permission;
+      if (!hasPermission(principal, needed)) throw forbidden();
     }
     if (principal.kind === 'user' && principal.session.enrollmentOnly && !this.enrollmentAllowed(ctx)) {
       throw forbidden('This session may only enrol a second factor: enrol one to continue');

@@ -14,6 +14,9 @@ export interface DeviceInfo {
 
 export type AuthMethod = 'pwd' | 'otp' | 'email' | 'backup_code' | 'remembered_device';
 
+/** Methods that are a second factor verified there and then; a remembered device is an earlier check, carried over. */
+const VERIFIED_FACTORS: readonly AuthMethod[] = ['otp', 'email', 'backup_code'];
+
 /** `lastActiveAt` is written at most this often, so a busy session does not write on every request. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
@@ -84,6 +87,20 @@ export class Session {
   @Property({ type: 'boolean' })
   enrollmentOnly = false;
 
+  /**
+   * Set by the Disconnect API: until a factor is verified again (`POST /v1/auth/step-up`), the session's
+   * live connections are refused. Kept in PostgreSQL so that losing Redis, or a node, never lifts it.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  stepUpRequiredAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  stepUpReason: string | null = null;
+
+  /** When a second factor was last verified in this session (login challenge or step-up). */
+  @Property({ type: 'datetime', nullable: true })
+  mfaVerifiedAt: Date | null = null;
+
   /** Opened through an admin's MFA reset link: the first factor verified in it replaces all the old ones. */
   @Property({ type: 'uuid', nullable: true })
   mfaResetId: string | null = null;
@@ -113,6 +130,7 @@ export class Session {
     this.authenticatedAt = input.now;
     this.expiresAt = new Date(input.now.getTime() + input.absoluteTimeoutMs);
     this.idleTimeoutSeconds = Math.floor(input.idleTimeoutMs / 1000);
+    if (input.amr.some((m) => VERIFIED_FACTORS.includes(m))) this.mfaVerifiedAt = input.now;
   }
 
   /** Assurance level, derived from the methods completed, never stored as a free flag. */
@@ -133,11 +151,14 @@ export class Session {
   }
 
   /**
-   * A factor was verified again for this session (step-up): the re-auth window restarts now, and the
-   * method joins `amr`, so a password-only session that steps up is aal 2 from then on.
+   * A factor was verified again for this session (step-up): the re-auth window restarts now, a pending
+   * step-up is cleared, and the method joins `amr`, so a password-only session that steps up is aal 2.
    */
   recordStepUp(method: AuthMethod, now: Date): void {
     this.authenticatedAt = now;
+    this.mfaVerifiedAt = now;
+    this.stepUpRequiredAt = null;
+    this.stepUpReason = null;
     this.recordFactorProven(method);
   }
 

@@ -81,6 +81,37 @@ export class SessionsService {
     return session;
   }
 
+  /** A session of the tenant, live or not; another tenant's is not found. */
+  findInTenant(tx: Tx, tenantId: string, id: string): Promise<Session | null> {
+    return tx.em.findOne(Session, { tenantId, id });
+  }
+
+  /** The sessions with these ids, live or not (the socket gateway re-checks its connections with it). */
+  findByIds(ids: readonly string[]): Promise<Session[]> {
+    return this.orm.em.fork().find(Session, { id: { $in: [...ids] } });
+  }
+
+  /**
+   * Flags the live sessions of a user (or one session) step-up-required, in the caller's transaction;
+   * returns the ids flagged. A session already flagged takes the new reason.
+   */
+  async requireStepUp(
+    tx: Tx,
+    target: { tenantId: string; userId: string } | { tenantId: string; sessionId: string },
+    reason: string,
+  ): Promise<{ id: string; userId: string }[]> {
+    const now = this.clock.now();
+    const [column, value] = 'sessionId' in target ? ['id', target.sessionId] : ['user_id', target.userId];
+    const rows = await tx.em.execute<{ id: string; user_id: string }[]>(
+      `update sessions set step_up_required_at = ?, step_up_reason = ?
+       where tenant_id = ? and ${column} = ? and revoked_at is null and expires_at > ?
+         and last_active_at + make_interval(secs => idle_timeout_seconds) > ?
+       returning id, user_id`,
+      [now, reason, target.tenantId, value, now, now],
+    );
+    return rows.map((r) => ({ id: r.id, userId: r.user_id })).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
   async revoke(tx: Tx, session: Session, reason: string, actor: Actor, request: RequestMeta): Promise<boolean> {
     if (!session.revoke(reason, this.clock.now())) return false;
     await tx.em.flush();

@@ -1,0 +1,155 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import {
+  type ClientToServerEvents,
+  type ConnectRefusal,
+  SESSION_REVOKED_EVENT,
+  type ServerToClientEvents,
+  STEP_UP_REQUIRED_EVENT,
+} from '../stepup/socket-events.js';
+import { problemOf, StepguardError } from './stepguard-error.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'step_up_required' | 'signed_out' | 'closed';
+
+/** Why the app must ask for a factor: the server closed the socket (`disconnected`) or refused a connection. */
+export interface StepUpRequired {
+  reason: string;
+  source: 'disconnected' | 'refused';
+}
+
+export interface StepguardConnectionOptions {
+  /** Stepguard's base URL: sockets at `/socket.io`, step-up at `/v1/auth/step-up`. */
+  url: string;
+  /** The session token from login. */
+  token: string;
+  onStepUpRequired?: (event: StepUpRequired) => void;
+  /** The session was revoked or has expired (or the token was never valid): sign in again. */
+  onSignedOut?: (event: { reason: string }) => void;
+  onStateChange?: (state: ConnectionState) => void;
+  /** Passed to socket.io-client (`transports`, `reconnectionDelay`, …). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+  fetch?: typeof fetch;
+}
+
+export type StepUpMethod = 'totp' | 'email' | 'backup_code';
+
+export interface StepguardConnection {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly state: ConnectionState;
+  /** Resolves once connected; rejects with a StepguardError (`step_up_required`, `unauthorized`, …) if refused. */
+  connected(): Promise<void>;
+  /** Verifies a factor for this session (`POST /v1/auth/step-up`), then connects again. */
+  stepUp(code: string, method?: StepUpMethod): Promise<void>;
+  close(): void;
+}
+
+/** How long to wait before trying again when the server could not check the session (`unavailable`). */
+const RETRY_UNAVAILABLE_MS = 2_000;
+
+/**
+ * A socket.io connection to Stepguard's gateway, for browsers and Node: it turns the server's forced
+ * disconnects and refusals into typed events, and reconnects after a successful `stepUp(code)`.
+ */
+export function connectStepguard(options: StepguardConnectionOptions): StepguardConnection {
+  const base = options.url.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, {
+    path: '/socket.io',
+    ...options.socketOptions,
+    auth: { token: options.token },
+  });
+  let state: ConnectionState = 'connecting';
+  let announced: { kind: 'step_up' | 'revoked'; reason: string } | null = null;
+  let lastRefusal: StepguardError | null = null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (next: ConnectionState) => {
+    if (next === state) return;
+    state = next;
+    options.onStateChange?.(next);
+  };
+
+  socket.on(STEP_UP_REQUIRED_EVENT, ({ reason }) => (announced = { kind: 'step_up', reason }));
+  socket.on(SESSION_REVOKED_EVENT, ({ reason }) => (announced = { kind: 'revoked', reason }));
+  socket.on('connect', () => {
+    lastRefusal = null;
+    setState('connected');
+  });
+  socket.on('disconnect', (why) => {
+    if (state === 'closed') return;
+    const told = announced;
+    announced = null;
+    if (told?.kind === 'step_up') {
+      setState('step_up_required');
+      options.onStepUpRequired?.({ reason: told.reason, source: 'disconnected' });
+    } else if (told?.kind === 'revoked') {
+      setState('signed_out');
+      options.onSignedOut?.({ reason: told.reason });
+    } else if (why === 'io server disconnect') {
+      setState('signed_out');
+      options.onSignedOut?.({ reason: 'disconnected' });
+    } else {
+      setState('connecting'); // a transport drop: socket.io reconnects on its own
+    }
+  });
+  socket.on('connect_error', (error) => {
+    if (state === 'closed') return;
+    // Refusals by the server come back with their code; anything else is the network, retried by socket.io.
+    if (socket.active) return;
+    const code = error.message as ConnectRefusal;
+    lastRefusal = new StepguardError(code, `connection refused: ${code}`);
+    if (code === 'step_up_required') {
+      setState('step_up_required');
+      options.onStepUpRequired?.({ reason: code, source: 'refused' });
+    } else if (code === 'unavailable') {
+      setState('connecting');
+      retry = setTimeout(() => socket.connect(), RETRY_UNAVAILABLE_MS);
+    } else {
+      setState('signed_out');
+      options.onSignedOut?.({ reason: code });
+    }
+  });
+
+  const connected = () =>
+    new Promise<void>((resolve, reject) => {
+      if (socket.connected) return resolve();
+      if (lastRefusal && lastRefusal.code !== 'unavailable') return reject(lastRefusal);
+      const onConnect = () => {
+        socket.off('connect_error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        if (socket.active) return;
+        socket.off('connect', onConnect);
+        socket.off('connect_error', onError);
+        reject(new StepguardError(error.message, `connection refused: ${error.message}`));
+      };
+      socket.once('connect', onConnect);
+      socket.on('connect_error', onError);
+    });
+
+  return {
+    socket,
+    get state() {
+      return state;
+    },
+    connected,
+    async stepUp(code, method = 'totp') {
+      const response = await doFetch(`${base}/v1/auth/step-up`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ method, code }),
+      });
+      if (!response.ok) throw await problemOf(response);
+      if (socket.connected) return;
+      lastRefusal = null;
+      setState('connecting');
+      socket.connect();
+      await connected();
+    },
+    close() {
+      clearTimeout(retry);
+      setState('closed');
+      socket.disconnect();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { UsersDirectory } from '../identity/users-directory.js';
+import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { connectionRefusal } from './connection-rules.js';
+import type { ConnectRefusal } from './socket-events.js';
+
+export type Admission = { admitted: true; session: Session } | { admitted: false; refusal: ConnectRefusal };
+
+const refused = (refusal: ConnectRefusal): Admission => ({ admitted: false, refusal });
+
+/**
+ * The handshake check, run on every connection and every reconnection (never a cached "ok"): the
+ * session is read from PostgreSQL, so a revocation or a step-up flag set on any node holds at once.
+ */
+@Injectable()
+export class ConnectionAdmission {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly users: UsersDirectory,
+    private readonly policies: MfaPolicyStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async admit(token: unknown): Promise<Admission> {
+    if (typeof token !== 'string' || token.length > 512) return refused('unauthorized');
+    const session = await this.sessions.authenticate(token);
+    if (!session) return refused('unauthorized');
+    const user = await this.users.findUser(session.tenantId, session.userId);
+    if (!user) return refused('unauthorized');
+    const { settings } = await this.policies.current(session.tenantId);
+    const refusal = connectionRefusal(session, settings, this.clock.now());
+    return refusal ? refused(refusal) : { admitted: true, session };
+  }
+}

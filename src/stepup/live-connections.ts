@@ -1,0 +1,90 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../common/app-config.js';
+import { createRedis } from '../infra/redis/redis.js';
+import { kickLocalSockets } from './local-kicks.js';
+import { RecentKicks } from './recent-kicks.js';
+import { KICK_EVENT, type KickReport, mergeReports, type SocketKick } from './socket-kick.js';
+import { socketRedisKey } from './socket-redis-key.js';
+import type { GatewayServer } from './socket-server.js';
+
+export interface KickOutcome {
+  /** Sockets closed, per session, on every node that answered. */
+  perSession: KickReport;
+  sockets: number;
+  /** False when some node did not answer in time (Redis down, a node stuck): its sockets close later. */
+  allNodesReached: boolean;
+}
+
+/**
+ * Closes sessions' sockets wherever they are. On an api node the kick runs on this node's sockets and is
+ * sent to every other node through the socket.io Redis adapter, which answers with what each closed. A
+ * process without the gateway (the worker) publishes the same kick with the Redis emitter, unanswered.
+ * If Redis is down the publish waits in the client's queue and goes out when Redis is back; the nodes
+ * also re-check their sockets against PostgreSQL when their own Redis connection returns.
+ */
+@Injectable()
+export class LiveConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger(LiveConnections.name);
+  private server?: GatewayServer;
+  private emitter?: { redis: Redis; emitter: Emitter };
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly recent: RecentKicks,
+  ) {}
+
+  /** Called by the gateway once its server is up: from then on kicks reach this node's sockets directly. */
+  serveFrom(server: GatewayServer): void {
+    this.server = server;
+    server.on(KICK_EVENT, (kick, done) => done(kickLocalSockets(server, this.recent, kick)));
+  }
+
+  stopServing(): void {
+    this.server = undefined;
+  }
+
+  async kick(kick: SocketKick): Promise<KickOutcome> {
+    if (kick.sessionIds.length === 0) return { perSession: {}, sockets: 0, allNodesReached: true };
+    const server = this.server;
+    if (!server) {
+      this.emitterClient().serverSideEmit(KICK_EVENT, kick);
+      return { perSession: {}, sockets: 0, allNodesReached: false };
+    }
+    const local = kickLocalSockets(server, this.recent, kick);
+    const remote = await this.askOtherNodes(server, kick);
+    const perSession = mergeReports([local, ...remote.reports]);
+    const sockets = Object.values(perSession).reduce((sum, n) => sum + n, 0);
+    return { perSession, sockets, allNodesReached: remote.complete };
+  }
+
+  private askOtherNodes(
+    server: GatewayServer,
+    kick: SocketKick,
+  ): Promise<{ reports: KickReport[]; complete: boolean }> {
+    const timeoutMs = this.config.env.SOCKET_KICK_TIMEOUT_MS;
+    return new Promise((resolve) => {
+      // The adapter's own timeout starts only once Redis has told it how many nodes there are.
+      const timer = setTimeout(() => resolve({ reports: [], complete: false }), timeoutMs);
+      server.serverSideEmit(KICK_EVENT, kick, (error: Error | null, reports: KickReport[]) => {
+        clearTimeout(timer);
+        if (error) this.logger.warn(`kick: ${error.message}`);
+        resolve({ reports: reports ?? [], complete: !error });
+      });
+    });
+  }
+
+  private emitterClient(): Emitter {
+    if (!this.emitter) {
+      const redis = createRedis(this.config.redisUrl, 'socket-emitter');
+      redis.on('error', () => undefined);
+      this.emitter = { redis, emitter: new Emitter(redis, { key: socketRedisKey(this.config) }) };
+    }
+    return this.emitter.emitter;
+  }
+
+  onApplicationShutdown(): void {
+    this.emitter?.redis.disconnect();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The socket.io contract of the gateway, shared by the server and the client SDK (`src/client/`): the
+ * events the server sends, and the messages a refused connection carries. Event names are stable
+ * strings, never derived from a class name.
+ */
+export const STEP_UP_REQUIRED_EVENT = 'stepguard:step_up_required';
+export const SESSION_REVOKED_EVENT = 'stepguard:session_revoked';
+
+export interface ForcedDisconnect {
+  reason: string;
+}
+
+export interface ServerToClientEvents {
+  /** Sent just before the server disconnects the socket: verify a factor, then connect again. */
+  [STEP_UP_REQUIRED_EVENT]: (payload: ForcedDisconnect) => void;
+  /** Sent just before the server disconnects the socket of a session that was revoked or expired: sign in again. */
+  [SESSION_REVOKED_EVENT]: (payload: ForcedDisconnect) => void;
+}
+
+/** The gateway takes no messages from clients: apps carry their own events on their own servers. */
+export type ClientToServerEvents = Record<never, never>;
+
+/**
+ * The `message` of a `connect_error`: `unauthorized` (bad, revoked, expired or enrol-only session),
+ * `step_up_required` (a pending step-up, or the tenant's `connectionPolicy.totpPriorConnection` without
+ * a fresh factor check), `unavailable` (the server could not check the session: try again later).
+ */
+export const CONNECT_REFUSALS = ['unauthorized', 'step_up_required', 'unavailable'] as const;
+export type ConnectRefusal = (typeof CONNECT_REFUSALS)[number];

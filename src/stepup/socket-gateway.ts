@@ -1,0 +1,139 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Server as HttpServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Server } from 'socket.io';
+import { AppConfig } from '../common/app-config.js';
+import { createRedis } from '../infra/redis/redis.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { LiveConnections } from './live-connections.js';
+import { kickLocalSockets, kickSocket } from './local-kicks.js';
+import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
+import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
+import { socketRedisKey } from './socket-redis-key.js';
+import { SocketRecheck } from './socket-recheck.js';
+import type { GatewayServer, GatewaySocket } from './socket-server.js';
+
+/** Refusals travel as the `connect_error` message, with the same code in `data` for typed clients. */
+const refusal = (code: string) => Object.assign(new Error(code), { data: { code } });
+
+/**
+ * socket.io on the api process's HTTP server (`/socket.io`), with the Redis adapter so that any node
+ * reaches any socket. Processes without an HTTP server (the worker, the CLI) start no gateway.
+ */
+@Injectable()
+export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(SocketGateway.name);
+  private io?: GatewayServer;
+  private redis: Redis[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AppConfig,
+    private readonly admission: ConnectionAdmission,
+    private readonly connections: LiveConnections,
+    private readonly recent: RecentKicks,
+    private readonly recheck: SocketRecheck,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (!httpServer) return;
+    const pub = createRedis(this.config.redisUrl, 'socket-pub');
+    const sub = createRedis(this.config.redisUrl, 'socket-sub');
+    this.redis = [pub, sub];
+    for (const client of this.redis) client.on('error', () => undefined);
+    this.io = new Server(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      // Sockets authenticate with a bearer token in the handshake, never a cookie: any origin may
+      // connect, since a page on another origin holds no token of ours.
+      cors: { origin: true, credentials: false },
+      adapter: createAdapter(pub, sub, {
+        key: socketRedisKey(this.config),
+        requestsTimeout: this.config.env.SOCKET_KICK_TIMEOUT_MS,
+      }),
+    });
+    this.io.use((socket, next) => void this.handshake(socket).then(next, next));
+    this.io.on('connection', (socket) => this.joined(socket));
+    this.connections.serveFrom(this.io);
+    // Kicks sent while this node's Redis connection was down never reached it: catch up from PostgreSQL.
+    let lost = false;
+    sub.on('close', () => (lost = true));
+    sub.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      void this.recheckSockets();
+    });
+    this.timer = setInterval(() => void this.recheckSockets(), this.config.env.SOCKET_RECHECK_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  private async handshake(socket: GatewaySocket): Promise<Error | undefined> {
+    const checkedAt = performance.now();
+    try {
+      const admission = await this.admission.admit(socket.handshake.auth?.token);
+      if (!admission.admitted) return refusal(admission.refusal);
+      const { session } = admission;
+      socket.data = { tenantId: session.tenantId, userId: session.userId, sessionId: session.id, checkedAt };
+      return undefined;
+    } catch (error) {
+      this.logger.error(`socket handshake failed: ${(error as Error).message}`);
+      return refusal('unavailable');
+    }
+  }
+
+  private joined(socket: GatewaySocket): void {
+    const { tenantId, userId, sessionId, checkedAt } = socket.data;
+    void socket.join([sessionRoom(sessionId), userRoom(userId), tenantRoom(tenantId)]);
+    // A kick that arrived between this socket's check and now found it in no room yet.
+    const missed = this.recent.since(sessionId, checkedAt);
+    if (missed) kickSocket(socket, missed);
+    else if (performance.now() - checkedAt > HANDSHAKE_LIMIT_MS) socket.disconnect(true);
+  }
+
+  /** Re-reads the sessions of this node's sockets and closes those that may no longer be connected. */
+  async recheckSockets(): Promise<number> {
+    const io = this.io;
+    if (!io) return 0;
+    const sessionIds = [...new Set([...io.of('/').sockets.values()].map((s) => s.data.sessionId))];
+    try {
+      let closed = 0;
+      for (const kick of await this.recheck.kicksOwed(sessionIds)) {
+        closed += Object.values(kickLocalSockets(io, this.recent, kick)).reduce((a, b) => a + b, 0);
+      }
+      return closed;
+    } catch (error) {
+      this.logger.warn(`socket re-check failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  /**
+   * Closes every connection at the transport level before the HTTP server drains (open websockets would
+   * keep it from closing): clients see a transport close and reconnect to another node.
+   */
+  closeConnections(): void {
+    clearInterval(this.timer);
+    this.connections.stopServing();
+    this.io?.engine.close();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closeConnections();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.io?.of('/').adapter.close();
+    for (const client of this.redis) client.disconnect();
+  }
+}

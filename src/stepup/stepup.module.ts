@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { PolicyStoreModule } from '../policy/policy-store.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { RequestStepUpHandler } from './commands/request-step-up.handler.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { DisconnectController } from './disconnect.controller.js';
+import { LiveConnections } from './live-connections.js';
+import { RecentKicks } from './recent-kicks.js';
+import { SessionRevokedHandler } from './session-revoked.handler.js';
+import { SocketGateway } from './socket-gateway.js';
+import { SocketRecheck } from './socket-recheck.js';
+
+/** The socket.io gateway (api processes only) and the Disconnect API. */
+@Module({
+  imports: [AuditModule, IdentityModule, SessionsModule, PolicyStoreModule],
+  controllers: [DisconnectController],
+  providers: [
+    ConnectionAdmission,
+    LiveConnections,
+    RecentKicks,
+    SocketRecheck,
+    SocketGateway,
+    RequestStepUpHandler,
+    SessionRevokedHandler,
+  ],
+  exports: [SocketGateway],
+})
+export class StepupModule {}

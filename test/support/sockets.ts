@@ -1,0 +1,71 @@
+import { io, type Socket } from 'socket.io-client';
+import { connectStepguard, type StepguardConnection, type StepUpRequired } from '../../src/client/index.js';
+
+const SOCKET_OPTIONS = { transports: ['websocket'], reconnection: false, forceNew: true } as const;
+
+/** Sockets and SDK connections a test opened; `closeAll()` in afterEach/afterAll. */
+export class SocketPool {
+  private readonly open: { disconnect(): unknown }[] = [];
+
+  /** A plain socket.io client; resolves with it once connected, or rejects with the `connect_error` message. */
+  async connect(baseUrl: string, token: unknown): Promise<Socket> {
+    const socket = io(baseUrl, { ...SOCKET_OPTIONS, auth: { token } });
+    this.open.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (error) => reject(new Error(error.message)));
+    });
+    return socket;
+  }
+
+  /** Resolves with the refusal message of a connection attempt (fails the test if it connects). */
+  async refusal(baseUrl: string, token: unknown): Promise<string> {
+    try {
+      await this.connect(baseUrl, token);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('the connection was accepted');
+  }
+
+  /** The SDK, recording every step-up and sign-out it reports. */
+  sdk(baseUrl: string, token: string) {
+    const stepUps: StepUpRequired[] = [];
+    const signOuts: { reason: string }[] = [];
+    const connection: StepguardConnection = connectStepguard({
+      url: baseUrl,
+      token,
+      socketOptions: SOCKET_OPTIONS,
+      onStepUpRequired: (e) => stepUps.push(e),
+      onSignedOut: (e) => signOuts.push(e),
+    });
+    this.open.push({ disconnect: () => connection.close() });
+    return { connection, stepUps, signOuts };
+  }
+
+  closeAll(): void {
+    for (const socket of this.open.splice(0)) socket.disconnect();
+  }
+}
+
+export interface ForcedDisconnect {
+  /** The `stepguard:*` event the server sent before closing, with its payload. */
+  event: string;
+  payload: unknown;
+  reason: string;
+}
+
+/** Resolves when the server closes the socket, with what it said first. */
+export function nextDisconnect(socket: Socket): Promise<ForcedDisconnect> {
+  return new Promise((resolve) => {
+    let said: { event: string; payload: unknown } = { event: '(none)', payload: undefined };
+    socket.onAny((event: string, payload: unknown) => (said = { event, payload }));
+    socket.once('disconnect', (reason) => resolve({ ...said, reason }));
+  });
+}
+
+/** True if the socket is still connected once the server has answered a round trip after `settle`. */
+export async function stillConnected(socket: Socket, settleMs = 150): Promise<boolean> {
+  await new Promise((r) => setTimeout(r, settleMs));
+  return socket.connected;
+}
