@@ -1,7 +1,11 @@
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { connectStepguard, type StepguardConnection, type StepUpRequired } from '../../src/client/index.js';
 
-const SOCKET_OPTIONS = { transports: ['websocket'], reconnection: false, forceNew: true } as const;
+const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
+  transports: ['websocket'],
+  reconnection: false,
+  forceNew: true,
+};
 
 /** Sockets and SDK connections a test opened; `closeAll()` in afterEach/afterAll. */
 export class SocketPool {

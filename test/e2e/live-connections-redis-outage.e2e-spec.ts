@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
+import { OwnRedis } from '../support/own-redis.js';
+import { nextDisconnect, SocketPool, stillConnected } from '../support/sockets.js';
+
+/**
+ * Two api processes on a Redis this test owns and stops: the step-up flag lives in PostgreSQL, so a
+ * disconnect asked for during the outage refuses reconnection at once, and the socket that the other
+ * node holds (which the kick cannot reach yet) is closed as soon as Redis is back.
+ */
+describe('live connections while Redis is down', () => {
+  const sockets = new SocketPool();
+  let redis: OwnRedis;
+  let cluster: Cluster;
+  let acme: TenantFixture;
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+    cluster = await startCluster({
+      apiNodes: 2,
+      workers: 0,
+      redisUrl: redis.url,
+      // No periodic re-check within the test: what closes the sockets is the kick or the catch-up on reconnect.
+      env: { SOCKET_KICK_TIMEOUT_MS: '500', SOCKET_RECHECK_INTERVAL_SECONDS: '3600' },
+    });
+    acme = await aTenant(cluster.nodes[0]!.http);
+  }, 120_000);
+  afterAll(async () => {
+    sockets.closeAll();
+    await cluster?.close();
+    await redis?.stop();
+  });
+
+  it('refuses reconnection during the outage and closes the other node’s socket when Redis returns', async () => {
+    const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
+    const user = await aUser(a.http, acme);
+    const held = await sockets.connect(b.url, user.token);
+    const closed = nextDisconnect(held);
+
+    await redis.stop();
+    const res = await a.http.post(
+      `/v1/admin/users/${user.id}/disconnect`,
+      { reason: 'during outage' },
+      acme.admin.token,
+    );
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ sessionsAffected: 1, socketsDisconnected: 0, allNodesReached: false });
+    for (const n of [a, b]) expect(await sockets.refusal(n.url, user.token)).toBe('step_up_required');
+    expect(await stillConnected(held)).toBe(true);
+
+    await redis.start();
+    expect(await closed).toEqual({
+      event: 'stepguard:step_up_required',
+      payload: { reason: 'during outage' },
+      reason: 'io server disconnect',
+    });
+    expect(await sockets.refusal(b.url, user.token)).toBe('step_up_required');
+  }, 30_000);
+
+  it('closes the socket when Redis returns even if the node that took the request died meanwhile', async () => {
+    const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
+    const user = await aUser(a.http, acme);
+    const held = await sockets.connect(b.url, user.token);
+    const closed = nextDisconnect(held);
+
+    await redis.stop();
+    const res = await a.http.post(`/v1/admin/users/${user.id}/disconnect`, { reason: 'node lost' }, acme.admin.token);
+    expect(res.body).toMatchObject({ sessionsAffected: 1, allNodesReached: false });
+    // The kick waiting in node A's Redis queue dies with it: only node B's own catch-up can close the socket.
+    await a.process.stop('SIGKILL');
+    await redis.start();
+    expect(await closed).toMatchObject({ event: 'stepguard:step_up_required', payload: { reason: 'node lost' } });
+  }, 30_000);
+});
