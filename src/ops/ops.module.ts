@@ -1,6 +1,8 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { ActiveSessionsGauge } from './active-sessions.gauge.js';
+import { StepupModule } from '../stepup/stepup.module.js';
 import { HealthController } from './health.controller.js';
+import { LiveSocketsGauge } from './live-sockets.gauge.js';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.js';
 import { LoginMetricsHandler } from './login-metrics.handler.js';
 import { metricsRegistryProvider } from './metrics-registry.js';
@@ -13,6 +15,7 @@ import { ReadinessProbe } from './readiness-probe.js';
  * global module provides `STEPGUARD_QUEUES` (see stepguard-queues.ts).
  */
 @Module({
+  imports: [StepupModule],
   controllers: [HealthController, MetricsController],
   providers: [
     metricsRegistryProvider,
@@ -21,6 +24,7 @@ import { ReadinessProbe } from './readiness-probe.js';
     LoginMetricsHandler,
     ActiveSessionsGauge,
     QueueDepthGauge,
+    LiveSocketsGauge,
   ],
 })
 export class OpsModule implements NestModule {

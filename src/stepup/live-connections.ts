@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../common/app-config.js';
-import { createRedis } from '../infra/redis/redis.js';
+import { closeRedis, createRedis } from '../infra/redis/redis.js';
 import { kickLocalSockets } from './local-kicks.js';
 import { RecentKicks } from './recent-kicks.js';
 import { KICK_EVENT, type KickReport, mergeReports, type SocketKick } from './socket-kick.js';
@@ -38,7 +38,11 @@ export class LiveConnections implements OnApplicationShutdown {
   /** Called by the gateway once its server is up: from then on kicks reach this node's sockets directly. */
   serveFrom(server: GatewayServer): void {
     this.server = server;
-    server.on(KICK_EVENT, (kick, done) => done(kickLocalSockets(server, this.recent, kick)));
+    server.on(KICK_EVENT, (kick, done) => {
+      const report = kickLocalSockets(server, this.recent, kick);
+      // A worker's emitter publishes the kick without asking for an answer.
+      if (typeof done === 'function') done(report);
+    });
   }
 
   stopServing(): void {
@@ -84,7 +88,7 @@ export class LiveConnections implements OnApplicationShutdown {
     return this.emitter.emitter;
   }
 
-  onApplicationShutdown(): void {
-    this.emitter?.redis.disconnect();
+  async onApplicationShutdown(): Promise<void> {
+    if (this.emitter) await closeRedis(this.emitter.redis);
   }
 }

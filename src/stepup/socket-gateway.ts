@@ -12,7 +12,7 @@ import type { Server as HttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { AppConfig } from '../common/app-config.js';
-import { createRedis } from '../infra/redis/redis.js';
+import { closeRedis, createRedis } from '../infra/redis/redis.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { LiveConnections } from './live-connections.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';
@@ -101,6 +101,10 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     else if (performance.now() - checkedAt > HANDSHAKE_LIMIT_MS) socket.disconnect(true);
   }
 
+  localSocketCount(): number {
+    return this.io?.of('/').sockets.size ?? 0;
+  }
+
   /** Re-reads the sessions of this node's sockets and closes those that may no longer be connected. */
   async recheckSockets(): Promise<number> {
     const io = this.io;
@@ -133,7 +137,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // close() sends its unsubscribes without waiting for them: closeRedis lets them finish.
     await this.io?.of('/').adapter.close();
-    for (const client of this.redis) client.disconnect();
+    await Promise.all(this.redis.map((client) => closeRedis(client)));
   }
 }

@@ -110,7 +110,7 @@ describe('live connections across nodes (3 api processes, 1 worker)', () => {
       }
     } finally {
       await grace.close();
-      redis.disconnect();
+      await redis.quit();
     }
   });
 });

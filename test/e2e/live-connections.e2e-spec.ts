@@ -329,6 +329,24 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
     });
   });
 
+  describe('operations', () => {
+    it('reports the live sockets this node holds at /metrics', async () => {
+      const liveSockets = async () => {
+        const text = (await t.http.get<string>('/metrics')).body;
+        return Number(/^stepguard_live_sockets (\d+)$/m.exec(text)?.[1]);
+      };
+      const before = await liveSockets();
+      const user = await aUser(t.http, acme);
+      const socket = await sockets.connect(url, user.token);
+      await sockets.connect(url, user.token);
+      expect(await liveSockets()).toBe(before + 2);
+      const closed = nextDisconnect(socket);
+      await disconnectUser(user.id, acme.admin.token);
+      await closed;
+      expect(await liveSockets()).toBe(before);
+    });
+  });
+
   describe('the periodic re-check', () => {
     it('closes sockets whose session was flagged or revoked without a kick reaching the node', async () => {
       const flagged = await aUser(t.http, acme);

@@ -13,3 +13,21 @@ export function createRedis(url: string, name: string, use: 'requests' | 'queues
     ...(use === 'queues' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
   });
 }
+
+/**
+ * Closes a connection once the commands already sent have their replies (so none rejects unheard),
+ * but never waits longer than `graceMs`: with Redis down, QUIT would wait for a reconnect.
+ */
+export async function closeRedis(client: Redis, graceMs = 500): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+  await Promise.race([
+    client.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
+  clearTimeout(timer);
+  client.disconnect();
+}
