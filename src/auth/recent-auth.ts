@@ -7,6 +7,8 @@ import type { Session } from '../sessions/session.entity.js';
  * older than `maxAgeMinutes` (`POST /v1/auth/step-up` renews it).
  */
 export function assertRecentlyAuthenticated(session: Session, now: Date, maxAgeMinutes: number): void {
-  if (now.getTime() - session.authenticatedAt.getTime() <= maxAgeMinutes * 60_000) return;
+  // A session flagged by the Disconnect API is suspect until a factor is verified again, whatever its window.
+  const fresh = now.getTime() - session.authenticatedAt.getTime() <= maxAgeMinutes * 60_000;
+  if (fresh && !session.stepUpRequiredAt) return;
   throw new DomainError('reauth_required', `Confirm it is you: verify a factor (or your password) first`);
 }

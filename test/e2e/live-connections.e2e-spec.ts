@@ -119,6 +119,37 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
       expect(await sockets.refusal(url, second)).toBe('step_up_required');
     });
 
+    it('makes the flagged session step up before sensitive changes, whatever its re-auth window says', async () => {
+      const user = await aUserSignedInWithTotp();
+      expect((await disconnectUser(user.id, acme.admin.token)).status).toBe(202);
+      const refused = await t.http.post('/v1/me/backup-codes', undefined, user.token);
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('reauth_required');
+      const code = totpCodeAt(user.secret, clock);
+      expect((await t.http.post('/v1/auth/step-up', { method: 'totp', code }, user.token)).status).toBe(200);
+      expect((await t.http.post('/v1/me/backup-codes', undefined, user.token)).status).toBe(201);
+    });
+
+    it('forgets the user’s remembered devices, so a new login cannot skip the factor check', async () => {
+      const user = await aUserWithTotp(t.http, acme, clock);
+      const login = await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD });
+      const verified = await t.http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
+        method: 'totp',
+        code: totpCodeAt(user.secret, clock),
+        rememberDevice: true,
+      });
+      const { deviceToken } = verified.body;
+      expect(deviceToken).toMatch(/^sgd_/);
+      const relogin = () =>
+        t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD, deviceToken });
+      expect((await relogin()).body.status).toBe('authenticated');
+
+      expect((await disconnectUser(user.id, acme.admin.token)).status).toBe(202);
+      expect((await relogin()).body.status).toBe('mfa_required');
+      const forgotten = (await audit('RememberedDevicesForgotten')).find((e) => e.target.id === user.id);
+      expect(forgotten).toMatchObject({ actor: { type: 'user', id: acme.admin.id }, details: { forgotten: 1 } });
+    });
+
     it('audits the request and each disconnected session with the caller and the reason', async () => {
       const user = await aUser(t.http, acme);
       const socket = await sockets.connect(url, user.token);

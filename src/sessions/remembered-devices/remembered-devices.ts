@@ -58,14 +58,19 @@ export class RememberedDevices {
     return device;
   }
 
-  /** Forgets every remembered device of the user; returns how many. */
+  /**
+   * Forgets every remembered device of the user; returns how many. Audited even when there was none,
+   * unless `quietWhenNone` (a side effect of another audited change, which then says nothing happened).
+   */
   async forgetAll(
     tx: Tx,
     subject: { tenantId: string; userId: string },
     actor: Actor,
     request: RequestMeta,
+    options: { quietWhenNone?: boolean } = {},
   ): Promise<number> {
     const forgotten = await tx.em.nativeDelete(RememberedDevice, subject);
+    if (forgotten === 0 && options.quietWhenNone) return 0;
     await this.audit.record(tx, new RememberedDevicesForgottenEvent(subject.tenantId, subject.userId, forgotten), {
       actor,
       target: { type: 'user', id: subject.userId },

@@ -3,6 +3,7 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { UsersDirectory } from '../../identity/users-directory.js';
+import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { SessionDisconnectedEvent, StepUpRequestedEvent } from '../events/step-up.events.js';
 import { LiveConnections } from '../live-connections.js';
@@ -18,6 +19,7 @@ export class RequestStepUpHandler implements ICommandHandler<RequestStepUpComman
     private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
     private readonly sessions: SessionsService,
+    private readonly devices: RememberedDevices,
     private readonly directory: UsersDirectory,
     private readonly connections: LiveConnections,
   ) {}
@@ -31,6 +33,8 @@ export class RequestStepUpHandler implements ICommandHandler<RequestStepUpComman
       if (!userId) throw notFound('Session');
       // One session's sockets are closed even when it is no longer live: nothing may stay connected on it.
       const sessionIds = sessionId ? [sessionId] : flagged.map((s) => s.id);
+      // A new login must not get round the step-up: the user's remembered devices stop skipping the challenge.
+      if (!sessionId) await this.devices.forgetAll(tx, { tenantId, userId }, actor, request, { quietWhenNone: true });
       await this.audit.record(tx, new StepUpRequestedEvent(tenantId, userId, sessionIds, reason), {
         actor,
         target: sessionId ? { type: 'session', id: sessionId } : { type: 'user', id: userId },
