@@ -1,13 +1,13 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
-import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { notFound } from '../../common/errors/domain-error.js';
 import { UsersDirectory } from '../../identity/users-directory.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { SessionDisconnectedEvent, StepUpRequestedEvent } from '../events/step-up.events.js';
 import { LiveConnections } from '../live-connections.js';
-import { RequestStepUpCommand, type StepUpRequestOutcome } from './request-step-up.command.js';
+import { RequestStepUpCommand, type StepUpRequestOutcome, type StepUpTarget } from './request-step-up.command.js';
 
 /**
  * The flag is committed (with its audit entry) before any socket is touched: a node that misses the
@@ -25,12 +25,10 @@ export class RequestStepUpHandler implements ICommandHandler<RequestStepUpComman
   ) {}
 
   async execute({ tenantId, target, reason, actor, request }: RequestStepUpCommand): Promise<StepUpRequestOutcome> {
-    const owner = 'userId' in target ? await this.directory.requireUser(tenantId, target.userId) : null;
     const { userId, sessionIds, flagged } = await this.uow.run(async (tx) => {
       const flagged = await this.sessions.requireStepUp(tx, { tenantId, ...target }, reason);
       const sessionId = 'sessionId' in target ? target.sessionId : null;
-      const userId = owner?.id ?? (await this.sessions.findInTenant(tx, tenantId, sessionId!))?.userId;
-      if (!userId) throw notFound('Session');
+      const userId = flagged[0]?.userId ?? (await this.ownerOf(tx, tenantId, target));
       // One session's sockets are closed even when it is no longer live: nothing may stay connected on it.
       const sessionIds = sessionId ? [sessionId] : flagged.map((s) => s.id);
       // A new login must not get round the step-up: the user's remembered devices stop skipping the challenge.
@@ -62,5 +60,13 @@ export class RequestStepUpHandler implements ICommandHandler<RequestStepUpComman
       socketsDisconnected: kicked.sockets,
       allNodesReached: kicked.allNodesReached,
     };
+  }
+
+  /** Whose sessions these are when none was live to say: another tenant's user or session is not found. */
+  private async ownerOf(tx: Tx, tenantId: string, target: StepUpTarget): Promise<string> {
+    if ('userId' in target) return (await this.directory.requireUser(tenantId, target.userId)).id;
+    const session = await this.sessions.findInTenant(tx, tenantId, target.sessionId);
+    if (!session) throw notFound('Session');
+    return session.userId;
   }
 }
