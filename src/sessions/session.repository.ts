@@ -1,5 +1,6 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { deleteInBatches } from '../infra/database/delete-in-batches.js';
+import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import type { Session } from './session.entity.js';
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
@@ -38,6 +39,20 @@ export class SessionRepository extends EntityRepository<Session> {
   /** Records activity only if the stored value is a minute old, so concurrent requests write once. */
   async touch(id: string, now: Date, notAfter: Date): Promise<void> {
     await this.nativeUpdate({ id, lastActiveAt: { $lte: notAfter } }, { lastActiveAt: now });
+  }
+
+  /**
+   * Records activity for several sessions at once, each only if its stored value is a minute old and
+   * the session is still live (activity never revives an idle-expired session).
+   */
+  async touchLive(ids: readonly string[], now: Date, notAfter: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.getEntityManager().execute(
+      `update sessions set last_active_at = ?
+       where id = any(?::uuid[]) and last_active_at <= ? and revoked_at is null and expires_at > ?
+         and last_active_at + make_interval(secs => idle_timeout_seconds) > ?`,
+      [now, pgUuidArray(ids), notAfter, now, now],
+    );
   }
 
   /** Deletes every session that can never be used again, in batches; returns how many went. */

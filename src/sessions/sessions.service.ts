@@ -86,6 +86,13 @@ export class SessionsService {
     return tx.em.findOne(Session, { tenantId, id });
   }
 
+  /** A live socket is use of its session: the gateway records it for the sessions it holds sockets of. */
+  async recordActivity(ids: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    const sessions = this.orm.em.fork().getRepository(Session);
+    await sessions.touchLive(ids, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+  }
+
   /** The sessions with these ids, live or not (the socket gateway re-checks its connections with it). */
   findByIds(ids: readonly string[]): Promise<Session[]> {
     return this.orm.em.fork().find(Session, { id: { $in: [...ids] } });

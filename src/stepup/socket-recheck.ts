@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { SocketKick } from './socket-kick.js';
 
@@ -8,7 +9,9 @@ const BATCH = 500;
 /**
  * The sessions behind a node's sockets, read again from PostgreSQL: the kicks owed to sockets whose
  * session was revoked, expired or flagged for step-up while this node could not hear about it (Redis
- * down, a worker's kick lost with its process). Runs on a timer and whenever Redis comes back.
+ * down, a worker's kick lost with its process). Runs on a timer and whenever Redis comes back. The
+ * sessions that may stay connected are marked active: an open app is use of its session, so it does
+ * not idle out under a connected user (the absolute expiry still ends it).
  */
 @Injectable()
 export class SocketRecheck {
@@ -23,19 +26,24 @@ export class SocketRecheck {
     for (let i = 0; i < sessionIds.length; i += BATCH) {
       const batch = sessionIds.slice(i, i + BATCH);
       const found = new Map((await this.sessions.findByIds(batch)).map((s) => [s.id, s]));
+      const connected: string[] = [];
       for (const id of batch) {
-        const session = found.get(id);
-        if (!session?.isActiveAt(now)) {
-          kicks.push({ sessionIds: [id], reason: session?.revokedReason ?? 'expired', cause: 'session_revoked' });
-        } else if (session.stepUpRequiredAt) {
-          kicks.push({
-            sessionIds: [id],
-            reason: session.stepUpReason ?? 'step_up_required',
-            cause: 'step_up_required',
-          });
-        }
+        const kick = kickOwed(id, found.get(id), now);
+        if (kick) kicks.push(kick);
+        else connected.push(id);
       }
+      await this.sessions.recordActivity(connected);
     }
     return kicks;
   }
+}
+
+function kickOwed(id: string, session: Session | undefined, now: Date): SocketKick | null {
+  if (!session?.isActiveAt(now)) {
+    return { sessionIds: [id], reason: session?.revokedReason ?? 'expired', cause: 'session_revoked' };
+  }
+  if (session.stepUpRequiredAt) {
+    return { sessionIds: [id], reason: session.stepUpReason ?? 'step_up_required', cause: 'step_up_required' };
+  }
+  return null;
 }

@@ -379,6 +379,20 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
   });
 
   describe('the periodic re-check', () => {
+    it('counts a connected socket as use of its session, so it does not idle out while the app is open', async () => {
+      const connected = await aUser(t.http, acme);
+      const idle = await aUser(t.http, acme);
+      const socket = await sockets.connect(url, connected.token);
+      for (let i = 0; i < 3; i++) {
+        clock.advance(40 * MINUTE); // 120 minutes in all, twice the idle timeout
+        await t.app.get(SocketGateway).recheckSockets();
+      }
+      expect(socket.connected).toBe(true);
+      expect((await t.http.get('/v1/me', connected.token)).status).toBe(200);
+      expect((await t.http.get('/v1/me', idle.token)).status).toBe(401);
+      acme.admin.token = await signIn(t.http, acme.slug, acme.admin.email);
+    });
+
     it('closes sockets whose session was flagged or revoked without a kick reaching the node', async () => {
       const flagged = await aUser(t.http, acme);
       const revoked = await aUser(t.http, acme);
