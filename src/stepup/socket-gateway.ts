@@ -55,6 +55,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     this.io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,
+      // Clients send nothing but the handshake: no reason to buffer a megabyte (the default) per message.
+      maxHttpBufferSize: 64 * 1024,
       // Sockets authenticate with a bearer token in the handshake, never a cookie: any origin may
       // connect, since a page on another origin holds no token of ours.
       cors: { origin: true, credentials: false },
