@@ -44,15 +44,42 @@ export class AuditLog {
     event: AuditableEvent,
     entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'>,
   ): Promise<AuditEvent> {
-    const action = (event.constructor as { type?: unknown }).type;
-    if (typeof action !== 'string') throw new Error(`${event.constructor.name} has no static type`);
-    const appended = await this.append(tx.em, { ...entry, tenantId: event.tenantId, action, outcome: 'success' });
+    const appended = await this.append(tx.em, {
+      ...entry,
+      tenantId: event.tenantId,
+      action: actionOf(event),
+      outcome: 'success',
+    });
     tx.publish(event);
     return appended;
   }
 
+  /**
+   * Records several changes of one tenant at once (a group commit): one lock of the chain head, one
+   * multi-row insert. Each entry is hashed exactly as `record` would, in the order given.
+   */
+  async recordMany(
+    tx: Tx,
+    tenantId: string,
+    items: readonly { event: AuditableEvent; entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'> }[],
+  ): Promise<AuditEvent[]> {
+    if (items.length === 0) return [];
+    const entries = items.map(({ event, entry }) => {
+      if (event.tenantId !== tenantId) throw new Error('recordMany takes events of one tenant');
+      return { ...entry, tenantId, action: actionOf(event), outcome: 'success' as const };
+    });
+    const appended = await this.appendAll(tx.em, tenantId, entries);
+    for (const { event } of items) tx.publish(event);
+    return appended;
+  }
+
   async append(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
-    const chainKey = entry.tenantId ?? PLATFORM_CHAIN;
+    const [event] = await this.appendAll(em, entry.tenantId, [entry]);
+    return event!;
+  }
+
+  private async appendAll(em: EntityManager, tenantId: string | null, entries: AuditEntry[]): Promise<AuditEvent[]> {
+    const chainKey = tenantId ?? PLATFORM_CHAIN;
     // The upsert locks the head row: concurrent appends to one chain queue here, which is what
     // makes seq gap-free and the chain unforked.
     const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
@@ -61,52 +88,75 @@ export class AuditLog {
        returning last_seq, last_hash`,
       [chainKey, GENESIS_HASH],
     );
-    const event = Object.assign(new AuditEvent(), {
-      id: randomUUID(),
-      chainKey,
-      seq: (BigInt(head!.last_seq) + 1n).toString(),
-      tenantId: entry.tenantId,
-      occurredAt: this.clock.now(),
-      action: entry.action,
-      outcome: entry.outcome,
-      actorType: entry.actor.type,
-      actorId: entry.actor.id,
-      targetType: entry.target?.type ?? null,
-      targetId: entry.target?.id ?? null,
-      ip: entry.request?.ip ?? null,
-      userAgent: entry.request?.userAgent ?? null,
-      details: entry.details ?? {},
-      prevHash: head!.last_hash,
+    let seq = BigInt(head!.last_seq);
+    let prevHash = head!.last_hash;
+    const occurredAt = this.clock.now();
+    const events = entries.map((entry) => {
+      seq += 1n;
+      const event = Object.assign(new AuditEvent(), {
+        id: randomUUID(),
+        chainKey,
+        seq: seq.toString(),
+        tenantId: entry.tenantId,
+        occurredAt,
+        action: entry.action,
+        outcome: entry.outcome,
+        actorType: entry.actor.type,
+        actorId: entry.actor.id,
+        targetType: entry.target?.type ?? null,
+        targetId: entry.target?.id ?? null,
+        ip: entry.request?.ip ?? null,
+        userAgent: entry.request?.userAgent ?? null,
+        details: entry.details ?? {},
+        prevHash,
+      });
+      event.hash = auditHash(event.prevHash, event);
+      prevHash = event.hash;
+      return event;
     });
-    event.hash = auditHash(event.prevHash, event);
-    await em.execute(
-      `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type, actor_id,
-         target_type, target_id, ip, user_agent, details, prev_hash, hash)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
-      [
-        event.id,
-        event.chainKey,
-        event.seq,
-        event.tenantId,
-        event.occurredAt,
-        event.action,
-        event.outcome,
-        event.actorType,
-        event.actorId,
-        event.targetType,
-        event.targetId,
-        event.ip,
-        event.userAgent,
-        JSON.stringify(event.details),
-        event.prevHash,
-        event.hash,
-      ],
-    );
+    for (let i = 0; i < events.length; i += INSERT_BATCH) await insertEvents(em, events.slice(i, i + INSERT_BATCH));
+    const last = events.at(-1)!;
     await em.execute('update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?', [
-      event.seq,
-      event.hash,
+      last.seq,
+      last.hash,
       chainKey,
     ]);
-    return event;
+    return events;
   }
+}
+
+/** Rows per insert statement: 16 parameters each, well below PostgreSQL's 65,535. */
+const INSERT_BATCH = 1000;
+
+async function insertEvents(em: EntityManager, events: readonly AuditEvent[]): Promise<void> {
+  const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)';
+  await em.execute(
+    `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type, actor_id,
+       target_type, target_id, ip, user_agent, details, prev_hash, hash)
+     values ${events.map(() => row).join(', ')}`,
+    events.flatMap((event) => [
+      event.id,
+      event.chainKey,
+      event.seq,
+      event.tenantId,
+      event.occurredAt,
+      event.action,
+      event.outcome,
+      event.actorType,
+      event.actorId,
+      event.targetType,
+      event.targetId,
+      event.ip,
+      event.userAgent,
+      JSON.stringify(event.details),
+      event.prevHash,
+      event.hash,
+    ]),
+  );
+}
+
+function actionOf(event: AuditableEvent): string {
+  const action = (event.constructor as { type?: unknown }).type;
+  if (typeof action !== 'string') throw new Error(`${event.constructor.name} has no static type`);
+  return action;
 }

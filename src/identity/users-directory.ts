@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { userNotFound } from './identity.errors.js';
 import { Tenant } from './tenant.entity.js';
@@ -11,6 +11,17 @@ export class UsersDirectory {
 
   findUser(tenantId: string, userId: string): Promise<User | null> {
     return this.orm.em.fork().getRepository(User).findInTenant(tenantId, userId);
+  }
+
+  /** Which of these ids are users of the tenant (another tenant's are not). */
+  async existingIds(
+    tenantId: string,
+    ids: readonly string[],
+    em: EntityManager = this.orm.em.fork(),
+  ): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await em.find(User, { tenantId, id: { $in: [...ids] } }, { fields: ['id'] });
+    return found.map((u) => u.id);
   }
 
   /** The user, or the same 404 whether the id is unknown or belongs to another tenant. */

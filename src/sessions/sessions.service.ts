@@ -81,11 +81,6 @@ export class SessionsService {
     return session;
   }
 
-  /** A session of the tenant, live or not; another tenant's is not found. */
-  findInTenant(tx: Tx, tenantId: string, id: string): Promise<Session | null> {
-    return tx.em.findOne(Session, { tenantId, id });
-  }
-
   /** A live socket is use of its session: the gateway records it for the sessions it holds sockets of. */
   async recordActivity(ids: readonly string[]): Promise<void> {
     const now = this.clock.now();
@@ -99,24 +94,41 @@ export class SessionsService {
   }
 
   /**
-   * Flags the live sessions of a user (or one session) step-up-required, in the caller's transaction;
-   * returns the ids flagged. A session already flagged takes the new reason.
+   * Flags live sessions step-up-required, in the caller's transaction: every live session of each user
+   * in `users`, and each session in `sessions` if it is live, with the reason given for it. Returns the
+   * sessions flagged (a session already flagged takes the new reason).
    */
   async requireStepUp(
     tx: Tx,
-    target: { tenantId: string; userId: string } | { tenantId: string; sessionId: string },
-    reason: string,
-  ): Promise<{ id: string; userId: string }[]> {
+    tenantId: string,
+    targets: { users: readonly { id: string; reason: string }[]; sessions: readonly { id: string; reason: string }[] },
+  ): Promise<{ id: string; userId: string; flaggedFor: 'user' | 'session' }[]> {
     const now = this.clock.now();
-    const [column, value] = 'sessionId' in target ? ['id', target.sessionId] : ['user_id', target.userId];
-    const rows = await tx.em.execute<{ id: string; user_id: string }[]>(
-      `update sessions set step_up_required_at = ?, step_up_reason = ?
-       where tenant_id = ? and ${column} = ? and revoked_at is null and expires_at > ?
-         and last_active_at + make_interval(secs => idle_timeout_seconds) > ?
-       returning id, user_id`,
-      [now, reason, target.tenantId, value, now, now],
-    );
-    return rows.map((r) => ({ id: r.id, userId: r.user_id })).sort((a, b) => a.id.localeCompare(b.id));
+    const flagged: { id: string; userId: string; flaggedFor: 'user' | 'session' }[] = [];
+    for (const [kind, column, list] of [
+      ['user', 'user_id', targets.users],
+      ['session', 'id', targets.sessions],
+    ] as const) {
+      if (list.length === 0) continue;
+      // One statement for the whole list: the reasons travel as JSON, so no text needs quoting.
+      const rows = await tx.em.execute<{ id: string; user_id: string }[]>(
+        `update sessions s set step_up_required_at = ?, step_up_reason = v.reason
+         from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
+         where s.tenant_id = ? and s.${column} = v.target and s.revoked_at is null and s.expires_at > ?
+           and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
+         returning s.id, s.user_id`,
+        [now, JSON.stringify(list.map((t) => ({ target: t.id, reason: t.reason }))), tenantId, now, now],
+      );
+      flagged.push(...rows.map((r) => ({ id: r.id, userId: r.user_id, flaggedFor: kind })));
+    }
+    return flagged;
+  }
+
+  /** Sessions of the tenant among `ids`, live or not, with their users; another tenant's are left out. */
+  async ownersOf(tx: Tx, tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const found = await tx.em.find(Session, { tenantId, id: { $in: [...ids] } }, { fields: ['id', 'userId'] });
+    return new Map(found.map((s) => [s.id, s.userId]));
   }
 
   async revoke(tx: Tx, session: Session, reason: string, actor: Actor, request: RequestMeta): Promise<boolean> {

@@ -11,6 +11,8 @@ import { RecentKicks } from './recent-kicks.js';
 import { SessionRevokedHandler } from './session-revoked.handler.js';
 import { SocketGateway } from './socket-gateway.js';
 import { SocketRecheck } from './socket-recheck.js';
+import { StepUpLanes } from './step-up-lanes.js';
+import { StepUpRound } from './step-up-round.js';
 
 /** The socket.io gateway (api processes only) and the Disconnect API. */
 @Module({
@@ -22,6 +24,8 @@ import { SocketRecheck } from './socket-recheck.js';
     RecentKicks,
     SocketRecheck,
     SocketGateway,
+    StepUpRound,
+    StepUpLanes,
     RequestStepUpHandler,
     SessionRevokedHandler,
   ],

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
+import { AuditVerifier } from '../../src/audit/audit-verifier.js';
 import { SocketGateway } from '../../src/stepup/socket-gateway.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
@@ -238,6 +239,39 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
       );
       expect(await stillConnected(socket)).toBe(true);
       expect((await sockets.connect(url, user.token)).connected).toBe(true);
+    });
+
+    it('answers each of 40 concurrent requests as if alone: its own sessions, sockets, reason and audit entries', async () => {
+      const burst = await aTenant(t.http);
+      const users = await Promise.all(Array.from({ length: 12 }, () => aUser(t.http, burst)));
+      const held = await Promise.all(users.map((u) => sockets.connect(url, u.token)));
+      const closed = held.map(nextDisconnect);
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      // Every user three times (the repeats find nothing left to close), and an unknown user in the mix.
+      const calls = [...users, ...users, ...users, { id: unknown }].map((u, i) =>
+        disconnectUser(u.id, burst.admin.token, `burst ${i}`),
+      );
+      calls.push(...Array.from({ length: 3 }, () => disconnectUser(unknown, burst.admin.token)));
+      const answers = await Promise.all(calls);
+
+      expect(answers.slice(-4).map((a) => a.status)).toEqual([404, 404, 404, 404]);
+      for (const [i, user] of users.entries()) {
+        const mine = [i, i + 12, i + 24].map((n) => answers[n]!);
+        expect(mine.map((a) => a.status)).toEqual([202, 202, 202]);
+        expect(mine.map((a) => a.body.sessionsAffected)).toEqual([1, 1, 1]);
+        // Exactly one of the three closed the user's one socket.
+        expect(mine.map((a) => a.body.socketsDisconnected).sort()).toEqual([0, 0, 1]);
+        expect((await closed[i]!).payload).toEqual({ reason: expect.stringMatching(/^burst \d+$/) });
+        expect(await sockets.refusal(url, user.token)).toBe('step_up_required');
+      }
+      const events = (await t.http.get('/v1/admin/audit?limit=500', burst.admin.token)).body.events as any[];
+      const requested = events.filter((e) => e.action === 'StepUpRequested');
+      expect(requested.map((e) => e.details.reason).sort()).toEqual(
+        Array.from({ length: 36 }, (_, i) => `burst ${i}`).sort(),
+      );
+      const disconnected = events.filter((e) => e.action === 'SessionDisconnected');
+      expect(disconnected.map((e) => e.details.userId).sort()).toEqual(users.map((u) => u.id).sort());
+      expect(await t.app.get(AuditVerifier).verify(burst.id)).toMatchObject({ ok: true });
     });
 
     it('rejects a missing, empty, oversized or control-character reason with validation_failed', async () => {

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import type { StepUpRequestOutcome } from './commands/request-step-up.command.js';
+import { LiveConnections } from './live-connections.js';
+import { type Disconnection, type FlagResult, type StepUpRequest, StepUpRound } from './step-up-round.js';
+
+/** Requests per round: a burst larger than this takes several rounds. */
+const MAX_ROUND = 250;
+
+interface Waiting {
+  request: StepUpRequest;
+  resolve(outcome: StepUpRequestOutcome): void;
+  reject(error: unknown): void;
+}
+
+interface Lane {
+  waiting: Waiting[];
+  /** Kicks that finished: their `SessionDisconnected` entries go into the next round, then they answer. */
+  kicked: { disconnection: Disconnection; waiting: Waiting; outcome: StepUpRequestOutcome }[];
+  running: boolean;
+}
+
+/**
+ * Group commit for the Disconnect API, one lane per tenant (the tenant's audit chain is what one
+ * transaction at a time may append to). A request that finds its lane idle is committed at once, alone;
+ * requests that arrive while a round commits wait for it and go together in the next one. Each request's
+ * flags are committed before its kick is sent, and its answer waits for its `SessionDisconnected` entries.
+ */
+@Injectable()
+export class StepUpLanes {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly round: StepUpRound,
+    private readonly connections: LiveConnections,
+  ) {}
+
+  submit(request: StepUpRequest): Promise<StepUpRequestOutcome> {
+    return new Promise((resolve, reject) => {
+      const lane = this.laneOf(request.tenantId);
+      lane.waiting.push({ request, resolve, reject });
+      void this.drain(request.tenantId, lane);
+    });
+  }
+
+  private laneOf(tenantId: string): Lane {
+    let lane = this.lanes.get(tenantId);
+    if (!lane) this.lanes.set(tenantId, (lane = { waiting: [], kicked: [], running: false }));
+    return lane;
+  }
+
+  private async drain(tenantId: string, lane: Lane): Promise<void> {
+    if (lane.running) return;
+    lane.running = true;
+    try {
+      while (lane.waiting.length || lane.kicked.length) {
+        const batch = takeRound(lane.waiting);
+        const kicked = lane.kicked.splice(0);
+        let results: FlagResult[];
+        try {
+          results = await this.uow.run((tx) =>
+            this.round.commit(
+              tx,
+              tenantId,
+              batch.map((w) => w.request),
+              kicked.map((k) => k.disconnection),
+            ),
+          );
+        } catch (error) {
+          for (const w of [...batch, ...kicked.map((k) => k.waiting)]) w.reject(error);
+          continue;
+        }
+        for (const k of kicked) k.waiting.resolve(k.outcome);
+        batch.forEach((w, i) => this.kick(tenantId, w, results[i]!));
+      }
+    } finally {
+      lane.running = false;
+      if (this.lanes.get(tenantId) === lane && !lane.waiting.length && !lane.kicked.length) this.lanes.delete(tenantId);
+    }
+  }
+
+  /** Sent without holding the lane: the next round commits while the nodes close the sockets. */
+  private kick(tenantId: string, w: Waiting, result: FlagResult): void {
+    if (!result.ok) return w.reject(result.error);
+    const { reason } = w.request;
+    this.connections.kick({ sessionIds: result.kick, reason, cause: 'step_up_required' }).then((kicked) => {
+      const outcome = {
+        sessionsAffected: result.flagged.length,
+        socketsDisconnected: kicked.sockets,
+        allNodesReached: kicked.allNodesReached,
+      };
+      const perSession = Object.entries(kicked.perSession);
+      if (perSession.length === 0) return w.resolve(outcome);
+      const lane = this.laneOf(tenantId);
+      const disconnection = {
+        request: w.request,
+        userId: result.userId,
+        perSession,
+        allNodesReached: kicked.allNodesReached,
+      };
+      lane.kicked.push({ disconnection, waiting: w, outcome });
+      void this.drain(tenantId, lane);
+    }, w.reject);
+  }
+}
+
+/** The next round: up to MAX_ROUND requests, at most one per target (a repeat waits for the next round). */
+function takeRound(waiting: Waiting[]): Waiting[] {
+  const round: Waiting[] = [];
+  const targets = new Set<string>();
+  for (let i = 0; i < waiting.length && round.length < MAX_ROUND;) {
+    const { target } = waiting[i]!.request;
+    const key = 'userId' in target ? `user:${target.userId}` : `session:${target.sessionId}`;
+    if (targets.has(key)) {
+      i++;
+      continue;
+    }
+    targets.add(key);
+    round.push(...waiting.splice(i, 1));
+  }
+  return round;
+}
