@@ -5,6 +5,7 @@ import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
+import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { deviceInfoOf } from './device-info.js';
 import { SessionCreatedEvent, SessionRevokedEvent } from './events/session.events.js';
@@ -110,14 +111,23 @@ export class SessionsService {
       ['session', 'id', targets.sessions],
     ] as const) {
       if (list.length === 0) continue;
-      // One statement for the whole list: the reasons travel as JSON, so no text needs quoting.
+      // One statement for the whole list: the reasons travel as JSON, so no text needs quoting. The
+      // `= any` repeats the join key as an array so the planner walks the index instead of the table.
       const rows = await tx.em.execute<{ id: string; user_id: string }[]>(
         `update sessions s set step_up_required_at = ?, step_up_reason = v.reason
          from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
-         where s.tenant_id = ? and s.${column} = v.target and s.revoked_at is null and s.expires_at > ?
+         where s.tenant_id = ? and s.${column} = any(?::uuid[]) and s.${column} = v.target
+           and s.revoked_at is null and s.expires_at > ?
            and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
          returning s.id, s.user_id`,
-        [now, JSON.stringify(list.map((t) => ({ target: t.id, reason: t.reason }))), tenantId, now, now],
+        [
+          now,
+          JSON.stringify(list.map((t) => ({ target: t.id, reason: t.reason }))),
+          tenantId,
+          pgUuidArray(list.map((t) => t.id)),
+          now,
+          now,
+        ],
       );
       flagged.push(...rows.map((r) => ({ id: r.id, userId: r.user_id, flaggedFor: kind })));
     }

@@ -50,7 +50,7 @@ export class LiveConnections implements OnApplicationShutdown {
   }
 
   async kick(kick: SocketKick): Promise<KickOutcome> {
-    if (kick.sessionIds.length === 0) return { perSession: {}, sockets: 0, allNodesReached: true };
+    if (Object.keys(kick.reasons).length === 0) return { perSession: {}, sockets: 0, allNodesReached: true };
     const server = this.server;
     if (!server) {
       this.emitterClient().serverSideEmit(KICK_EVENT, kick);

@@ -1,11 +1,11 @@
 import { RecentKicks } from './recent-kicks.js';
 import { sessionRoom } from './rooms.js';
-import { eventFor, type KickReport, type SocketKick } from './socket-kick.js';
+import { eventFor, type KickCause, type KickReport, type SocketKick } from './socket-kick.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
 
 /** Tells the socket why, then closes it (the client sees `io server disconnect` and does not reconnect on its own). */
-export function kickSocket(socket: GatewaySocket, kick: SocketKick): void {
-  socket.emit(eventFor(kick.cause), { reason: kick.reason });
+export function kickSocket(socket: GatewaySocket, cause: KickCause, reason: string): void {
+  socket.emit(eventFor(cause), { reason });
   socket.disconnect(true);
 }
 
@@ -13,15 +13,15 @@ export function kickSocket(socket: GatewaySocket, kick: SocketKick): void {
 export function kickLocalSockets(io: GatewayServer, recent: RecentKicks, kick: SocketKick): KickReport {
   const report: KickReport = {};
   const nsp = io.of('/');
-  for (const sessionId of kick.sessionIds) {
-    recent.note(sessionId, kick);
+  for (const [sessionId, reason] of Object.entries(kick.reasons)) {
+    recent.note(sessionId, kick.cause, reason);
     const members = nsp.adapter.rooms.get(sessionRoom(sessionId));
     if (!members) continue;
     let closed = 0;
     for (const socketId of [...members]) {
       const socket = nsp.sockets.get(socketId);
       if (!socket) continue;
-      kickSocket(socket, kick);
+      kickSocket(socket, kick.cause, reason);
       closed++;
     }
     if (closed) report[sessionId] = closed;

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import type { SocketKick } from './socket-kick.js';
+import type { KickCause } from './socket-kick.js';
+
+export interface MissedKick {
+  cause: KickCause;
+  reason: string;
+}
 
 /** Longer than any handshake takes: a socket whose check is older than this is closed (see `since`). */
 export const HANDSHAKE_LIMIT_MS = 30_000;
@@ -14,12 +19,12 @@ export const HANDSHAKE_LIMIT_MS = 30_000;
  */
 @Injectable()
 export class RecentKicks {
-  private readonly received = new Map<string, { at: number; kick: SocketKick }>();
+  private readonly received = new Map<string, { at: number; kick: MissedKick }>();
 
-  note(sessionId: string, kick: SocketKick): void {
+  note(sessionId: string, cause: KickCause, reason: string): void {
     const at = performance.now();
     this.received.delete(sessionId);
-    this.received.set(sessionId, { at, kick });
+    this.received.set(sessionId, { at, kick: { cause, reason } });
     for (const [id, entry] of this.received) {
       if (at - entry.at <= HANDSHAKE_LIMIT_MS) break;
       this.received.delete(id);
@@ -27,7 +32,7 @@ export class RecentKicks {
   }
 
   /** The kick for this session received after `checkedAt`, if any. */
-  since(sessionId: string, checkedAt: number): SocketKick | undefined {
+  since(sessionId: string, checkedAt: number): MissedKick | undefined {
     const entry = this.received.get(sessionId);
     return entry && entry.at >= checkedAt ? entry.kick : undefined;
   }

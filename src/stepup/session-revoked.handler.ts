@@ -1,6 +1,7 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { SessionRevokedEvent } from '../sessions/events/session.events.js';
 import { LiveConnections } from './live-connections.js';
+import { kickOf } from './socket-kick.js';
 
 /**
  * However a session ends (logout, the user, an admin, a password change, grace enforcement), its
@@ -12,6 +13,6 @@ export class SessionRevokedHandler implements IEventHandler<SessionRevokedEvent>
   constructor(private readonly connections: LiveConnections) {}
 
   async handle(event: SessionRevokedEvent): Promise<void> {
-    await this.connections.kick({ sessionIds: [event.sessionId], reason: event.reason, cause: 'session_revoked' });
+    await this.connections.kick(kickOf('session_revoked', [event.sessionId], event.reason));
   }
 }

@@ -99,7 +99,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     void socket.join([sessionRoom(sessionId), userRoom(userId), tenantRoom(tenantId)]);
     // A kick that arrived between this socket's check and now found it in no room yet.
     const missed = this.recent.since(sessionId, checkedAt);
-    if (missed) kickSocket(socket, missed);
+    if (missed) kickSocket(socket, missed.cause, missed.reason);
     else if (performance.now() - checkedAt > HANDSHAKE_LIMIT_MS) socket.disconnect(true);
   }
 

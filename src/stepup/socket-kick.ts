@@ -1,12 +1,21 @@
 import { SESSION_REVOKED_EVENT, STEP_UP_REQUIRED_EVENT } from './socket-events.js';
 
-/** What the nodes are told to do: close these sessions' sockets, saying why. Crosses Redis as JSON. */
+export type KickCause = 'step_up_required' | 'session_revoked';
+
+/**
+ * What the nodes are told to do: close these sessions' sockets, saying why (session id → reason). One
+ * kick carries a whole round of Disconnect API requests. Crosses Redis as JSON.
+ */
 export interface SocketKick {
-  sessionIds: string[];
-  reason: string;
   /** `step_up_required`: a factor check lets the session connect again; `session_revoked`: it never will. */
-  cause: 'step_up_required' | 'session_revoked';
+  cause: KickCause;
+  reasons: Record<string, string>;
 }
+
+export const kickOf = (cause: KickCause, sessionIds: readonly string[], reason: string): SocketKick => ({
+  cause,
+  reasons: Object.fromEntries(sessionIds.map((id) => [id, reason])),
+});
 
 /** Sockets one node closed, per session id (sessions it held no socket of are left out). */
 export type KickReport = Record<string, number>;
@@ -17,7 +26,7 @@ export interface InterServerEvents {
   [KICK_EVENT]: (kick: SocketKick, done: (report: KickReport) => void) => void;
 }
 
-export const eventFor = (cause: SocketKick['cause']) =>
+export const eventFor = (cause: KickCause) =>
   cause === 'step_up_required' ? STEP_UP_REQUIRED_EVENT : SESSION_REVOKED_EVENT;
 
 export function mergeReports(reports: readonly KickReport[]): KickReport {

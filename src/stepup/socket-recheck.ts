@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { SocketKick } from './socket-kick.js';
+import { kickOf, type SocketKick } from './socket-kick.js';
 
 const BATCH = 500;
 
@@ -40,10 +40,10 @@ export class SocketRecheck {
 
 function kickOwed(id: string, session: Session | undefined, now: Date): SocketKick | null {
   if (!session?.isActiveAt(now)) {
-    return { sessionIds: [id], reason: session?.revokedReason ?? 'expired', cause: 'session_revoked' };
+    return kickOf('session_revoked', [id], session?.revokedReason ?? 'expired');
   }
   if (session.stepUpRequiredAt) {
-    return { sessionIds: [id], reason: session.stepUpReason ?? 'step_up_required', cause: 'step_up_required' };
+    return kickOf('step_up_required', [id], session.stepUpReason ?? 'step_up_required');
   }
   return null;
 }

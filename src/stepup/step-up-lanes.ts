@@ -72,7 +72,7 @@ export class StepUpLanes {
           continue;
         }
         for (const k of kicked) k.waiting.resolve(k.outcome);
-        batch.forEach((w, i) => this.kick(tenantId, w, results[i]!));
+        this.kickRound(tenantId, batch, results);
       }
     } finally {
       lane.running = false;
@@ -80,28 +80,48 @@ export class StepUpLanes {
     }
   }
 
-  /** Sent without holding the lane: the next round commits while the nodes close the sockets. */
-  private kick(tenantId: string, w: Waiting, result: FlagResult): void {
-    if (!result.ok) return w.reject(result.error);
-    const { reason } = w.request;
-    this.connections.kick({ sessionIds: result.kick, reason, cause: 'step_up_required' }).then((kicked) => {
-      const outcome = {
-        sessionsAffected: result.flagged.length,
-        socketsDisconnected: kicked.sockets,
-        allNodesReached: kicked.allNodesReached,
-      };
-      const perSession = Object.entries(kicked.perSession);
-      if (perSession.length === 0) return w.resolve(outcome);
-      const lane = this.laneOf(tenantId);
-      const disconnection = {
-        request: w.request,
-        userId: result.userId,
-        perSession,
-        allNodesReached: kicked.allNodesReached,
-      };
-      lane.kicked.push({ disconnection, waiting: w, outcome });
-      void this.drain(tenantId, lane);
-    }, w.reject);
+  /**
+   * One kick for the whole round, sent without holding the lane: the next round commits while the
+   * nodes close the sockets. Each request then hears what was closed of its own sessions.
+   */
+  private kickRound(tenantId: string, batch: readonly Waiting[], results: readonly FlagResult[]): void {
+    const done: { w: Waiting; result: Extract<FlagResult, { ok: true }> }[] = [];
+    const reasons: Record<string, string> = {};
+    batch.forEach((w, i) => {
+      const result = results[i]!;
+      if (!result.ok) return w.reject(result.error);
+      for (const id of result.kick) reasons[id] = w.request.reason;
+      done.push({ w, result });
+    });
+    if (done.length === 0) return;
+    this.connections.kick({ cause: 'step_up_required', reasons }).then(
+      (kicked) => {
+        const lane = this.laneOf(tenantId);
+        for (const { w, result } of done) {
+          const perSession = result.kick.flatMap((id): [string, number][] =>
+            kicked.perSession[id] ? [[id, kicked.perSession[id]]] : [],
+          );
+          const outcome = {
+            sessionsAffected: result.flagged.length,
+            socketsDisconnected: perSession.reduce((sum, [, n]) => sum + n, 0),
+            allNodesReached: kicked.allNodesReached,
+          };
+          if (perSession.length === 0) {
+            w.resolve(outcome);
+            continue;
+          }
+          const disconnection = {
+            request: w.request,
+            userId: result.userId,
+            perSession,
+            allNodesReached: kicked.allNodesReached,
+          };
+          lane.kicked.push({ disconnection, waiting: w, outcome });
+        }
+        void this.drain(tenantId, lane);
+      },
+      (error: unknown) => done.forEach(({ w }) => w.reject(error)),
+    );
   }
 }
 
