@@ -114,13 +114,11 @@ export class AuditLog {
       prevHash = event.hash;
       return event;
     });
-    for (let i = 0; i < events.length; i += INSERT_BATCH) await insertEvents(em, events.slice(i, i + INSERT_BATCH));
-    const last = events.at(-1)!;
-    await em.execute('update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?', [
-      last.seq,
-      last.hash,
-      chainKey,
-    ]);
+    // The last insert moves the head in the same statement: one round trip less while the head is locked.
+    for (let i = 0; i < events.length; i += INSERT_BATCH) {
+      const chunk = events.slice(i, i + INSERT_BATCH);
+      await insertEvents(em, chunk, i + INSERT_BATCH >= events.length ? chainKey : null);
+    }
     return events;
   }
 }
@@ -128,30 +126,37 @@ export class AuditLog {
 /** Rows per insert statement: 16 parameters each, well below PostgreSQL's 65,535. */
 const INSERT_BATCH = 1000;
 
-async function insertEvents(em: EntityManager, events: readonly AuditEvent[]): Promise<void> {
+async function insertEvents(em: EntityManager, events: readonly AuditEvent[], headOf: string | null): Promise<void> {
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)';
+  const insert = `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type,
+       actor_id, target_type, target_id, ip, user_agent, details, prev_hash, hash)
+     values ${events.map(() => row).join(', ')}`;
+  const values = events.flatMap((event) => [
+    event.id,
+    event.chainKey,
+    event.seq,
+    event.tenantId,
+    event.occurredAt,
+    event.action,
+    event.outcome,
+    event.actorType,
+    event.actorId,
+    event.targetType,
+    event.targetId,
+    event.ip,
+    event.userAgent,
+    JSON.stringify(event.details),
+    event.prevHash,
+    event.hash,
+  ]);
+  if (headOf === null) {
+    await em.execute(insert, values);
+    return;
+  }
+  const last = events.at(-1)!;
   await em.execute(
-    `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type, actor_id,
-       target_type, target_id, ip, user_agent, details, prev_hash, hash)
-     values ${events.map(() => row).join(', ')}`,
-    events.flatMap((event) => [
-      event.id,
-      event.chainKey,
-      event.seq,
-      event.tenantId,
-      event.occurredAt,
-      event.action,
-      event.outcome,
-      event.actorType,
-      event.actorId,
-      event.targetType,
-      event.targetId,
-      event.ip,
-      event.userAgent,
-      JSON.stringify(event.details),
-      event.prevHash,
-      event.hash,
-    ]),
+    `with appended as (${insert}) update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?`,
+    [...values, last.seq, last.hash, headOf],
   );
 }
 

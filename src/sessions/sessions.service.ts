@@ -13,6 +13,12 @@ import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.
 
 export const SESSION_TOKEN_PREFIX = 'sgs_';
 
+export interface FlaggedSession {
+  id: string;
+  userId: string;
+  flaggedFor: 'user' | 'session';
+}
+
 /** The sessions slice as other slices see it: open, authenticate and revoke, inside their transactions. */
 @Injectable()
 export class SessionsService {
@@ -96,42 +102,58 @@ export class SessionsService {
 
   /**
    * Flags live sessions step-up-required, in the caller's transaction: every live session of each user
-   * in `users`, and each session in `sessions` if it is live, with the reason given for it. Returns the
-   * sessions flagged (a session already flagged takes the new reason).
+   * in `users`, and each session in `sessions` if it is live, with the reason given for it (a session
+   * already flagged takes the new reason). The users' remembered devices are deleted in the same
+   * statement, so a new login cannot skip the factor check either; the caller audits that.
    */
   async requireStepUp(
     tx: Tx,
     tenantId: string,
     targets: { users: readonly { id: string; reason: string }[]; sessions: readonly { id: string; reason: string }[] },
-  ): Promise<{ id: string; userId: string; flaggedFor: 'user' | 'session' }[]> {
+  ): Promise<{ flagged: FlaggedSession[]; devicesForgotten: Map<string, number> }> {
     const now = this.clock.now();
-    const flagged: { id: string; userId: string; flaggedFor: 'user' | 'session' }[] = [];
-    for (const [kind, column, list] of [
-      ['user', 'user_id', targets.users],
-      ['session', 'id', targets.sessions],
+    const flagged: FlaggedSession[] = [];
+    const devicesForgotten = new Map<string, number>();
+    for (const [kind, list] of [
+      ['user', targets.users],
+      ['session', targets.sessions],
     ] as const) {
       if (list.length === 0) continue;
+      const column = kind === 'user' ? 'user_id' : 'id';
+      const ids = pgUuidArray(list.map((t) => t.id));
       // One statement for the whole list: the reasons travel as JSON, so no text needs quoting. The
       // `= any` repeats the join key as an array so the planner walks the index instead of the table.
-      const rows = await tx.em.execute<{ id: string; user_id: string }[]>(
-        `update sessions s set step_up_required_at = ?, step_up_reason = v.reason
-         from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
-         where s.tenant_id = ? and s.${column} = any(?::uuid[]) and s.${column} = v.target
-           and s.revoked_at is null and s.expires_at > ?
-           and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
-         returning s.id, s.user_id`,
+      const rows = await tx.em.execute<{ id: string | null; user_id: string; devices: number | null }[]>(
+        `with flagged as (
+           update sessions s set step_up_required_at = ?, step_up_reason = v.reason
+           from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
+           where s.tenant_id = ? and s.${column} = any(?::uuid[]) and s.${column} = v.target
+             and s.revoked_at is null and s.expires_at > ?
+             and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
+           returning s.id, s.user_id
+         ), forgotten as (
+           delete from remembered_devices where ? and tenant_id = ? and user_id = any(?::uuid[]) returning user_id
+         )
+         select id, user_id, null::int as devices from flagged
+         union all select null, user_id, count(*)::int from forgotten group by user_id`,
         [
           now,
           JSON.stringify(list.map((t) => ({ target: t.id, reason: t.reason }))),
           tenantId,
-          pgUuidArray(list.map((t) => t.id)),
+          ids,
           now,
           now,
+          kind === 'user',
+          tenantId,
+          ids,
         ],
       );
-      flagged.push(...rows.map((r) => ({ id: r.id, userId: r.user_id, flaggedFor: kind })));
+      for (const row of rows) {
+        if (row.id) flagged.push({ id: row.id, userId: row.user_id, flaggedFor: kind });
+        else devicesForgotten.set(row.user_id, row.devices ?? 0);
+      }
     }
-    return flagged;
+    return { flagged, devicesForgotten };
   }
 
   /** Sessions of the tenant among `ids`, live or not, with their users; another tenant's are left out. */

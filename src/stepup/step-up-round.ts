@@ -6,7 +6,6 @@ import { type DomainError, notFound } from '../common/errors/domain-error.js';
 import { userNotFound } from '../identity/identity.errors.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import { RememberedDevicesForgottenEvent } from '../sessions/remembered-devices/remembered-device.events.js';
-import { deleteRememberedDevicesOf } from '../sessions/remembered-devices/remembered-devices.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { StepUpTarget } from './commands/request-step-up.command.js';
 import { SessionDisconnectedEvent, StepUpRequestedEvent } from './events/step-up.events.js';
@@ -59,7 +58,10 @@ export class StepUpRound {
     const sessionTargets = requests.flatMap((r) =>
       'sessionId' in r.target ? [{ id: r.target.sessionId, reason: r.reason }] : [],
     );
-    const flagged = await this.sessions.requireStepUp(tx, tenantId, { users: userTargets, sessions: sessionTargets });
+    const { flagged, devicesForgotten } = await this.sessions.requireStepUp(tx, tenantId, {
+      users: userTargets,
+      sessions: sessionTargets,
+    });
     const owners = await this.ownersOf(tx, tenantId, requests, flagged);
     const results = requests.map((r): FlagResult => {
       if ('userId' in r.target) {
@@ -75,10 +77,7 @@ export class StepUpRound {
       // One session's sockets are closed even when it is no longer live: nothing may stay connected on it.
       return { ok: true, userId, flagged: live ? [sessionId] : [], kick: [sessionId] };
     });
-    // A new login must not get round the step-up: the users' remembered devices stop skipping the challenge.
-    const userIds = results.flatMap((res, i) => (res.ok && 'userId' in requests[i]!.target ? [res.userId] : []));
-    const forgotten = await deleteRememberedDevicesOf(tx, tenantId, userIds);
-    const entries = requests.flatMap((r, i) => this.flagEntries(r, results[i]!, forgotten));
+    const entries = requests.flatMap((r, i) => this.flagEntries(r, results[i]!, devicesForgotten));
     entries.push(...disconnections.flatMap((d) => disconnectionEntries(tenantId, d)));
     await this.audit.recordMany(tx, tenantId, entries);
     return results;

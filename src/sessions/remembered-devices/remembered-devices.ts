@@ -4,7 +4,6 @@ import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
-import { pgUuidArray } from '../../infra/database/pg-text-array.js';
 import { DeviceRememberedEvent, RememberedDevicesForgottenEvent } from './remembered-device.events.js';
 import { RememberedDevice } from './remembered-device.entity.js';
 
@@ -75,24 +74,6 @@ export class RememberedDevices {
     });
     return forgotten;
   }
-}
-
-/**
- * Deletes the remembered devices of these users inside a caller's transaction, which audits it;
- * returns how many each user had (users with none are left out).
- */
-export async function deleteRememberedDevicesOf(
-  tx: Tx,
-  tenantId: string,
-  userIds: readonly string[],
-): Promise<Map<string, number>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await tx.em.execute<{ user_id: string; n: number }[]>(
-    `with gone as (delete from remembered_devices where tenant_id = ? and user_id = any(?::uuid[]) returning user_id)
-     select user_id, count(*)::int as n from gone group by user_id`,
-    [tenantId, pgUuidArray(userIds)],
-  );
-  return new Map(rows.map((r) => [r.user_id, r.n]));
 }
 
 /** Deletes the user's remembered devices inside a caller's transaction (e.g. a factor removal). */
