@@ -54,6 +54,9 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, {
     path: '/socket.io',
+    // WebSocket only by default: any api node can take the connection, with no sticky load balancing
+    // (long-polling needs every request of a connection on the node that opened it).
+    transports: ['websocket'],
     ...options.socketOptions,
     auth: { token: options.token },
   });
