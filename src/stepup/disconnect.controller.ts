@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import { actorOf, type TenantPrincipal } from '../auth/principal.js';
@@ -13,6 +13,23 @@ import { RequestStepUpCommand, type StepUpTarget } from './commands/request-step
 import { disconnectSchema } from './dto/disconnect.schema.js';
 
 const uuid = new ZodPipe(uuidSchema);
+
+const ApiDisconnectAccepted = () =>
+  ApiAcceptedResponse({
+    description: 'The sessions are flagged step-up-required and their sockets closed on every node that answered',
+    schema: {
+      type: 'object',
+      required: ['sessionsAffected', 'socketsDisconnected', 'allNodesReached'],
+      properties: {
+        sessionsAffected: { type: 'integer', description: 'live sessions flagged' },
+        socketsDisconnected: { type: 'integer', description: 'sockets closed, over every node that answered' },
+        allNodesReached: {
+          type: 'boolean',
+          description: 'false when a node did not answer in time: the flag holds, its sockets close when it hears',
+        },
+      },
+    },
+  });
 type DisconnectBody = z.infer<typeof disconnectSchema>;
 
 /**
@@ -30,6 +47,7 @@ export class DisconnectController {
   @RequirePermission('tenant:manage', { apiKeyScope: 'sessions:disconnect' })
   @ApiJsonBody(disconnectSchema)
   @ApiProblems(400, 401, 403, 404)
+  @ApiDisconnectAccepted()
   disconnectUser(
     @CurrentPrincipal() p: TenantPrincipal,
     @Param('id', uuid) userId: string,
@@ -44,6 +62,7 @@ export class DisconnectController {
   @RequirePermission('tenant:manage', { apiKeyScope: 'sessions:disconnect' })
   @ApiJsonBody(disconnectSchema)
   @ApiProblems(400, 401, 403, 404)
+  @ApiDisconnectAccepted()
   disconnectSession(
     @CurrentPrincipal() p: TenantPrincipal,
     @Param('sessionId', uuid) sessionId: string,
