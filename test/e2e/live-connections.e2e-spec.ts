@@ -395,6 +395,13 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
   });
 
   describe('operations', () => {
+    it('still echoes the request id with request logging off (LOG_LEVEL=silent)', async () => {
+      expect(t.config.env.LOG_LEVEL).toBe('silent');
+      const res = await t.http.request('GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } });
+      expect(res.headers.get('x-request-id')).toBe('abc-123');
+      expect((await t.http.get('/healthz')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('reports the live sockets this node holds at /metrics', async () => {
       const liveSockets = async () => {
         const text = (await t.http.get<string>('/metrics')).body;
