@@ -42,16 +42,18 @@ export class SessionRepository extends EntityRepository<Session> {
   }
 
   /**
-   * Records activity for several sessions at once, each only if its stored value is a minute old and
-   * the session is still live (activity never revives an idle-expired session).
+   * Records activity for several sessions at once, each only once half its idle timeout has passed
+   * since its last recorded activity (so a connected session is written twice per idle period, not
+   * every minute), and only while it is live: activity never revives an idle-expired session.
    */
-  async touchLive(ids: readonly string[], now: Date, notAfter: Date): Promise<void> {
+  async touchLive(ids: readonly string[], now: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.getEntityManager().execute(
       `update sessions set last_active_at = ?
-       where id = any(?::uuid[]) and last_active_at <= ? and revoked_at is null and expires_at > ?
+       where id = any(?::uuid[]) and revoked_at is null and expires_at > ?
+         and last_active_at + make_interval(secs => idle_timeout_seconds / 2.0) <= ?
          and last_active_at + make_interval(secs => idle_timeout_seconds) > ?`,
-      [now, pgUuidArray(ids), notAfter, now, now],
+      [now, pgUuidArray(ids), now, now, now],
     );
   }
 

@@ -88,11 +88,13 @@ export class SessionsService {
     return session;
   }
 
-  /** A live socket is use of its session: the gateway records it for the sessions it holds sockets of. */
+  /**
+   * A live socket is use of its session: the gateway records it for the sessions it holds sockets of
+   * (its re-check interval must stay under half the idle timeout).
+   */
   async recordActivity(ids: readonly string[]): Promise<void> {
     const now = this.clock.now();
-    const sessions = this.orm.em.fork().getRepository(Session);
-    await sessions.touchLive(ids, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+    await this.orm.em.fork().getRepository(Session).touchLive(ids, now);
   }
 
   /** The sessions with these ids, live or not (the socket gateway re-checks its connections with it). */
