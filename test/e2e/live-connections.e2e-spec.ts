@@ -291,6 +291,21 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
       expect(
         (await t.http.post('/v1/admin/users/not-a-uuid/disconnect', { reason: 'x' }, acme.admin.token)).status,
       ).toBe(400);
+      for (const raw of ['{"reason": "x",', '[]', 'null', '"x"']) {
+        const res = await t.http.request('POST', `/v1/admin/users/${user.id}/disconnect`, {
+          raw,
+          token: acme.admin.token,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'validation_failed' });
+      }
+      const big = await t.http.post(
+        `/v1/admin/users/${user.id}/disconnect`,
+        { reason: 'x'.repeat(200_000) },
+        acme.admin.token,
+      );
+      expect(big.status).toBe(413);
+      // Nothing was flagged by any of them.
       expect(await sockets.connect(url, user.token)).toBeTruthy();
     });
   });
