@@ -6,7 +6,7 @@ import { Clock, SystemClock } from '../common/clock.js';
 import { PasswordHasher } from '../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { ormProvider } from './database/database.providers.js';
-import { createRedis } from './redis/redis.js';
+import { closeRedis, createRedis } from './redis/redis.js';
 
 @Injectable()
 class InfraShutdown implements OnApplicationShutdown {
@@ -17,7 +17,7 @@ class InfraShutdown implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.orm.close();
-    this.redis.disconnect();
+    await closeRedis(this.redis);
   }
 }
 
