@@ -19,7 +19,7 @@ import { kickLocalSockets, kickSocket } from './local-kicks.js';
 import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
 import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
 import { socketRedisKey } from './socket-redis-key.js';
-import { SocketRecheck } from './socket-recheck.js';
+import { type CaughtUp, SocketRecheck } from './socket-recheck.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
 
 /** Refusals travel as the `connect_error` message, with the same code in `data` for typed clients. */
@@ -111,12 +111,19 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   async recheckSockets(): Promise<number> {
     const io = this.io;
     if (!io) return 0;
-    const sessionIds = [...new Set([...io.of('/').sockets.values()].map((s) => s.data.sessionId))];
+    const owners = new Map([...io.of('/').sockets.values()].map((s) => [s.data.sessionId, s.data]));
     try {
       let closed = 0;
-      for (const kick of await this.recheck.kicksOwed(sessionIds)) {
-        closed += Object.values(kickLocalSockets(io, this.recent, kick)).reduce((a, b) => a + b, 0);
+      const caughtUp: CaughtUp[] = [];
+      for (const kick of await this.recheck.kicksOwed([...owners.keys()])) {
+        for (const [sessionId, sockets] of Object.entries(kickLocalSockets(io, this.recent, kick))) {
+          closed += sockets;
+          const { tenantId, userId } = owners.get(sessionId)!;
+          const reason = kick.reasons[sessionId]!;
+          if (kick.cause === 'step_up_required') caughtUp.push({ tenantId, userId, sessionId, sockets, reason });
+        }
       }
+      await this.recheck.recordCaughtUp(caughtUp);
       return closed;
     } catch (error) {
       this.logger.warn(`socket re-check failed: ${(error as Error).message}`);

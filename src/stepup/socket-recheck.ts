@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
+import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionDisconnectedEvent } from './events/step-up.events.js';
 import { kickOf, type SocketKick } from './socket-kick.js';
+
+/** Sockets a re-check closed for a pending step-up: the kick of the Disconnect API had not reached them. */
+export interface CaughtUp {
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  sockets: number;
+  reason: string;
+}
 
 const BATCH = 500;
 
@@ -18,6 +31,8 @@ export class SocketRecheck {
   constructor(
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
   ) {}
 
   async kicksOwed(sessionIds: readonly string[]): Promise<SocketKick[]> {
@@ -35,6 +50,31 @@ export class SocketRecheck {
       await this.sessions.recordActivity(connected);
     }
     return kicks;
+  }
+
+  /**
+   * The `SessionDisconnected` entries the Disconnect API could not write for sockets on nodes it did not
+   * reach (`allNodesReached: false`), written by the node that closed them, one transaction per tenant.
+   */
+  async recordCaughtUp(closed: readonly CaughtUp[]): Promise<void> {
+    const byTenant = new Map<string, CaughtUp[]>();
+    for (const c of closed) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
+    for (const [tenantId, list] of byTenant) {
+      await this.uow.run((tx) =>
+        this.audit.recordMany(
+          tx,
+          tenantId,
+          list.map((c) => ({
+            event: new SessionDisconnectedEvent(tenantId, c.userId, c.sessionId, c.sockets, c.reason),
+            entry: {
+              actor: SYSTEM_ACTOR,
+              target: { type: 'session', id: c.sessionId },
+              details: { reason: c.reason, userId: c.userId, sockets: c.sockets, closedBy: 're-check' },
+            },
+          })),
+        ),
+      );
+    }
   }
 }
 

@@ -465,6 +465,15 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
       expect(a).toMatchObject({ event: 'stepguard:step_up_required', payload: { reason: 'missed' } });
       expect(b).toMatchObject({ event: 'stepguard:session_revoked', payload: { reason: 'missed' } });
       expect(ok!.connected).toBe(true);
+      // The step-up closure is audited by the node that made it; the revocation was audited when it happened.
+      const caughtUp = (await audit('SessionDisconnected')).filter((e) => e.details.userId === flagged.id);
+      expect(caughtUp).toEqual([
+        expect.objectContaining({
+          actor: { type: 'system', id: null },
+          details: { reason: 'missed', userId: flagged.id, sockets: 1, closedBy: 're-check' },
+        }),
+      ]);
+      expect((await audit('SessionDisconnected')).filter((e) => e.details.userId === revoked.id)).toEqual([]);
     });
   });
 });
