@@ -49,7 +49,11 @@ export class LiveConnections implements OnApplicationShutdown {
     this.server = undefined;
   }
 
-  async kick(kick: SocketKick): Promise<KickOutcome> {
+  /**
+   * `onLate` hears what nodes report after the wait is over (a kick that sat in the Redis client's queue
+   * through an outage, say): the sockets they closed, so that the caller can still put them on record.
+   */
+  async kick(kick: SocketKick, onLate?: (report: KickReport) => void): Promise<KickOutcome> {
     if (Object.keys(kick.reasons).length === 0) return { perSession: {}, sockets: 0, allNodesReached: true };
     const server = this.server;
     if (!server) {
@@ -57,7 +61,7 @@ export class LiveConnections implements OnApplicationShutdown {
       return { perSession: {}, sockets: 0, allNodesReached: false };
     }
     const local = kickLocalSockets(server, this.recent, kick);
-    const remote = await this.askOtherNodes(server, kick);
+    const remote = await this.askOtherNodes(server, kick, onLate);
     const perSession = mergeReports([local, ...remote.reports]);
     const sockets = Object.values(perSession).reduce((sum, n) => sum + n, 0);
     return { perSession, sockets, allNodesReached: remote.complete };
@@ -66,15 +70,22 @@ export class LiveConnections implements OnApplicationShutdown {
   private askOtherNodes(
     server: GatewayServer,
     kick: SocketKick,
+    onLate?: (report: KickReport) => void,
   ): Promise<{ reports: KickReport[]; complete: boolean }> {
     const timeoutMs = this.config.env.SOCKET_KICK_TIMEOUT_MS;
     return new Promise((resolve) => {
+      let waited = false;
       // The adapter's own timeout starts only once Redis has told it how many nodes there are.
-      const timer = setTimeout(() => resolve({ reports: [], complete: false }), timeoutMs);
+      const timer = setTimeout(() => {
+        waited = true;
+        resolve({ reports: [], complete: false });
+      }, timeoutMs);
       server.serverSideEmit(KICK_EVENT, kick, (error: Error | null, reports: KickReport[]) => {
         clearTimeout(timer);
         if (error) this.logger.warn(`kick: ${error.message}`);
-        resolve({ reports: reports ?? [], complete: !error });
+        if (!waited) return resolve({ reports: reports ?? [], complete: !error });
+        const late = mergeReports(reports ?? []);
+        if (Object.keys(late).length) onLate?.(late);
       });
     });
   }

@@ -22,6 +22,9 @@ import { socketRedisKey } from './socket-redis-key.js';
 import { type CaughtUp, SocketRecheck } from './socket-recheck.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
 
+/** How long a kick's answers are taken after the Disconnect API has stopped waiting for them. */
+const LATE_ANSWER_WINDOW_MS = 30_000;
+
 /** Refusals travel as the `connect_error` message, with the same code in `data` for typed clients. */
 const refusal = (code: string) => Object.assign(new Error(code), { data: { code } });
 
@@ -62,7 +65,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
       cors: { origin: true, credentials: false },
       adapter: createAdapter(pub, sub, {
         key: socketRedisKey(this.config),
-        requestsTimeout: this.config.env.SOCKET_KICK_TIMEOUT_MS,
+        // Longer than the API waits: a node that answers late still has its closures put on record.
+        requestsTimeout: LATE_ANSWER_WINDOW_MS,
       }),
     });
     this.io.use((socket, next) => void this.handshake(socket).then(next, next));

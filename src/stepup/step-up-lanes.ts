@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import type { StepUpRequestOutcome } from './commands/request-step-up.command.js';
 import { LiveConnections } from './live-connections.js';
+import type { KickReport } from './socket-kick.js';
 import { type Disconnection, type FlagResult, type StepUpRequest, StepUpRound } from './step-up-round.js';
 
 /** Requests per round: a burst larger than this takes several rounds. */
@@ -11,6 +12,12 @@ interface Waiting {
   request: StepUpRequest;
   resolve(outcome: StepUpRequestOutcome): void;
   reject(error: unknown): void;
+}
+
+/** A request of the round whose sessions were flagged, with what the flagging found. */
+interface RoundRequest {
+  w: Waiting;
+  result: Extract<FlagResult, { ok: true }>;
 }
 
 interface Lane {
@@ -28,6 +35,7 @@ interface Lane {
  */
 @Injectable()
 export class StepUpLanes {
+  private readonly logger = new Logger(StepUpLanes.name);
   private readonly lanes = new Map<string, Lane>();
 
   constructor(
@@ -85,7 +93,7 @@ export class StepUpLanes {
    * nodes close the sockets. Each request then hears what was closed of its own sessions.
    */
   private kickRound(tenantId: string, batch: readonly Waiting[], results: readonly FlagResult[]): void {
-    const done: { w: Waiting; result: Extract<FlagResult, { ok: true }> }[] = [];
+    const done: RoundRequest[] = [];
     const reasons: Record<string, string> = {};
     batch.forEach((w, i) => {
       const result = results[i]!;
@@ -94,7 +102,8 @@ export class StepUpLanes {
       done.push({ w, result });
     });
     if (done.length === 0) return;
-    this.connections.kick({ cause: 'step_up_required', reasons }).then(
+    const onLate = (report: KickReport) => void this.recordLate(tenantId, done, report);
+    this.connections.kick({ cause: 'step_up_required', reasons }, onLate).then(
       (kicked) => {
         const lane = this.laneOf(tenantId);
         for (const { w, result } of done) {
@@ -122,6 +131,19 @@ export class StepUpLanes {
       },
       (error: unknown) => done.forEach(({ w }) => w.reject(error)),
     );
+  }
+
+  /** Sockets closed after the round's requests were answered: their entries go into a round of their own. */
+  private async recordLate(tenantId: string, done: readonly RoundRequest[], report: KickReport): Promise<void> {
+    const late = done.flatMap(({ w, result }) => {
+      const perSession = result.kick.flatMap((id): [string, number][] => (report[id] ? [[id, report[id]]] : []));
+      return perSession.length
+        ? [{ request: w.request, userId: result.userId, perSession, allNodesReached: false }]
+        : [];
+    });
+    await this.uow
+      .run((tx) => this.round.commit(tx, tenantId, [], late))
+      .catch((error: unknown) => this.logger.warn(`late SessionDisconnected entries: ${(error as Error).message}`));
   }
 }
 

@@ -57,6 +57,38 @@ describe('live connections while Redis is down', () => {
     expect(await sockets.refusal(b.url, user.token)).toBe('step_up_required');
   }, 30_000);
 
+  it('puts on record the sockets a node closes after the API stopped waiting for it', async () => {
+    const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
+    const user = await aUser(a.http, acme);
+    const held = await sockets.connect(b.url, user.token);
+    const closed = nextDisconnect(held);
+
+    b.process.child.kill('SIGSTOP'); // node B hangs: it hears nothing and answers nothing
+    let res;
+    try {
+      res = await a.http.post(`/v1/admin/users/${user.id}/disconnect`, { reason: 'slow node' }, acme.admin.token);
+    } finally {
+      b.process.child.kill('SIGCONT');
+    }
+    expect(res.body).toEqual({ sessionsAffected: 1, socketsDisconnected: 0, allNodesReached: false });
+    expect(await closed).toMatchObject({ event: 'stepguard:step_up_required', payload: { reason: 'slow node' } });
+    const audited = async () =>
+      (await a.http.get('/v1/admin/audit?action=SessionDisconnected', acme.admin.token)).body.events.filter(
+        (e: { details: { userId: string } }) => e.details.userId === user.id,
+      );
+    let entries = await audited();
+    for (let i = 0; i < 50 && entries.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      entries = await audited();
+    }
+    expect(entries).toEqual([
+      expect.objectContaining({
+        actor: { type: 'user', id: acme.admin.id },
+        details: { reason: 'slow node', userId: user.id, sockets: 1, allNodesReached: false },
+      }),
+    ]);
+  }, 30_000);
+
   it('closes the socket when Redis returns even if the node that took the request died meanwhile', async () => {
     const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
     const user = await aUser(a.http, acme);
