@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { UsersDirectory } from '../identity/users-directory.js';
 import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -19,7 +18,6 @@ const refused = (refusal: ConnectRefusal): Admission => ({ admitted: false, refu
 export class ConnectionAdmission {
   constructor(
     private readonly sessions: SessionsService,
-    private readonly users: UsersDirectory,
     private readonly policies: MfaPolicyStore,
     private readonly clock: Clock,
   ) {}
@@ -28,12 +26,9 @@ export class ConnectionAdmission {
     if (typeof token !== 'string' || token.length > 512) return refused('unauthorized');
     const session = await this.sessions.authenticate(token);
     if (!session) return refused('unauthorized');
-    // Independent reads, side by side: a handshake costs two round trips, not three.
-    const [user, { settings }] = await Promise.all([
-      this.users.findUser(session.tenantId, session.userId),
-      this.policies.current(session.tenantId),
-    ]);
-    if (!user) return refused('unauthorized');
+    // No user lookup: a session row lives only as long as its user (the foreign key cascades), and a
+    // reconnecting fleet should cost the database as little as it can.
+    const { settings } = await this.policies.current(session.tenantId);
     const refusal = connectionRefusal(session, settings, this.clock.now());
     return refusal ? refused(refusal) : { admitted: true, session };
   }
