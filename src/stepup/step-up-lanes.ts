@@ -107,9 +107,7 @@ export class StepUpLanes {
       (kicked) => {
         const lane = this.laneOf(tenantId);
         for (const { w, result } of done) {
-          const perSession = result.kick.flatMap((id): [string, number][] =>
-            kicked.perSession[id] ? [[id, kicked.perSession[id]]] : [],
-          );
+          const perSession = closedOf(result.kick, kicked.perSession);
           const outcome = {
             sessionsAffected: result.flagged.length,
             socketsDisconnected: perSession.reduce((sum, [, n]) => sum + n, 0),
@@ -136,7 +134,7 @@ export class StepUpLanes {
   /** Sockets closed after the round's requests were answered: their entries go into a round of their own. */
   private async recordLate(tenantId: string, done: readonly RoundRequest[], report: KickReport): Promise<void> {
     const late = done.flatMap(({ w, result }) => {
-      const perSession = result.kick.flatMap((id): [string, number][] => (report[id] ? [[id, report[id]]] : []));
+      const perSession = closedOf(result.kick, report);
       return perSession.length
         ? [{ request: w.request, userId: result.userId, perSession, allNodesReached: false }]
         : [];
@@ -145,6 +143,11 @@ export class StepUpLanes {
       .run((tx) => this.round.commit(tx, tenantId, [], late))
       .catch((error: unknown) => this.logger.warn(`late SessionDisconnected entries: ${(error as Error).message}`));
   }
+}
+
+/** What a report says was closed of these sessions, as [session id, sockets] pairs. */
+function closedOf(sessionIds: readonly string[], report: KickReport): [string, number][] {
+  return sessionIds.flatMap((id): [string, number][] => (report[id] ? [[id, report[id]]] : []));
 }
 
 /** The next round: up to MAX_ROUND requests, at most one per target (a repeat waits for the next round). */
