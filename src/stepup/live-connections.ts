@@ -28,6 +28,7 @@ export interface KickOutcome {
 export class LiveConnections implements OnApplicationShutdown {
   private readonly logger = new Logger(LiveConnections.name);
   private server?: GatewayServer;
+  private subscribed: () => boolean = () => false;
   private emitter?: { redis: Redis; emitter: Emitter };
 
   constructor(
@@ -36,8 +37,9 @@ export class LiveConnections implements OnApplicationShutdown {
   ) {}
 
   /** Called by the gateway once its server is up: from then on kicks reach this node's sockets directly. */
-  serveFrom(server: GatewayServer): void {
+  serveFrom(server: GatewayServer, subscribed: () => boolean): void {
     this.server = server;
+    this.subscribed = subscribed;
     server.on(KICK_EVENT, (kick, done) => {
       const report = kickLocalSockets(server, this.recent, kick);
       // A worker's emitter publishes the kick without asking for an answer.
@@ -61,10 +63,16 @@ export class LiveConnections implements OnApplicationShutdown {
       return { perSession: {}, sockets: 0, allNodesReached: false };
     }
     const local = kickLocalSockets(server, this.recent, kick);
+    if (!this.subscribed()) {
+      // The adapter counts the other nodes as the channel's subscribers less this one: with this node's
+      // own subscription not back yet it would count one too few, maybe none, and send nothing. Publish
+      // unasked instead; the answer then says that not every node was heard.
+      publishUnasked(server, kick);
+      return { perSession: local, sockets: sumOf(local), allNodesReached: false };
+    }
     const remote = await this.askOtherNodes(server, kick, onLate);
     const perSession = mergeReports([local, ...remote.reports]);
-    const sockets = Object.values(perSession).reduce((sum, n) => sum + n, 0);
-    return { perSession, sockets, allNodesReached: remote.complete };
+    return { perSession, sockets: sumOf(perSession), allNodesReached: remote.complete };
   }
 
   private askOtherNodes(
@@ -102,4 +110,11 @@ export class LiveConnections implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.emitter) await closeRedis(this.emitter.redis);
   }
+}
+
+const sumOf = (report: KickReport) => Object.values(report).reduce((sum, n) => sum + n, 0);
+
+/** The typed event map asks for an answer; this publish asks for none (the nodes check for `done`). */
+function publishUnasked(server: GatewayServer, kick: SocketKick): void {
+  (server as unknown as { serverSideEmit(event: string, kick: SocketKick): void }).serverSideEmit(KICK_EVENT, kick);
 }

@@ -71,11 +71,24 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     });
     this.io.use((socket, next) => void this.handshake(socket).then(next, next));
     this.io.on('connection', (socket) => this.joined(socket));
-    this.connections.serveFrom(this.io);
+    // Whether this node's subscriptions are live: a PING on the subscriber connection is answered after
+    // the (re)subscriptions sent before it. Until then the adapter would count the other nodes wrong.
+    let subscribed = false;
+    const confirm = () =>
+      void sub.ping().then(
+        () => (subscribed = sub.status === 'ready'),
+        () => undefined,
+      );
+    this.connections.serveFrom(this.io, () => subscribed);
+    confirm();
     // Kicks sent while this node's Redis connection was down never reached it: catch up from PostgreSQL.
     let lost = false;
-    sub.on('close', () => (lost = true));
+    sub.on('close', () => {
+      subscribed = false;
+      lost = true;
+    });
     sub.on('ready', () => {
+      confirm();
       if (!lost) return;
       lost = false;
       void this.recheckSockets();

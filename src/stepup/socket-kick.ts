@@ -23,6 +23,7 @@ export type KickReport = Record<string, number>;
 export const KICK_EVENT = 'stepguard:kick';
 
 export interface InterServerEvents {
+  /** `done` is missing at run time when a kick is published unasked (a worker's emitter, an unsubscribed node). */
   [KICK_EVENT]: (kick: SocketKick, done: (report: KickReport) => void) => void;
 }
 
