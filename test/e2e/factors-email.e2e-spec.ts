@@ -219,6 +219,15 @@ describe('e-mail codes', () => {
     const challengeId = await challengeFor(user.email);
     expect((await t.http.post(`/v1/auth/challenges/${challengeId}/email`)).status).toBe(202);
     const first = await nthCode(user.email, 2);
+    // The worker records the delivery just after the SMTP server took the mail: wait for that, or the
+    // reset below could land first and be overwritten.
+    const latestOutbox = `select id, delivered_at from outbox_messages
+       where ref_id = (select id from email_codes where factor_id = $1 order by created_at desc limit 1)`;
+    for (let i = 0; i < 200; i++) {
+      const [delivered] = await t.sql<{ delivered_at: Date | null }>(latestOutbox, [user.factorId]);
+      if (delivered?.delivered_at) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     // What the crashed run leaves behind: mailed, but the outbox row not marked delivered; BullMQ retries.
     const [row] = await t.sql<{ id: string }>(
       `update outbox_messages set delivered_at = null
