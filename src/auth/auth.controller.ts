@@ -7,11 +7,12 @@ import type { RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';
+import { APP_KEY_HEADER } from '../identity/apps/app-keys.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { RevokeSessionCommand } from '../sessions/commands/revoke-session.command.js';
-import { CurrentPrincipal, Public, EnrollmentAllowed } from './auth.decorators.js';
+import { CurrentPrincipal, Public, EnrollmentAllowed, StepUpAllowed } from './auth.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
 import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 import { verifyChallengeSchema } from './dto/challenge.schema.js';
@@ -38,7 +39,8 @@ export class AuthController {
     @Req() req: Request,
   ) {
     const deviceToken = presentedDeviceToken(req, body.deviceToken);
-    const result = await this.commands.execute(new LoginCommand({ ...body, deviceToken }, meta));
+    const appKey = body.appKey ?? req.get(APP_KEY_HEADER);
+    const result = await this.commands.execute(new LoginCommand({ ...body, deviceToken, appKey }, meta));
     if (result.status === 'mfa_required') {
       const { challenge } = result;
       return {
@@ -82,6 +84,7 @@ export class AuthController {
 
   @Post('logout')
   @EnrollmentAllowed()
+  @StepUpAllowed()
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiProblems(401)

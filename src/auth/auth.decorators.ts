@@ -32,6 +32,13 @@ export const ENROLLMENT_ALLOWED_KEY = 'stepguard:enrollment-allowed';
 /** One of the few routes a session past its enrolment deadline may call (enrol a factor, read `/v1/me`, sign out). */
 export const EnrollmentAllowed = () => SetMetadata(ENROLLMENT_ALLOWED_KEY, true);
 
+export const STEP_UP_ALLOWED_KEY = 'stepguard:step-up-allowed';
+/**
+ * One of the few routes a session flagged step-up-required may call: step up, read `/v1/me`, sign out.
+ * Everything else answers 403 `step_up_required` until a factor is verified again.
+ */
+export const StepUpAllowed = () => SetMetadata(STEP_UP_ALLOWED_KEY, true);
+
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );

@@ -9,6 +9,7 @@ import { PolicyStoreModule } from '../policy/policy-store.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuthController } from './auth.controller.js';
+import { AccessRefusals } from './access-refusals.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
@@ -65,7 +66,9 @@ import { StepUpController } from './step-up.controller.js';
     StepUpHandler,
     LoginThrottle,
     PasswordCheckThrottle,
+    AccessRefusals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
+  exports: [AccessRefusals],
 })
 export class AuthModule {}

@@ -6,7 +6,7 @@ import { MfaOverviewReader } from '../factors/mfa-overview.js';
 import { tenantNotFound } from '../identity/identity.errors.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import { MfaStatusReader } from '../policy/mfa-status.js';
-import { CurrentPrincipal, EnrollmentAllowed } from './auth.decorators.js';
+import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from './auth.decorators.js';
 import type { UserPrincipal } from './principal.js';
 
 /** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
@@ -22,6 +22,7 @@ export class MeController {
 
   @Get()
   @EnrollmentAllowed()
+  @StepUpAllowed()
   @ApiProblems(401, 403)
   async me(@CurrentPrincipal() p: UserPrincipal) {
     const [user, tenant, mfa, standing] = await Promise.all([

@@ -2,6 +2,7 @@ import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import type { App } from '../identity/apps/app-kinds.js';
 
 export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
 
@@ -47,6 +48,13 @@ export class MfaChallenge {
 
   @Property({ type: 'datetime', nullable: true })
   consumedAt: Date | null = null;
+
+  /** The app whose key the sign-in carried: the session it opens is bound to it (see Session.app). */
+  @Property({ type: 'text', nullable: true })
+  app: App | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  appId: string | null = null;
 
   constructor(input: { tenantId: string; userId: string; methods: ChallengeMethod[]; now: Date }) {
     this.tenantId = input.tenantId;

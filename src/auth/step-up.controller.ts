@@ -6,7 +6,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { CurrentPrincipal } from './auth.decorators.js';
+import { CurrentPrincipal, StepUpAllowed } from './auth.decorators.js';
 import { StepUpCommand } from './commands/step-up.command.js';
 import { stepUpSchema } from './dto/step-up.schema.js';
 import type { UserPrincipal } from './principal.js';
@@ -17,9 +17,13 @@ import type { UserPrincipal } from './principal.js';
 export class StepUpController {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Verifies a factor for this session: sensitive changes are allowed for the re-auth window from now. */
+  /**
+   * Verifies a factor for this session: sensitive changes are allowed for the re-auth window from now,
+   * and a pending step-up is cleared. The answer carries the session's new token; the old one is dead.
+   */
   @Post()
   @HttpCode(200)
+  @StepUpAllowed()
   @ApiJsonBody(stepUpSchema)
   @ApiProblems(400, 401, 403, 429, 503)
   async stepUp(
@@ -27,7 +31,9 @@ export class StepUpController {
     @Body(new ZodPipe(stepUpSchema)) body: z.infer<typeof stepUpSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const s = await this.commands.execute(new StepUpCommand(p.tenantId, p.userId, p.session.id, body, meta));
+    const { session: s, token } = await this.commands.execute(
+      new StepUpCommand(p.tenantId, p.userId, p.session.id, body, meta),
+    );
     const session = {
       id: s.id,
       expiresAt: s.expiresAt.toISOString(),
@@ -35,6 +41,6 @@ export class StepUpController {
       aal: s.aal,
       amr: s.amr,
     };
-    return { session };
+    return { token, session };
   }
 }

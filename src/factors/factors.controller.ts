@@ -30,7 +30,7 @@ export class FactorsController {
     @Body(new ZodPipe(enrollTotpSchema)) body: z.infer<typeof enrollTotpSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    return this.commands.execute(new EnrollTotpCommand(p.tenantId, p.userId, body.label, actorOf(p), meta));
+    return this.commands.execute(new EnrollTotpCommand(p.tenantId, p.userId, body.label, actorOf(p), meta, p.session));
   }
 
   @Post(':factorId/verify')

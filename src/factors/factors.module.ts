@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { PolicyStoreModule } from '../policy/policy-store.module.js';
@@ -21,7 +22,7 @@ import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule],
+  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule, SessionsModule],
   controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AppKeys } from './apps/app-keys.js';
+import { AppsController } from './apps/apps.controller.js';
+import { RegisterAppHandler } from './apps/commands/register-app.handler.js';
+import { RemoveAppHandler } from './apps/commands/remove-app.handler.js';
 import { ChangeUserRolesHandler } from './commands/change-user-roles.handler.js';
 import { CreateApiKeyHandler } from './commands/create-api-key.handler.js';
 import { CreateTenantHandler } from './commands/create-tenant.handler.js';
@@ -14,7 +18,7 @@ import { UsersDirectory } from './users-directory.js';
 
 @Module({
   imports: [AuditModule],
-  controllers: [TenantsController, UsersAdminController, ApiKeysController],
+  controllers: [TenantsController, UsersAdminController, ApiKeysController, AppsController],
   providers: [
     CreateTenantHandler,
     CreateUserHandler,
@@ -24,7 +28,10 @@ import { UsersDirectory } from './users-directory.js';
     UserAccounts,
     UsersDirectory,
     ApiKeysService,
+    RegisterAppHandler,
+    RemoveAppHandler,
+    AppKeys,
   ],
-  exports: [UsersDirectory, ApiKeysService],
+  exports: [UsersDirectory, ApiKeysService, AppKeys],
 })
 export class IdentityModule {}

@@ -4,6 +4,7 @@ import { StepupModule } from '../stepup/stepup.module.js';
 import { HealthController } from './health.controller.js';
 import { LiveSocketsGauge } from './live-sockets.gauge.js';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.js';
+import { AccessMetricsHandler } from './access-metrics.handler.js';
 import { LoginMetricsHandler } from './login-metrics.handler.js';
 import { metricsRegistryProvider } from './metrics-registry.js';
 import { MetricsController } from './metrics.controller.js';
@@ -22,6 +23,7 @@ import { ReadinessProbe } from './readiness-probe.js';
     ReadinessProbe,
     HttpMetrics,
     LoginMetricsHandler,
+    AccessMetricsHandler,
     ActiveSessionsGauge,
     QueueDepthGauge,
     LiveSocketsGauge,

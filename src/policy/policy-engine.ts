@@ -1,3 +1,4 @@
+import type { App } from '../identity/apps/app-kinds.js';
 import type { Role } from '../identity/roles.js';
 
 /**
@@ -9,8 +10,7 @@ import type { Role } from '../identity/roles.js';
 export const MFA_METHODS = ['totp', 'email'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
-export const APPS = ['console', 'client'] as const;
-export type App = (typeof APPS)[number];
+export { APPS, type App } from '../identity/apps/app-kinds.js';
 
 /** The part of a tenant's MFA policy that decides who must have a second factor by when. */
 export interface EnforcementRules {

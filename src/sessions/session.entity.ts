@@ -1,6 +1,7 @@
 import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
+import type { App } from '../identity/apps/app-kinds.js';
 import { SessionRepository } from './session.repository.js';
 
 export interface DeviceInfo {
@@ -105,6 +106,16 @@ export class Session {
   @Property({ type: 'uuid', nullable: true })
   mfaResetId: string | null = null;
 
+  /**
+   * The kind of app whose key opened the session, which the MFA policy was checked against; null for a
+   * sign-in without an app key, held to the rules of every app.
+   */
+  @Property({ type: 'text', nullable: true })
+  app: App | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  appId: string | null = null;
+
   constructor(input: {
     tenantId: string;
     userId: string;
@@ -171,6 +182,14 @@ export class Session {
     if (!this.amr.includes(method)) this.amr = [...this.amr, method];
     this.enrollmentOnly = false;
     this.mfaResetId = null;
+  }
+
+  /**
+   * A short, non-secret tag of the current token: sockets remember the one they connected with, so the
+   * ones still holding a token that was replaced can be told apart and closed.
+   */
+  get tokenFingerprint(): string {
+    return this.tokenHash.slice(0, 16);
   }
 
   revoke(reason: string, now: Date): boolean {

@@ -7,8 +7,9 @@ import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
+import type { App } from '../identity/apps/app-kinds.js';
 import { deviceInfoOf } from './device-info.js';
-import { SessionCreatedEvent, SessionRevokedEvent } from './events/session.events.js';
+import { SessionCreatedEvent, SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
 import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';
 
 export const SESSION_TOKEN_PREFIX = 'sgs_';
@@ -38,6 +39,8 @@ export class SessionsService {
       request: RequestMeta;
       enrollmentOnly?: boolean;
       mfaResetId?: string;
+      /** The registered app whose key the sign-in carried; none = bound to no app. */
+      app?: { id: string; kind: App } | null;
     },
   ): Promise<{ session: Session; token: string }> {
     const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
@@ -53,6 +56,8 @@ export class SessionsService {
     });
     session.enrollmentOnly = input.enrollmentOnly ?? false;
     session.mfaResetId = input.mfaResetId ?? null;
+    session.app = input.app?.kind ?? null;
+    session.appId = input.app?.id ?? null;
     tx.em.persist(session);
     await tx.em.flush();
     await this.audit.record(tx, new SessionCreatedEvent(session.tenantId, session.userId, session.id), {
@@ -65,9 +70,23 @@ export class SessionsService {
         browser: session.browser,
         os: session.os,
         ...(session.enrollmentOnly ? { enrollmentOnly: true } : {}),
+        ...(session.app ? { app: session.app, appId: session.appId } : {}),
       },
     });
     return { session, token };
+  }
+
+  /**
+   * Gives a live session a new token in the caller's transaction (after a step-up or a raise to aal 2):
+   * the old token stops working at commit, so whoever else held it is left with nothing. The session
+   * keeps its id; its sockets still on the old token are closed once the transaction commits.
+   */
+  async rotateToken(tx: Tx, session: Session): Promise<string> {
+    const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
+    session.tokenHash = hashToken(token);
+    await tx.em.flush();
+    tx.publish(new SessionTokenRotatedEvent(session.tenantId, session.userId, session.id, session.tokenFingerprint));
+    return token;
   }
 
   /**

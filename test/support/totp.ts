@@ -37,5 +37,6 @@ export async function aUserWithTotp(http: HttpClient, tenant: TenantFixture, clo
   const verified = await verifyFactor(http, user.token, factorId, totpCodeAt(secret, clock));
   if (verified.status !== 200) throw new Error(`factor verification failed: ${verified.status}`);
   clock.advance(30_000);
-  return { ...user, factorId, secret };
+  // The first factor raised the session to aal 2, which gave it a new token.
+  return { ...user, token: verified.body.token as string, factorId, secret };
 }

@@ -4,8 +4,6 @@ import type { Session } from '../../sessions/session.entity.js';
 import type { MfaMethod } from '../../policy/policy-engine.js';
 import type { MfaChallenge } from '../mfa-challenge.entity.js';
 
-export type LoginApp = 'console' | 'client';
-
 /**
  * Signed in (with the enrolment deadline while the user's grace period runs); or the password was
  * right and a second factor is due (the challenge to answer); or the user is past their deadline and
@@ -23,7 +21,8 @@ export class LoginCommand extends Command<LoginResult> {
       tenant: string;
       email: string;
       password: string;
-      app: LoginApp;
+      /** The key of the registered app the sign-in comes through (`X-Stepguard-App-Key` or `appKey`). */
+      appKey?: string | undefined;
       deviceToken?: string | undefined;
     },
     readonly request: RequestMeta,

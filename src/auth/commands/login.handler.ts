@@ -17,14 +17,16 @@ import type { Role } from '../../identity/roles.js';
 import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
 import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';
-import { evaluateMfa } from '../../policy/policy-engine.js';
+import { type App, evaluateMfa } from '../../policy/policy-engine.js';
+import type { RegisteredApp } from '../../identity/apps/app.entity.js';
+import { AppKeys } from '../../identity/apps/app-keys.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
-import { type LoginApp, LoginCommand, type LoginResult } from './login.command.js';
+import { LoginCommand, type LoginResult } from './login.command.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The e-mail or password is not correct');
@@ -46,6 +48,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly devices: RememberedDevices,
     private readonly policies: MfaPolicyStore,
     private readonly scopes: MfaScopeStarts,
+    private readonly appKeys: AppKeys,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -69,7 +72,13 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input, request);
+    // Checked only once the password is right: a stranger learns nothing about the tenant's apps.
+    const app = input.appKey ? await this.appKeys.resolve(tenant.id, input.appKey) : null;
+    if (input.appKey && !app) {
+      await this.recordFailure(tenant.id, user.id, 'unknown_app', input.email, request);
+      throw new DomainError('invalid_app_key', 'The app key is not valid for this tenant');
+    }
+    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input.deviceToken, app, request);
     if (!result) {
       await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
       throw invalidCredentials();
@@ -97,9 +106,11 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     tenantId: string,
     userId: string,
     verifiedHash: string,
-    { deviceToken, app }: { deviceToken?: string | undefined; app: LoginApp },
+    deviceToken: string | undefined,
+    app: RegisteredApp | null,
     request: RequestMeta,
   ): Promise<LoginResult | null> {
+    const boundTo = app && { id: app.id, kind: app.kind };
     return this.uow.run(async (tx) => {
       const current = await tx.em.findOne(
         User,
@@ -119,12 +130,20 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         : null;
       if (device) {
         await tx.em.flush();
-        const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', 'remembered_device'], request });
+        const opened = await this.sessions.open(tx, {
+          tenantId,
+          userId,
+          amr: ['pwd', 'remembered_device'],
+          request,
+          app: boundTo,
+        });
         tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
         return { status: 'authenticated', ...opened };
       }
       if (methods.length) {
         const challenge = new MfaChallenge({ tenantId, userId, methods, now: this.clock.now() });
+        challenge.app = boundTo?.kind ?? null;
+        challenge.appId = boundTo?.id ?? null;
         tx.em.persist(challenge);
         await tx.em.flush();
         await this.audit.record(tx, new MfaChallengeIssuedEvent(tenantId, userId, challenge.id), {
@@ -135,7 +154,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         });
         return { status: 'mfa_required', challenge };
       }
-      return this.signInWithoutFactor(tx, { tenantId, userId, roles: current.roles }, policy, now, app, request);
+      return this.signInWithoutFactor(tx, { tenantId, userId, roles: current.roles }, policy, now, boundTo, request);
     });
   }
 
@@ -145,22 +164,23 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     subject: { tenantId: string; userId: string; roles: Role[] },
     policy: MfaPolicySettings,
     now: Date,
-    app: LoginApp,
+    app: { id: string; kind: App } | null,
     request: RequestMeta,
   ): Promise<LoginResult> {
     const { tenantId, userId } = subject;
     const scopeStartedAt = await this.scopes.syncUser(tx.em, subject, policy, now);
+    // Without an app key the session is bound to no app: it is held to the policy as for every app.
     const mfa = evaluateMfa(
       policy,
       { kind: 'user', roles: subject.roles, activeFactorTypes: [], scopeStartedAt },
-      app,
+      app?.kind ?? null,
       now,
     );
     if (mfa.status === 'overdue') {
       const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request, enrollmentOnly: true });
       return { status: 'mfa_enrollment_required', ...opened, allowedMethods: [...policy.allowedMethods] };
     }
-    const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request });
+    const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request, app });
     tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));
     return {
       status: 'authenticated',

@@ -3,8 +3,17 @@ import type { RequestMeta } from '../../common/actor.js';
 import type { Session } from '../../sessions/session.entity.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
-/** Verifies a factor for the current session; on success its re-auth window restarts and amr gains the method. */
-export class StepUpCommand extends Command<Session> {
+/** The stepped-up session and its new token (the one the request came with no longer works). */
+export interface SteppedUp {
+  session: Session;
+  token: string;
+}
+
+/**
+ * Verifies a factor for the current session; on success its re-auth window restarts, amr gains the
+ * method, a pending step-up is cleared, and the session gets a new token.
+ */
+export class StepUpCommand extends Command<SteppedUp> {
   constructor(
     readonly tenantId: string,
     readonly userId: string,

@@ -5,12 +5,14 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, unauthorized } from '../../common/errors/domain-error.js';
 import { mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { Session } from '../../sessions/session.entity.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { STEP_UP_FAILED, StepUpSucceededEvent } from '../events/step-up.events.js';
 import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
 import { SecondFactorRefusals } from '../second-factor-refusals.js';
-import { StepUpCommand } from './step-up.command.js';
+import { existedBeforeSession } from '../challenge-methods/proven-before.js';
+import { type SteppedUp, StepUpCommand } from './step-up.command.js';
 
 @CommandHandler(StepUpCommand)
 export class StepUpHandler implements ICommandHandler<StepUpCommand> {
@@ -22,9 +24,10 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
     private readonly throttle: MfaVerificationThrottle,
     private readonly streaks: MfaFailureStreaks,
     private readonly refusals: SecondFactorRefusals,
+    private readonly sessions: SessionsService,
   ) {}
 
-  async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<Session> {
+  async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<SteppedUp> {
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'session', id: sessionId };
     const subject = { tenantId, userId };
@@ -40,7 +43,11 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const matched = verifier ? await verifier.match(reader, subject, input.code, now) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
-      const session = await this.uow.run(async (tx) => {
+      const current = await reader.findOne(Session, { tenantId, userId, id: sessionId }, { fields: ['createdAt'] });
+      if (!current || !(await existedBeforeSession(reader, input.method, matched.id, current.createdAt))) {
+        throw mfaCodeInvalid();
+      }
+      const steppedUp = await this.uow.run(async (tx) => {
         // A replayed code loses here (conditional UPDATE), and the session row is locked so a
         // concurrent revocation either waits for this step-up or makes it fail.
         if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
@@ -48,17 +55,18 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
         const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
         if (!live?.isActiveAt(now)) throw unauthorized();
         live.recordStepUp(verifier.amr, now);
-        await tx.em.flush();
+        // A new token: if the session was stolen, the thief's copy dies when the user steps up.
+        const token = await this.sessions.rotateToken(tx, live);
         await this.audit.record(tx, new StepUpSucceededEvent(tenantId, userId, sessionId, input.method), {
           actor,
           target,
           request,
-          details: { method: input.method, matchedId: matched.id, amr: live.amr },
+          details: { method: input.method, matchedId: matched.id, amr: live.amr, tokenRotated: true },
         });
-        return live;
+        return { session: live, token };
       });
       await this.throttle.succeeded(userId);
-      return session;
+      return steppedUp;
     } catch (error) {
       if (error instanceof DomainError) {
         await this.refusals.record({ subject, action: STEP_UP_FAILED, target, method: input.method, error, request });

@@ -54,7 +54,8 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         if (!(await tx.em.getRepository(MfaChallenge).consume(challenge, now))) throw challengeExpired();
         if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
         await this.streaks.recordSuccess(tx.em, subject);
-        const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request });
+        const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
+        const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request, app });
         const event = new MfaChallengeSucceededEvent(tenantId, userId, challenge.id, input.method, session.session.id);
         await this.audit.record(tx, event, {
           actor: { type: 'user', id: userId },

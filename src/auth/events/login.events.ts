@@ -5,7 +5,9 @@ export type LoginFailureReason =
   | 'no_password'
   | 'rate_limited'
   /** The password was right when checked, but changed before the session could be opened. */
-  | 'password_changed';
+  | 'password_changed'
+  /** The password was right, but the app key sent with it is not one of the tenant's live apps. */
+  | 'unknown_app';
 
 /**
  * A refused sign-in, one per refused request (it feeds the login metrics). `tenantId` and `userId`

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
+import type { Session } from '../../sessions/session.entity.js';
 import type { TotpProvisioning } from '../totp/provisioning.js';
 
 export type TotpEnrollment = TotpProvisioning & { factorId: string };
@@ -12,6 +13,8 @@ export class EnrollTotpCommand extends Command<TotpEnrollment> {
     readonly label: string | undefined,
     readonly actor: Actor,
     readonly request: RequestMeta,
+    /** The session asking: it must hold a fresh proof (see EnrolmentProof). */
+    readonly session: Session,
   ) {
     super();
   }

@@ -13,6 +13,8 @@ import { tooManyTotpFactors } from '../factors.errors.js';
 import { totpProvisioning } from '../totp/provisioning.js';
 import { TOTP_SECRET_BYTES } from '../totp/totp.js';
 import { EnrollTotpCommand, type TotpEnrollment } from './enroll-totp.command.js';
+import { EnrolmentProof } from '../enrolment-proof.js';
+import { lockUserFactors } from '../user-factors-lock.js';
 
 /** Enough for a phone, a spare and a password manager; a bound on rows one account can create. */
 export const MAX_TOTP_FACTORS_PER_USER = 5;
@@ -27,9 +29,10 @@ export class EnrollTotpHandler implements ICommandHandler<EnrollTotpCommand> {
     private readonly attempts: AuditedAttempt,
     private readonly directory: UsersDirectory,
     private readonly secrets: FactorSecrets,
+    private readonly proof: EnrolmentProof,
   ) {}
 
-  async execute({ tenantId, userId, label, actor, request }: EnrollTotpCommand): Promise<TotpEnrollment> {
+  async execute({ tenantId, userId, label, actor, request, session }: EnrollTotpCommand): Promise<TotpEnrollment> {
     const attempt = { tenantId, action: FactorEnrollmentStartedEvent.type, actor, request };
     const [user, tenant] = await Promise.all([
       this.directory.requireUser(tenantId, userId),
@@ -40,8 +43,9 @@ export class EnrollTotpHandler implements ICommandHandler<EnrollTotpCommand> {
     const factor = await this.attempts.run(attempt, () =>
       this.uow.run(async (tx) => {
         // One enrolment per user at a time, so concurrent requests cannot pass the limit together.
-        await tx.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`factors:${userId}`]);
+        await lockUserFactors(tx, userId);
         const now = this.clock.now();
+        await this.proof.assertMayStart(tx.em, session, now);
         const factors = tx.em.getRepository(Factor);
         const live = await factors.countLiveTotp(tenantId, userId, now);
         if (live >= MAX_TOTP_FACTORS_PER_USER) throw tooManyTotpFactors(MAX_TOTP_FACTORS_PER_USER);

@@ -12,6 +12,8 @@ export interface FactorVerification {
   factor: VerifiedFactor;
   /** The user's first backup codes, shown this once: present only when this was their first active factor. */
   backupCodes?: string[];
+  /** The session's new token when the factor raised it to aal 2 (the old token no longer works). */
+  token?: string;
 }
 
 /** Proves a pending factor with its first code, which activates it; every refusal is mfa_code_invalid. */
@@ -24,7 +26,7 @@ export class VerifyFactorCommand extends Command<FactorVerification> {
     readonly actor: Actor,
     readonly request: RequestMeta,
     /** The session the code was entered in: the proven factor joins its `amr`. */
-    readonly sessionId: string | null = null,
+    readonly sessionId: string,
   ) {
     super();
   }

@@ -10,7 +10,11 @@ import { EmailCodes } from '../email/email-codes.js';
 import { FACTOR_VERIFICATION_FAILED, FactorEnrolledEvent } from '../events/factor.events.js';
 import { Factor, type FactorType } from '../factor.entity.js';
 import { type AuthMethod, Session } from '../../sessions/session.entity.js';
-import { mfaCodeInvalid } from '../factors.errors.js';
+import { codeAlreadyUsed, mfaCodeInvalid } from '../factors.errors.js';
+import { unauthorized } from '../../common/errors/domain-error.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
+import { EnrolmentProof } from '../enrolment-proof.js';
+import { lockUserFactors } from '../user-factors-lock.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
 import { MfaResetCompletedEvent, replaceFactorsAfterReset } from '../mfa-reset-completion.js';
 import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
@@ -25,6 +29,8 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     private readonly totp: TotpVerifier,
     private readonly backupCodes: BackupCodes,
     private readonly emailCodes: EmailCodes,
+    private readonly proofs: EnrolmentProof,
+    private readonly sessions: SessionsService,
   ) {}
 
   async execute({
@@ -41,24 +47,29 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     const verifiable = factor?.isVerifiableAt(now) ? factor : null;
     // Computed whatever the factor's state, so refusals for different reasons take the same time.
     const proof = await this.match(factor, verifiable, code, now);
+    const attempt = {
+      tenantId,
+      action: FACTOR_VERIFICATION_FAILED,
+      actor,
+      target: { type: 'factor', id: factorId },
+      request,
+    };
     const activated =
-      verifiable && proof ? await this.activate(verifiable, proof, now, { actor, request, sessionId }) : null;
+      verifiable && proof
+        ? await this.attempts.run(attempt, () => this.activate(verifiable, proof, now, { actor, request, sessionId }))
+        : null;
     if (verifiable && activated) {
       const factor = { id: verifiable.id, type: verifiable.type, status: 'active' as const };
-      return activated.backupCodes ? { factor, backupCodes: activated.backupCodes } : { factor };
+      return {
+        factor,
+        ...(activated.backupCodes ? { backupCodes: activated.backupCodes } : {}),
+        ...(activated.token ? { token: activated.token } : {}),
+      };
     }
-    const error = mfaCodeInvalid();
-    await this.attempts.recordFailure(
-      {
-        tenantId,
-        action: FACTOR_VERIFICATION_FAILED,
-        actor,
-        target: { type: 'factor', id: factorId },
-        request,
-        details: { refusal: refusalOf(factor, verifiable, proof) },
-      },
-      error,
-    );
+    const refusal = refusalOf(factor, verifiable, proof);
+    // A double click: the code was right and the factor is active; not a guess, so say so.
+    const error = refusal === 'code_already_used' ? codeAlreadyUsed() : mfaCodeInvalid();
+    await this.attempts.recordFailure({ ...attempt, details: { refusal } }, error);
     throw error;
   }
 
@@ -93,29 +104,43 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
    * Accepts the step and activates the factor, with its audit entry, in one transaction; null when
    * the step was lost. The user's first active factor also gets the first backup codes, in the same
    * transaction, so an activation never commits without them; the session the code was entered in
-   * records the factor's method (a degraded session is whole again).
+   * records the factor's method (a degraded session is whole again), and gets a new token if that
+   * raised it to aal 2. Every other session of the user ends: a session opened with less than the
+   * user now has (a password-only one, or a thief's) must not outlive the new factor.
    */
   private activate(
     factor: Factor,
     proof: ActivationProof,
     now: Date,
-    { actor, request, sessionId }: { actor: Actor; request: RequestMeta; sessionId: string | null },
-  ): Promise<{ backupCodes?: string[] } | null> {
+    { actor, request, sessionId }: { actor: Actor; request: RequestMeta; sessionId: string },
+  ): Promise<{ backupCodes?: string[]; token?: string } | null> {
+    const { tenantId, userId } = factor;
     return this.uow.run(async (tx) => {
+      await lockUserFactors(tx, userId);
+      const session = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
+      if (!session?.isActiveAt(now)) throw unauthorized();
+      await this.proofs.assertMayActivate(tx.em, session, now);
       if (!(await proof(tx))) return null;
-      const session = sessionId
-        ? await tx.em.getRepository(Session).lockForUser(factor.tenantId, factor.userId, sessionId)
-        : null;
-      if (session?.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
-      session?.recordFactorProven(AMR_OF[factor.type]);
+      if (session.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
+      const aalBefore = session.aal;
+      session.recordFactorProven(AMR_OF[factor.type]);
+      const token = session.aal > aalBefore ? await this.sessions.rotateToken(tx, session) : undefined;
       const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
-      await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
+      const sessionsEnded = await this.sessions.revokeAllForUser(tx, {
+        tenantId,
+        userId,
+        exceptSessionId: session.id,
+        reason: 'factor_enrolled',
+        actor,
+        request,
+      });
+      await this.audit.record(tx, new FactorEnrolledEvent(tenantId, userId, factor.id, factor.type), {
         actor,
         target: { type: 'factor', id: factor.id },
         request,
-        details: { factorType: factor.type, label: factor.label },
+        details: { factorType: factor.type, label: factor.label, sessionsEnded, tokenRotated: token !== undefined },
       });
-      return { backupCodes };
+      return { backupCodes, token };
     });
   }
 }

@@ -29,6 +29,8 @@ export class EmailFactorController {
     @Body(new ZodPipe(enrollEmailFactorSchema)) body: z.infer<typeof enrollEmailFactorSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    return this.commands.execute(new EnrollEmailFactorCommand(p.tenantId, p.userId, body.email, actorOf(p), meta));
+    return this.commands.execute(
+      new EnrollEmailFactorCommand(p.tenantId, p.userId, body.email, actorOf(p), meta, p.session),
+    );
   }
 }

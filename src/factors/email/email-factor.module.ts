@@ -6,23 +6,24 @@ import { OutboxModule } from '../../infra/outbox/outbox.module.js';
 import { DeliverEmailCodeHandler } from './commands/deliver-email-code.handler.js';
 import { EnrollEmailFactorHandler } from './commands/enroll-email-factor.handler.js';
 import { SendChallengeEmailCodeHandler } from './commands/send-challenge-email-code.handler.js';
-import { VerifyEmailFactorHandler } from './commands/verify-email-factor.handler.js';
+import { PolicyStoreModule } from '../../policy/policy-store.module.js';
+import { EnrolmentProof } from '../enrolment-proof.js';
 import { EmailCodeHasher } from './email-code-hasher.js';
 import { EmailCodes } from './email-codes.js';
 import { EmailFactorController } from './email-factor.controller.js';
 
 /** E-mail codes: enrolment, sign-in codes, and their delivery through the outbox and the `email` queue. */
 @Module({
-  imports: [AuditModule, IdentityModule, OutboxModule, MailModule],
+  imports: [AuditModule, IdentityModule, OutboxModule, MailModule, PolicyStoreModule],
   controllers: [EmailFactorController],
   providers: [
     EmailCodeHasher,
     EmailCodes,
     EnrollEmailFactorHandler,
-    VerifyEmailFactorHandler,
     SendChallengeEmailCodeHandler,
     DeliverEmailCodeHandler,
+    EnrolmentProof,
   ],
-  exports: [EmailCodes, OutboxModule],
+  exports: [EmailCodes, OutboxModule, EnrolmentProof],
 })
 export class EmailFactorModule {}

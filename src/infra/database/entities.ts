@@ -4,6 +4,7 @@ import { BackupCode } from '../../factors/backup-codes/backup-code.entity.js';
 import { EmailCode } from '../../factors/email/email-code.entity.js';
 import { Factor } from '../../factors/factor.entity.js';
 import { ApiKey } from '../../identity/api-key.entity.js';
+import { RegisteredApp } from '../../identity/apps/app.entity.js';
 import { Tenant } from '../../identity/tenant.entity.js';
 import { User } from '../../identity/user.entity.js';
 import { RememberedDevice } from '../../sessions/remembered-devices/remembered-device.entity.js';
@@ -15,6 +16,7 @@ export const ENTITIES = [
   Tenant,
   User,
   ApiKey,
+  RegisteredApp,
   Session,
   AuditEvent,
   AuditChainHead,

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../../common/actor.js';
+import type { Session } from '../../../sessions/session.entity.js';
 
 /**
  * Starts an e-mail factor for `email` (default: the account's address) and mails it a code; the
@@ -13,6 +14,8 @@ export class EnrollEmailFactorCommand extends Command<{ factorId: string }> {
     readonly email: string | undefined,
     readonly actor: Actor,
     readonly request: RequestMeta,
+    /** The session asking: it must hold a fresh proof (see EnrolmentProof). */
+    readonly session: Session,
   ) {
     super();
   }

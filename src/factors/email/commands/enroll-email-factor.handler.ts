@@ -10,6 +10,8 @@ import { FactorEnrollmentStartedEvent } from '../../events/factor.events.js';
 import { Factor, PENDING_FACTOR_TTL_MS } from '../../factor.entity.js';
 import { EmailCodes } from '../email-codes.js';
 import { EnrollEmailFactorCommand } from './enroll-email-factor.command.js';
+import { EnrolmentProof } from '../../enrolment-proof.js';
+import { lockUserFactors } from '../../user-factors-lock.js';
 
 /** A bound on rows (and on addresses we mail) per account. */
 export const MAX_EMAIL_FACTORS_PER_USER = 3;
@@ -24,17 +26,19 @@ export class EnrollEmailFactorHandler implements ICommandHandler<EnrollEmailFact
     private readonly directory: UsersDirectory,
     private readonly codes: EmailCodes,
     private readonly outbox: OutboxRelay,
+    private readonly proof: EnrolmentProof,
   ) {}
 
-  async execute({ tenantId, userId, email, actor, request }: EnrollEmailFactorCommand) {
+  async execute({ tenantId, userId, email, actor, request, session }: EnrollEmailFactorCommand) {
     const user = await this.directory.requireUser(tenantId, userId);
     const address = (email ?? user.email).trim().toLowerCase();
     const attempt = { tenantId, action: FactorEnrollmentStartedEvent.type, actor, request };
     const { factorId, outboxId } = await this.attempts.run(attempt, () =>
       this.uow.run(async (tx) => {
         // Same per-user lock as TOTP enrolment: concurrent requests cannot pass the limit together.
-        await tx.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`factors:${userId}`]);
+        await lockUserFactors(tx, userId);
         const now = this.clock.now();
+        await this.proof.assertMayStart(tx.em, session, now);
         const mine = await tx.em.find(Factor, { tenantId, userId, type: 'email' });
         if (mine.some((f) => f.label === address && f.status === 'active')) {
           throw conflict('This address is already one of your e-mail factors');

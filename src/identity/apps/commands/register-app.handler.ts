@@ -1,0 +1,41 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../../audit/audit-log.js';
+import { Clock } from '../../../common/clock.js';
+import { hashToken, newOpaqueToken } from '../../../common/crypto/tokens.js';
+import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
+import { RegisteredApp } from '../app.entity.js';
+import { AppRegisteredEvent } from '../app.events.js';
+import { APP_KEY_PREFIX } from '../app-keys.js';
+import { RegisterAppCommand } from './register-app.command.js';
+
+@CommandHandler(RegisterAppCommand)
+export class RegisterAppHandler implements ICommandHandler<RegisterAppCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {}
+
+  execute({ tenantId, input, actor, request }: RegisterAppCommand) {
+    const key = newOpaqueToken(APP_KEY_PREFIX);
+    return this.uow.run(async (tx) => {
+      const app = new RegisteredApp({
+        tenantId,
+        name: input.name,
+        kind: input.kind,
+        keyHash: hashToken(key),
+        createdBy: actor.type === 'user' ? actor.id : null,
+        now: this.clock.now(),
+      });
+      tx.em.persist(app);
+      await tx.em.flush();
+      await this.audit.record(tx, new AppRegisteredEvent(tenantId, app.id, app.kind), {
+        actor,
+        target: { type: 'app', id: app.id },
+        request,
+        details: { name: app.name, kind: app.kind },
+      });
+      return { app, key };
+    });
+  }
+}
