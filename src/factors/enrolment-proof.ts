@@ -56,16 +56,21 @@ export class EnrolmentProof {
    * Before a pending factor becomes active: if the user gained a factor since it was started (another
    * session enrolled one meanwhile), the proof of an existing factor is owed now.
    */
-  async assertMayActivate(em: EntityManager, session: Session, now: Date): Promise<void> {
-    const { hasFactor, windowMinutes } = await this.standing(em, session);
+  async assertMayActivate(em: EntityManager, session: Session, factorId: string, now: Date): Promise<void> {
+    const { hasFactor, windowMinutes } = await this.standing(em, session, factorId);
     if (hasFactor) assertMayEnrol(session, hasFactor, now, windowMinutes);
   }
 
-  private async standing(em: EntityManager, session: Session) {
+  /** Whether the user has a factor the policy accepts, leaving out the one being activated. */
+  private async standing(em: EntityManager, session: Session, activating?: string) {
     const { tenantId, userId } = session;
     const [{ settings }, active] = await Promise.all([
       this.policies.current(tenantId, em),
-      em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] }),
+      em.find(
+        Factor,
+        { tenantId, userId, status: 'active', ...(activating ? { id: { $ne: activating } } : {}) },
+        { fields: ['type'] },
+      ),
     ]);
     return {
       hasFactor: countsAsEnrolled(

@@ -6,9 +6,10 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { dumpDatabase } from '../support/pg-dump.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const INVALID = { status: 401, code: 'mfa_code_invalid' };
+const ALREADY_USED = { status: 409, code: 'code_already_used' };
 const outcome = (res: { status: number; body: { code?: string } }) => ({ status: res.status, code: res.body?.code });
 
 describe('TOTP enrolment', () => {
@@ -53,10 +54,14 @@ describe('TOTP enrolment', () => {
     const code = totpCodeAt(secret, clock);
     const res = await verifyFactor(t.http, user.token, factorId, code);
     expect(res.status).toBe(200);
+    // The first factor raises the session to aal 2, which replaces its token.
     expect(res.body).toEqual({
       factor: { id: factorId, type: 'totp', status: 'active' },
       backupCodes: expect.any(Array),
+      token: expect.stringMatching(/^sgs_/),
     });
+    expect((await t.http.get('/v1/me', user.token)).status).toBe(401);
+    expect((await t.http.get('/v1/me', res.body.token)).body.session.aal).toBe(2);
     const row = await factorRow(factorId);
     expect(row).toMatchObject({ status: 'active', label: 'Authenticator app' });
     expect(row.verified_at.toISOString()).toBe(clock.now().toISOString());
@@ -66,7 +71,12 @@ describe('TOTP enrolment', () => {
       ['FactorEnrollmentStarted', 'success'],
       ['FactorEnrolled', 'success'],
     ]);
-    expect(audit[1].details).toEqual({ factorType: 'totp', label: 'Authenticator app' });
+    expect(audit[1].details).toEqual({
+      factorType: 'totp',
+      label: 'Authenticator app',
+      sessionsEnded: 0,
+      tokenRotated: true,
+    });
     const details = JSON.stringify(audit.map((a) => a.details));
     expect(details).not.toContain(secret);
     expect(details).not.toContain(code);
@@ -79,8 +89,9 @@ describe('TOTP enrolment', () => {
     const wrong = await verifyFactor(t.http, user.token, factorId, code === '000000' ? '000001' : '000000');
     expect(outcome(wrong)).toEqual(INVALID);
     expect(outcome(await verifyFactor(t.http, user.token, factorId, 'abc'))).toEqual(INVALID);
-    expect((await verifyFactor(t.http, user.token, factorId, code)).status).toBe(200);
-    const replay = await verifyFactor(t.http, user.token, factorId, code);
+    const verified = await verifyFactor(t.http, user.token, factorId, code);
+    expect(verified.status).toBe(200);
+    const replay = await verifyFactor(t.http, verified.body.token, factorId, code);
     expect(replay.body).toEqual(wrong.body);
     const failures = (await auditOf(factorId)).filter((a) => a.outcome === 'failure');
     expect(failures.map((a) => a.details.refusal)).toEqual(['wrong_code', 'wrong_code', 'not_pending']);
@@ -95,16 +106,19 @@ describe('TOTP enrolment', () => {
       Array.from({ length: 20 }, () => verifyFactor(t.http, user.token, factorId, code)),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(results.filter((r) => r.status !== 200).map(outcome)).toEqual(Array(19).fill(INVALID));
+    // A loser that raced the winner for the code is told it was used; one that came after, that it is invalid.
+    for (const loser of results.filter((r) => r.status !== 200)) {
+      expect([INVALID, ALREADY_USED]).toContainEqual(outcome(loser));
+    }
     const audit = await auditOf(factorId);
     expect(audit.filter((a) => a.action === 'FactorEnrolled')).toHaveLength(1);
     expect(audit.filter((a) => a.action === 'FactorVerificationFailed')).toHaveLength(19);
   });
 
   it('accepts codes from steps -1, 0 and +1 and refuses -2 and +2', async () => {
-    const user = await aUser(t.http, acme);
     const verdicts: Record<number, number> = {};
     for (const offset of [-2, -1, 0, 1, 2]) {
+      const user = await aUser(t.http, acme);
       const { factorId, secret } = await enrolTotp(t.http, user.token);
       verdicts[offset] = (await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock, offset))).status;
     }
@@ -137,24 +151,31 @@ describe('TOTP enrolment', () => {
     const fresh = await enrolTotp(t.http, user.token);
     const stale = await enrolTotp(t.http, user.token);
     clock.advance(15 * 60_000 - 1_000);
-    expect((await verifyFactor(t.http, user.token, fresh.factorId, totpCodeAt(fresh.secret, clock))).status).toBe(200);
+    const verified = await verifyFactor(t.http, user.token, fresh.factorId, totpCodeAt(fresh.secret, clock));
+    expect(verified.status).toBe(200);
     clock.advance(1_000);
-    const late = await verifyFactor(t.http, user.token, stale.factorId, totpCodeAt(stale.secret, clock));
+    const late = await verifyFactor(t.http, verified.body.token, stale.factorId, totpCodeAt(stale.secret, clock));
     expect(outcome(late)).toEqual(INVALID);
     expect((await auditOf(stale.factorId)).at(-1).details.refusal).toBe('expired');
   });
 
   it('allows five authenticator apps per user, pending ones included, and answers 409 beyond', async () => {
-    const user = await aUser(t.http, acme);
-    const first = await enrolTotp(t.http, user.token);
-    await verifyFactor(t.http, user.token, first.factorId, totpCodeAt(first.secret, clock));
+    const user = await aUserWithTotp(t.http, acme, clock);
+    const token = await signInWithTotp(t.http, acme, user, clock);
     const enrolments = await Promise.all(
-      Array.from({ length: 6 }, () => t.http.post('/v1/me/factors/totp', {}, user.token)),
+      Array.from({ length: 6 }, () => t.http.post('/v1/me/factors/totp', {}, token)),
     );
     expect(enrolments.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 409, 409]);
     expect(enrolments.find((r) => r.status === 409)!.body.code).toBe('conflict');
     clock.advance(15 * 60_000);
-    expect((await t.http.post('/v1/me/factors/totp', {}, user.token)).status).toBe(201);
+    // Past the re-auth window: a step-up with the existing factor, then the slot freed by the expiry is usable.
+    const steppedUp = await t.http.post(
+      '/v1/auth/step-up',
+      { method: 'totp', code: totpCodeAt(user.secret, clock) },
+      token,
+    );
+    expect(steppedUp.status).toBe(200);
+    expect((await t.http.post('/v1/me/factors/totp', {}, steppedUp.body.token)).status).toBe(201);
   });
 
   it('never stores the secret readably: a dump of the whole database does not contain it', async () => {

@@ -21,7 +21,8 @@ describe('step-up and the re-auth window', () => {
   async function aUserSignedInWithTotp() {
     const user = await aUser(t.http, acme);
     const { factorId, secret } = await enrolTotp(t.http, user.token);
-    expect((await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    const enrolled = await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock));
+    expect(enrolled.status).toBe(200);
     clock.advance(STEP);
     const login = await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD });
     const verified = await t.http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
@@ -30,7 +31,7 @@ describe('step-up and the re-auth window', () => {
     });
     expect(verified.status).toBe(200);
     clock.advance(STEP);
-    return { ...user, factorId, secret, token: verified.body.token as string, passwordOnlyToken: user.token };
+    return { ...user, factorId, secret, token: verified.body.token as string, enrolmentToken: enrolled.body.token };
   }
 
   const stepUp = (token: string, code: string, method = 'totp') =>
@@ -48,6 +49,7 @@ describe('step-up and the re-auth window', () => {
     const res = await stepUp(user.token, totpCodeAt(user.secret, clock));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
+      token: expect.stringMatching(/^sgs_/),
       session: {
         id: expect.any(String),
         expiresAt: expect.any(String),
@@ -56,7 +58,7 @@ describe('step-up and the re-auth window', () => {
         amr: ['pwd', 'otp'],
       },
     });
-    expect((await changePassword(user.token)).status).toBe(204);
+    expect((await changePassword(res.body.token)).status).toBe(204);
   });
 
   it('keeps a password change within the window allowed, and needs the current password still', async () => {
@@ -74,11 +76,13 @@ describe('step-up and the re-auth window', () => {
   it('refuses a wrong code, a replayed code and a method the user lacks with the same 401', async () => {
     const user = await aUserSignedInWithTotp();
     const code = totpCodeAt(user.secret, clock);
-    expect((await stepUp(user.token, code)).status).toBe(200);
+    const first = await stepUp(user.token, code);
+    expect(first.status).toBe(200);
+    const token = first.body.token as string;
     const answers = [
-      await stepUp(user.token, code === '000000' ? '000001' : '000000'),
-      await stepUp(user.token, code),
-      await stepUp(user.token, code, 'backup_code'),
+      await stepUp(token, code === '000000' ? '000001' : '000000'),
+      await stepUp(token, code),
+      await stepUp(token, code, 'backup_code'),
     ];
     for (const res of answers) {
       expect(res.status).toBe(401);
@@ -94,11 +98,26 @@ describe('step-up and the re-auth window', () => {
     expect((await changePassword(user.token)).body.code).toBe('reauth_required');
   });
 
-  it('raises a password-only session to aal 2', async () => {
+  it('gives the session a new token: the old one is dead at once, the new one carries on', async () => {
     const user = await aUserSignedInWithTotp();
-    const res = await stepUp(user.passwordOnlyToken, totpCodeAt(user.secret, clock));
-    expect(res.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'otp'] });
-    expect((await t.http.get('/v1/me', user.passwordOnlyToken)).body.session).toMatchObject({ aal: 2 });
+    const before = await t.http.get('/v1/me', user.token);
+    const res = await stepUp(user.token, totpCodeAt(user.secret, clock));
+    expect(res.status).toBe(200);
+    expect(res.body.token).not.toBe(user.token);
+    expect((await t.http.get('/v1/me', user.token)).status).toBe(401);
+    const after = await t.http.get('/v1/me', res.body.token);
+    expect(after.body.session).toMatchObject({ id: before.body.session.id, aal: 2 });
+  });
+
+  it('does not let a factor step up the session it was enrolled in', async () => {
+    const user = await aUserSignedInWithTotp();
+    // The session the factor was enrolled in survives its enrolment (it is the current one there) ...
+    expect((await t.http.get('/v1/me', user.enrolmentToken)).status).toBe(200);
+    // ... but the factor it added proves nothing in it: a step-up there refuses it.
+    clock.advance(STEP);
+    const res = await stepUp(user.enrolmentToken, totpCodeAt(user.secret, clock));
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('mfa_code_invalid');
   });
 
   it('allows five tries per session, then 429', async () => {

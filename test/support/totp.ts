@@ -1,6 +1,6 @@
 import { generateSync } from 'otplib';
 import type { Clock, ManualClock } from '../../src/common/clock.js';
-import { aUser, type TenantFixture } from './builders.js';
+import { aUser, PASSWORD, type TenantFixture } from './builders.js';
 import type { HttpClient } from './http.js';
 
 /** A code for the step `offset` steps from the clock's, computed by otplib alone (an independent oracle). */
@@ -39,4 +39,25 @@ export async function aUserWithTotp(http: HttpClient, tenant: TenantFixture, clo
   clock.advance(30_000);
   // The first factor raised the session to aal 2, which gave it a new token.
   return { ...user, token: verified.body.token as string, factorId, secret };
+}
+
+/**
+ * Signs the user in with their password and a TOTP code at the challenge: a session whose factor check
+ * is fresh (what adding another factor or stepping up a sensitive change needs). Moves the clock a step on.
+ */
+export async function signInWithTotp(
+  http: HttpClient,
+  tenant: TenantFixture,
+  user: { email: string; secret: string },
+  clock: ManualClock,
+): Promise<string> {
+  const login = await http.post('/v1/auth/login', { tenant: tenant.slug, email: user.email, password: PASSWORD });
+  if (login.body.status !== 'mfa_required') throw new Error(`no challenge: ${JSON.stringify(login.body)}`);
+  const verified = await http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
+    method: 'totp',
+    code: totpCodeAt(user.secret, clock),
+  });
+  if (verified.status !== 200) throw new Error(`challenge failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+  clock.advance(30_000);
+  return verified.body.token as string;
 }

@@ -119,8 +119,9 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
       await lockUserFactors(tx, userId);
       const session = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
       if (!session?.isActiveAt(now)) throw unauthorized();
-      await this.proofs.assertMayActivate(tx.em, session, now);
+      // The code first: the losers of a race for it learn that, not that the winner's factor now needs proof.
       if (!(await proof(tx))) return null;
+      await this.proofs.assertMayActivate(tx.em, session, factor.id, now);
       if (session.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
       const aalBefore = session.aal;
       session.recordFactorProven(AMR_OF[factor.type]);
