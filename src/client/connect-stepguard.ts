@@ -5,6 +5,7 @@ import {
   SESSION_REVOKED_EVENT,
   type ServerToClientEvents,
   STEP_UP_REQUIRED_EVENT,
+  TOKEN_REPLACED,
 } from '../stepup/socket-events.js';
 import { problemOf, StepguardError } from './stepguard-error.js';
 
@@ -25,6 +26,11 @@ export interface StepguardConnectionOptions {
   /** The session was revoked or has expired (or the token was never valid): sign in again. */
   onSignedOut?: (event: { reason: string }) => void;
   onStateChange?: (state: ConnectionState) => void;
+  /**
+   * A step-up gave the session a new token (the old one no longer works anywhere): store it where the
+   * app keeps its token. The connection already uses it.
+   */
+  onTokenChanged?: (token: string) => void;
   /** Passed to socket.io-client (`transports`, `reconnectionDelay`, …). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
   fetch?: typeof fetch;
@@ -35,10 +41,15 @@ export type StepUpMethod = 'totp' | 'email' | 'backup_code';
 export interface StepguardConnection {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   readonly state: ConnectionState;
+  /** The session token in use (replaced by each successful `stepUp`). */
+  readonly token: string;
   /** Resolves once connected; rejects with a StepguardError (`step_up_required`, `unauthorized`, …) if refused. */
   connected(): Promise<void>;
-  /** Verifies a factor for this session (`POST /v1/auth/step-up`), then connects again. */
-  stepUp(code: string, method?: StepUpMethod): Promise<void>;
+  /**
+   * Verifies a factor for this session (`POST /v1/auth/step-up`), takes the new token it answers with
+   * (`onTokenChanged`), then connects again with it. Resolves to the new token.
+   */
+  stepUp(code: string, method?: StepUpMethod): Promise<string>;
   close(): void;
 }
 
@@ -60,6 +71,8 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
     ...options.socketOptions,
     auth: { token: options.token },
   });
+  let token = options.token;
+  let stepUps = 0;
   let state: ConnectionState = 'connecting';
   let announced: { kind: 'step_up' | 'revoked'; reason: string } | null = null;
   let lastRefusal: StepguardError | null = null;
@@ -84,6 +97,9 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
     if (told?.kind === 'step_up') {
       setState('step_up_required');
       options.onStepUpRequired?.({ reason: told.reason, source: 'disconnected' });
+    } else if (told?.kind === 'revoked' && told.reason === TOKEN_REPLACED && stepUps > 0) {
+      // Our own step-up replaced the token: stepUp() reconnects with the new one.
+      setState('connecting');
     } else if (told?.kind === 'revoked') {
       setState('signed_out');
       options.onSignedOut?.({ reason: told.reason });
@@ -135,19 +151,32 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
     get state() {
       return state;
     },
+    get token() {
+      return token;
+    },
     connected,
     async stepUp(code, method = 'totp') {
-      const response = await doFetch(`${base}/v1/auth/step-up`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ method, code }),
-      });
-      if (!response.ok) throw await problemOf(response);
-      if (socket.connected) return;
-      lastRefusal = null;
-      setState('connecting');
-      socket.connect();
-      await connected();
+      stepUps++;
+      try {
+        const response = await doFetch(`${base}/v1/auth/step-up`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ method, code }),
+        });
+        if (!response.ok) throw await problemOf(response);
+        token = ((await response.json()) as { token: string }).token;
+        socket.auth = { token };
+        options.onTokenChanged?.(token);
+        // A socket still on the old token is closed by the server: reconnect on the new one now.
+        if (socket.connected) socket.disconnect();
+        lastRefusal = null;
+        setState('connecting');
+        socket.connect();
+        await connected();
+        return token;
+      } finally {
+        stepUps--;
+      }
     },
     close() {
       clearTimeout(retry);

@@ -14,13 +14,14 @@ export function kickLocalSockets(io: GatewayServer, recent: RecentKicks, kick: S
   const report: KickReport = {};
   const nsp = io.of('/');
   for (const [sessionId, reason] of Object.entries(kick.reasons)) {
-    recent.note(sessionId, kick.cause, reason);
+    const keep = kick.keep?.[sessionId];
+    recent.note(sessionId, kick.cause, reason, keep);
     const members = nsp.adapter.rooms.get(sessionRoom(sessionId));
     if (!members) continue;
     let closed = 0;
     for (const socketId of [...members]) {
       const socket = nsp.sockets.get(socketId);
-      if (!socket) continue;
+      if (!socket || (keep !== undefined && socket.data.tokenFingerprint === keep)) continue;
       kickSocket(socket, kick.cause, reason);
       closed++;
     }

@@ -5,6 +5,8 @@ import type { KickCause } from './socket-kick.js';
 export interface MissedKick {
   cause: KickCause;
   reason: string;
+  /** Sockets on this token fingerprint are spared (see SocketKick.keep). */
+  keep?: string | undefined;
 }
 
 /** Longer than any handshake takes: a socket whose check is older than this is closed (see `since`). */
@@ -21,10 +23,10 @@ export const HANDSHAKE_LIMIT_MS = 30_000;
 export class RecentKicks {
   private readonly received = new Map<string, { at: number; kick: MissedKick }>();
 
-  note(sessionId: string, cause: KickCause, reason: string): void {
+  note(sessionId: string, cause: KickCause, reason: string, keep?: string): void {
     const at = performance.now();
     this.received.delete(sessionId);
-    this.received.set(sessionId, { at, kick: { cause, reason } });
+    this.received.set(sessionId, { at, kick: { cause, reason, keep } });
     for (const [id, entry] of this.received) {
       if (at - entry.at <= HANDSHAKE_LIMIT_MS) break;
       this.received.delete(id);

@@ -6,6 +6,13 @@
 export const STEP_UP_REQUIRED_EVENT = 'stepguard:step_up_required';
 export const SESSION_REVOKED_EVENT = 'stepguard:session_revoked';
 
+/**
+ * The `reason` of a `stepguard:session_revoked` sent to sockets still on a token the session no longer
+ * has (a step-up or a raise to aal 2 replaced it): the client that holds the new token reconnects with
+ * it; any other holder of the old one is signed out.
+ */
+export const TOKEN_REPLACED = 'token_replaced';
+
 export interface ForcedDisconnect {
   reason: string;
 }

@@ -103,7 +103,13 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
       const admission = await this.admission.admit(socket.handshake.auth?.token);
       if (!admission.admitted) return refusal(admission.refusal);
       const { session } = admission;
-      socket.data = { tenantId: session.tenantId, userId: session.userId, sessionId: session.id, checkedAt };
+      socket.data = {
+        tenantId: session.tenantId,
+        userId: session.userId,
+        sessionId: session.id,
+        tokenFingerprint: session.tokenFingerprint,
+        checkedAt,
+      };
       return undefined;
     } catch (error) {
       this.logger.error(`socket handshake failed: ${(error as Error).message}`);
@@ -116,7 +122,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     void socket.join([sessionRoom(sessionId), userRoom(userId), tenantRoom(tenantId)]);
     // A kick that arrived between this socket's check and now found it in no room yet.
     const missed = this.recent.since(sessionId, checkedAt);
-    if (missed) kickSocket(socket, missed.cause, missed.reason);
+    if (missed && missed.keep !== socket.data.tokenFingerprint) kickSocket(socket, missed.cause, missed.reason);
     else if (performance.now() - checkedAt > HANDSHAKE_LIMIT_MS) socket.disconnect(true);
   }
 
@@ -128,11 +134,13 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   async recheckSockets(): Promise<number> {
     const io = this.io;
     if (!io) return 0;
-    const owners = new Map([...io.of('/').sockets.values()].map((s) => [s.data.sessionId, s.data]));
+    const sockets = [...io.of('/').sockets.values()];
+    const owners = new Map(sockets.map((s) => [s.data.sessionId, s.data]));
+    const heldTokens = sockets.map((s) => ({ sessionId: s.data.sessionId, tokenFingerprint: s.data.tokenFingerprint }));
     try {
       let closed = 0;
       const caughtUp: CaughtUp[] = [];
-      for (const kick of await this.recheck.kicksOwed([...owners.keys()])) {
+      for (const kick of await this.recheck.kicksOwed(heldTokens)) {
         for (const [sessionId, sockets] of Object.entries(kickLocalSockets(io, this.recent, kick))) {
           closed += sockets;
           const { tenantId, userId } = owners.get(sessionId)!;

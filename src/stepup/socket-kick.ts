@@ -1,4 +1,4 @@
-import { SESSION_REVOKED_EVENT, STEP_UP_REQUIRED_EVENT } from './socket-events.js';
+import { SESSION_REVOKED_EVENT, STEP_UP_REQUIRED_EVENT, TOKEN_REPLACED } from './socket-events.js';
 
 export type KickCause = 'step_up_required' | 'session_revoked';
 
@@ -10,11 +10,24 @@ export interface SocketKick {
   /** `step_up_required`: a factor check lets the session connect again; `session_revoked`: it never will. */
   cause: KickCause;
   reasons: Record<string, string>;
+  /**
+   * Per session id, the fingerprint of its current token: sockets connected with it stay open. Set when a
+   * token was replaced, so only the sockets still on the old one close (a thief's, or the app's own
+   * before it reconnects with the new token).
+   */
+  keep?: Record<string, string>;
 }
 
 export const kickOf = (cause: KickCause, sessionIds: readonly string[], reason: string): SocketKick => ({
   cause,
   reasons: Object.fromEntries(sessionIds.map((id) => [id, reason])),
+});
+
+/** Closes the sockets of a session still on a token it no longer has. */
+export const tokenReplacedKick = (sessionId: string, currentFingerprint: string): SocketKick => ({
+  cause: 'session_revoked',
+  reasons: { [sessionId]: TOKEN_REPLACED },
+  keep: { [sessionId]: currentFingerprint },
 });
 
 /** Sockets one node closed, per session id (sessions it held no socket of are left out). */

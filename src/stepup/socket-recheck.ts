@@ -6,7 +6,13 @@ import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { SessionDisconnectedEvent } from './events/step-up.events.js';
-import { kickOf, type SocketKick } from './socket-kick.js';
+import { kickOf, type SocketKick, tokenReplacedKick } from './socket-kick.js';
+
+/** A socket's session and the token fingerprint it connected with. */
+export interface HeldToken {
+  sessionId: string;
+  tokenFingerprint: string;
+}
 
 /** Sockets a re-check closed for a pending step-up: the kick of the Disconnect API had not reached them. */
 export interface CaughtUp {
@@ -35,19 +41,23 @@ export class SocketRecheck {
     private readonly audit: AuditLog,
   ) {}
 
-  async kicksOwed(sessionIds: readonly string[]): Promise<SocketKick[]> {
+  /** The kicks owed to sockets holding these tokens (a session may appear once per socket). */
+  async kicksOwed(held: readonly HeldToken[]): Promise<SocketKick[]> {
     const kicks: SocketKick[] = [];
     const now = this.clock.now();
-    for (let i = 0; i < sessionIds.length; i += BATCH) {
-      const batch = sessionIds.slice(i, i + BATCH);
-      const found = new Map((await this.sessions.findByIds(batch)).map((s) => [s.id, s]));
-      const connected: string[] = [];
-      for (const id of batch) {
-        const kick = kickOwed(id, found.get(id), now);
-        if (kick) kicks.push(kick);
-        else connected.push(id);
+    for (let i = 0; i < held.length; i += BATCH) {
+      const batch = held.slice(i, i + BATCH);
+      const ids = [...new Set(batch.map((h) => h.sessionId))];
+      const found = new Map((await this.sessions.findByIds(ids)).map((s) => [s.id, s]));
+      const owed = new Map<string, SocketKick>();
+      for (const { sessionId, tokenFingerprint } of batch) {
+        const kick = kickOwed(sessionId, found.get(sessionId), tokenFingerprint, now);
+        if (kick && !owed.has(sessionId)) owed.set(sessionId, kick);
       }
-      await this.sessions.recordActivity(connected);
+      kicks.push(...owed.values());
+      // Still in use: sessions owed nothing, and those whose only debt is sockets on a replaced token.
+      const inUse = ids.filter((id) => owed.get(id)?.keep !== undefined || !owed.has(id));
+      await this.sessions.recordActivity(inUse);
     }
     return kicks;
   }
@@ -78,12 +88,13 @@ export class SocketRecheck {
   }
 }
 
-function kickOwed(id: string, session: Session | undefined, now: Date): SocketKick | null {
+function kickOwed(id: string, session: Session | undefined, heldFingerprint: string, now: Date): SocketKick | null {
   if (!session?.isActiveAt(now)) {
     return kickOf('session_revoked', [id], session?.revokedReason ?? 'expired');
   }
   if (session.stepUpRequiredAt) {
     return kickOf('step_up_required', [id], session.stepUpReason ?? 'step_up_required');
   }
+  if (session.tokenFingerprint !== heldFingerprint) return tokenReplacedKick(id, session.tokenFingerprint);
   return null;
 }

@@ -7,6 +7,8 @@ export interface SocketData {
   tenantId: string;
   userId: string;
   sessionId: string;
+  /** The session's token fingerprint at the handshake: a socket on a token since replaced is closed. */
+  tokenFingerprint: string;
   /** `performance.now()` just before the session was read (see RecentKicks). */
   checkedAt: number;
 }

@@ -9,6 +9,7 @@ import { DisconnectController } from './disconnect.controller.js';
 import { LiveConnections } from './live-connections.js';
 import { RecentKicks } from './recent-kicks.js';
 import { SessionRevokedHandler } from './session-revoked.handler.js';
+import { TokenReplacedHandler } from './token-replaced.handler.js';
 import { SocketGateway } from './socket-gateway.js';
 import { SocketRecheck } from './socket-recheck.js';
 import { StepUpLanes } from './step-up-lanes.js';
@@ -28,6 +29,7 @@ import { StepUpRound } from './step-up-round.js';
     StepUpLanes,
     RequestStepUpHandler,
     SessionRevokedHandler,
+    TokenReplacedHandler,
   ],
   exports: [SocketGateway],
 })

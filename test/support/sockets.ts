@@ -1,5 +1,10 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { connectStepguard, type StepguardConnection, type StepUpRequired } from '../../src/client/index.js';
+import {
+  connectStepguard,
+  type StepguardConnection,
+  type StepguardConnectionOptions,
+  type StepUpRequired,
+} from '../../src/client/index.js';
 
 const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   transports: ['websocket'],
@@ -33,7 +38,7 @@ export class SocketPool {
   }
 
   /** The SDK, recording every step-up and sign-out it reports. */
-  sdk(baseUrl: string, token: string) {
+  sdk(baseUrl: string, token: string, more: Partial<StepguardConnectionOptions> = {}) {
     const stepUps: StepUpRequired[] = [];
     const signOuts: { reason: string }[] = [];
     const connection: StepguardConnection = connectStepguard({
@@ -42,6 +47,7 @@ export class SocketPool {
       socketOptions: SOCKET_OPTIONS,
       onStepUpRequired: (e) => stepUps.push(e),
       onSignedOut: (e) => signOuts.push(e),
+      ...more,
     });
     this.open.push({ disconnect: () => connection.close() });
     return { connection, stepUps, signOuts };
