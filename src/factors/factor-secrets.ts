@@ -46,10 +46,14 @@ export class FactorSecrets {
         `factor ${factor.id} is sealed under encryption key "${error.keyId}", which this node is not configured with: ` +
           'deploy a new key to every node before making it the newest (see README, "Encryption keys")',
       );
-      throw new DomainError('key_unavailable', 'A secret cannot be opened on this server right now; try again shortly', {
-        retryAfterSeconds: 30,
-        debug: error.keyId,
-      });
+      throw new DomainError(
+        'key_unavailable',
+        'A secret cannot be opened on this server right now; try again shortly',
+        {
+          retryAfterSeconds: 30,
+          debug: error.keyId,
+        },
+      );
     }
   }
 }

@@ -58,10 +58,9 @@ describe('an encryption key added during a rolling deploy', () => {
 
   it('answers 503 key_unavailable with Retry-After on a node without the key, and logs the key id, never the secret', async () => {
     const user = await aUserWithTotp(newHttp, acme, clock);
-    const [{ secret_key_id: sealedUnder }] = await oldNode.sql(
-      'select secret_key_id from factors where id = $1',
-      [user.factorId],
-    );
+    const [{ secret_key_id: sealedUnder }] = await oldNode.sql('select secret_key_id from factors where id = $1', [
+      user.factorId,
+    ]);
     expect(sealedUnder).toBe('k2');
 
     const { challengeId } = (await login(oldNode.http, user.email)).body;
