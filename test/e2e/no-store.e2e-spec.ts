@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { totpCodeAt, verifyFactor } from '../support/totp.js';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
