@@ -25,6 +25,8 @@ import { EmailChallengeMethod } from './challenge-methods/email-challenge-method
 import { ChallengeEmailController } from './challenge-email.controller.js';
 import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-challenge-method.js';
 import { LoginThrottle } from './login-throttle.js';
+import { FamiliarClients } from './familiar-clients.js';
+import { KnownNetworks } from './known-networks.js';
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
 import { MeController } from './me.controller.js';
@@ -64,6 +66,8 @@ import { StepUpController } from './step-up.controller.js';
     ChangePasswordHandler,
     StepUpHandler,
     LoginThrottle,
+    KnownNetworks,
+    FamiliarClients,
     PasswordCheckThrottle,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
