@@ -128,6 +128,8 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(100),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  LOGIN_KNOWN_NETWORK_DAYS: z.coerce.number().int().min(0).max(365).default(90),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   SOCKET_KICK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),

@@ -26,6 +26,8 @@ import { EmailChallengeMethod } from './challenge-methods/email-challenge-method
 import { ChallengeEmailController } from './challenge-email.controller.js';
 import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-challenge-method.js';
 import { LoginThrottle } from './login-throttle.js';
+import { FamiliarClients } from './familiar-clients.js';
+import { KnownNetworks } from './known-networks.js';
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
 import { MeController } from './me.controller.js';
@@ -65,6 +67,8 @@ import { StepUpController } from './step-up.controller.js';
     ChangePasswordHandler,
     StepUpHandler,
     LoginThrottle,
+    KnownNetworks,
+    FamiliarClients,
     PasswordCheckThrottle,
     AccessRefusals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },

@@ -3,9 +3,12 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '../common/app-config.js';
 import { AttemptLimiter } from '../common/attempt-limiter.js';
 import { clientNetworkOf } from '../common/client-network.js';
+import { Clock } from '../common/clock.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
+import { LoginBackoff } from './login-backoff.js';
 
-export type LoginLimit = 'ip' | 'account';
+/** `account_network`: this account from this client network; `account`: the account-wide back-off. */
+export type LoginLimit = 'ip' | 'account_network' | 'account';
 
 export type LoginAdmission =
   | { admitted: true }
@@ -19,20 +22,30 @@ export type LoginAdmission =
     };
 
 const UNAVAILABLE = 'Sign-in is temporarily unavailable; try again shortly';
+// The first wait of the back-off; it doubles with each further failure up to LOGIN_BACKOFF_MAX_SECONDS.
+const BACKOFF_BASE_MS = 1000;
 
 /**
- * Login rate limits in Redis, shared by every node: attempts per client network (slows credential
- * stuffing) and attempts per account since its last successful sign-in (slows guessing one
- * password from many networks). Fails closed (503) without Redis.
+ * Login rate limits in Redis, shared by every node, each counted on arrival (parallel guesses cannot
+ * slip in while the first are still inside argon2) and, for an account, cleared by the right password,
+ * so only failures add up:
+ * - attempts per client network (slows credential stuffing);
+ * - failures per (account, client network): a stranger guessing one account is refused for the window,
+ *   without touching anyone else's access to it;
+ * - failures per account from all networks: past the same threshold, an exponential back-off (not a
+ *   hard stop) against guessing from many networks, which a client the owner is known to use skips.
+ * Fails closed (503) without Redis.
  */
 @Injectable()
 export class LoginThrottle {
   private readonly perIp: AttemptLimiter;
-  private readonly perAccount: AttemptLimiter;
+  private readonly perAccountNetwork: AttemptLimiter;
+  private readonly perAccount: LoginBackoff;
 
   constructor(
     redis: Redis,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     const env = config.env;
     const windowMs = env.LOGIN_RATE_WINDOW_SECONDS * 1000;
@@ -41,42 +54,67 @@ export class LoginThrottle {
       windowMs,
       unavailable: UNAVAILABLE,
     });
-    this.perAccount = new AttemptLimiter(redis, {
+    this.perAccountNetwork = new AttemptLimiter(redis, {
       limit: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowMs,
+      unavailable: UNAVAILABLE,
+    });
+    const maxMs = env.LOGIN_BACKOFF_MAX_SECONDS * 1000;
+    this.perAccount = new LoginBackoff(redis, {
+      threshold: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      baseMs: BACKOFF_BASE_MS,
+      maxMs,
+      forgetAfterMs: windowMs + maxMs,
       unavailable: UNAVAILABLE,
     });
   }
 
   /**
-   * Counts this attempt against its client network, then against the account, before any password is
-   * checked: the account's budget is reserved up front, so parallel guesses cannot all slip in
-   * while the first ones are still inside argon2. An attempt refused by its network does not spend
-   * the account's budget.
+   * Counts this attempt against its client network, then against (account, network), then against the
+   * account; an attempt refused by one limit spends none of the next. `familiar` (database work) is
+   * asked only when the account's back-off would refuse the attempt: whether it comes from a network
+   * this account signed in from before, or with one of its remembered devices.
    */
-  async admit(tenant: string, email: string, ip: string | null): Promise<LoginAdmission> {
+  async admit(
+    tenant: string,
+    email: string,
+    ip: string | null,
+    familiar: () => Promise<boolean>,
+  ): Promise<LoginAdmission> {
     if (ip) {
       const byIp = await this.perIp.hit(this.key('ip', clientNetworkOf(ip)));
       if (!byIp.admitted) return refused('ip', byIp);
     }
-    const byAccount = await this.perAccount.hit(this.accountKey(tenant, email));
+    const byNetwork = await this.perAccountNetwork.hit(this.accountNetworkKey(tenant, email, ip));
+    if (!byNetwork.admitted) return refused('account_network', byNetwork);
+    const now = this.clock.now();
+    const account = this.accountKey(tenant, email);
+    let byAccount = await this.perAccount.attempt(account, now, false);
+    if (!byAccount.admitted && (await familiar())) byAccount = await this.perAccount.attempt(account, now, true);
     return byAccount.admitted ? { admitted: true } : refused('account', byAccount);
   }
 
-  /** After a successful sign-in: the account's budget is whole again. */
-  async reset(tenant: string, email: string): Promise<void> {
+  /** After the right password: this network's and the account's failures are forgiven (others' are not). */
+  async succeeded(tenant: string, email: string, ip: string | null): Promise<void> {
+    await this.perAccountNetwork.reset(this.accountNetworkKey(tenant, email, ip));
     await this.perAccount.reset(this.accountKey(tenant, email));
   }
 
+  // Hashed so Redis never holds the e-mail addresses of people being attacked.
   private accountKey(tenant: string, email: string): string {
-    // Hashed so Redis never holds the e-mail addresses of people being attacked.
-    return this.key('account', sha256Hex(`${tenant.toLowerCase()}\n${email.trim().toLowerCase()}`));
+    return this.key('account', sha256Hex(accountId(tenant, email)));
+  }
+
+  private accountNetworkKey(tenant: string, email: string, ip: string | null): string {
+    return this.key('account-network', sha256Hex(`${accountId(tenant, email)}\n${ip ? clientNetworkOf(ip) : ''}`));
   }
 
   private key(kind: string, id: string): string {
     return `${this.config.env.REDIS_KEY_PREFIX}:ratelimit:login:${kind}:${id}`;
   }
 }
+
+const accountId = (tenant: string, email: string) => `${tenant.toLowerCase()}\n${email.trim().toLowerCase()}`;
 
 function refused(limit: LoginLimit, hit: { firstRefusal: boolean; retryAfterMs: number }): LoginAdmission {
   return { admitted: false, limit, firstInWindow: hit.firstRefusal, retryAfterMs: hit.retryAfterMs };

@@ -5,6 +5,7 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { PolicyStoreModule } from '../policy/policy-store.module.js';
 import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
+import { BackupCodeHasher } from './backup-codes/backup-code-hasher.js';
 import { RegenerateBackupCodesHandler } from './commands/regenerate-backup-codes.handler.js';
 import { MfaOverviewReader } from './mfa-overview.js';
 import { FactorHousekeeping } from './factor-housekeeping.js';
@@ -29,6 +30,7 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     FactorSecrets,
     TotpVerifier,
     BackupCodes,
+    BackupCodeHasher,
     RegenerateBackupCodesHandler,
     MfaOverviewReader,
     FactorHousekeeping,

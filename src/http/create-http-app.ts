@@ -6,6 +6,7 @@ import type { AppConfig } from '../common/app-config.js';
 import { installLogging } from '../infra/logging/install-logging.js';
 import { OpsModule } from '../ops/ops.module.js';
 import { jsonBody } from './json-body.js';
+import { noStore } from './no-store.js';
 import { setupOpenApi } from './openapi.setup.js';
 import { trustProxySetting } from './trusted-proxy.js';
 
@@ -25,6 +26,7 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
   installLogging(app, config.env, options.logDestination);
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.env.TRUSTED_PROXY));
+  app.use('/v1', noStore);
   app.use(...jsonBody(config.env.HTTP_BODY_LIMIT_BYTES));
   setupOpenApi(app);
   return app;

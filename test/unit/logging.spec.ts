@@ -35,6 +35,13 @@ describe('log redaction', () => {
     expect(lines[0]!.req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]', 'user-agent': 'curl' });
   });
 
+  it('censors the remembered-device token as a header and as a body field', () => {
+    const { lines, logger } = capture();
+    logger.debug({ req: { headers: { 'x-stepguard-device': 'sgd_header' } }, body: { deviceToken: 'sgd_body' } });
+    expect(JSON.stringify(lines[0])).not.toMatch(/sgd_/);
+    expect(lines[0]!.req.headers['x-stepguard-device']).toBe('[redacted]');
+  });
+
   it('censors secret query parameters in a URL and leaves the others', () => {
     expect(redactUrl('/v1/x?token=abc&limit=10&Code=9')).toBe(
       '/v1/x?token=%5Bredacted%5D&limit=10&Code=%5Bredacted%5D',

@@ -26,6 +26,7 @@ import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
+import { FamiliarClients } from '../familiar-clients.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
@@ -49,11 +50,15 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly policies: MfaPolicyStore,
     private readonly scopes: MfaScopeStarts,
     private readonly appKeys: AppKeys,
+    private readonly familiar: FamiliarClients,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
     // The throttle comes first: an attempt over a limit must cost neither database work nor argon2.
-    const admission = await this.throttle.admit(input.tenant, input.email, request.ip);
+    const client = { ...input, ip: request.ip };
+    const admission = await this.throttle.admit(input.tenant, input.email, request.ip, () =>
+      this.familiar.recognise(client, this.clock.now()),
+    );
     if (!admission.admitted) return this.refuseRateLimited(admission, input, request);
     const { tenant, user } = await this.lookUp(input);
     // Unknown tenant, unknown user and wrong password cost the same argon2 work and give the same answer.
@@ -84,8 +89,11 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       throw invalidCredentials();
     }
     // Best effort: the password was right, and a counter left behind only runs out with its window.
-    // (A challenge's codes have limits of their own.)
-    await this.throttle.reset(input.tenant, input.email).catch(() => undefined);
+    // (A challenge's codes have limits of their own.) The network is known from now on.
+    await this.throttle.succeeded(input.tenant, input.email, request.ip).catch(() => undefined);
+    await this.familiar
+      .remember({ tenantId: tenant.id, userId: user.id }, request.ip, this.clock.now())
+      .catch(() => undefined);
     return result;
   }
 

@@ -22,6 +22,19 @@ export class SecretBoxError extends Error {
 }
 
 /**
+ * The secret was sealed under a key id this process is not configured with: during a rolling deploy
+ * that added a key, another node may already seal with it. The key id is not secret; the key is.
+ */
+export class EncryptionKeyUnavailableError extends SecretBoxError {
+  constructor(
+    readonly keyId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * AES-256-GCM under the configured encryption keys (ARCHITECTURE invariant 6): the newest (last) key
  * seals, any configured key opens what it sealed. `context` is authenticated data naming the record
  * the secret belongs to, so a ciphertext copied into another record no longer opens.
@@ -69,7 +82,8 @@ export class SecretBox {
   private key(id: string): Buffer {
     const key = this.keys.get(id);
     if (key) return key;
-    throw new SecretBoxError(
+    throw new EncryptionKeyUnavailableError(
+      id,
       `no encryption key with id "${id}" is configured (STEPGUARD_ENCRYPTION_KEYS has ${[...this.keys.keys()].join(', ')}); ` +
         'remove a key only after `stepguard keys rotate` has moved every secret off it',
     );

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   too_many_attempts: 429,
   internal_error: 500,
   service_unavailable: 503,
+  key_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -34,6 +34,7 @@ const TITLES: Record<ErrorCode, string> = {
   too_many_attempts: 'Too many attempts',
   internal_error: 'Internal server error',
   service_unavailable: 'Service unavailable',
+  key_unavailable: 'Encryption key unavailable',
 };
 
 export function problemFor(error: DomainError, instance?: string): Problem {

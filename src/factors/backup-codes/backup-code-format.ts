@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** How many codes a set holds; regenerating replaces the whole set. */
 export const BACKUP_CODES_PER_SET = 10;
@@ -21,21 +21,4 @@ export function newBackupCode(): string {
 export function normaliseBackupCode(input: string): string | null {
   const canonical = input.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
   return CANONICAL.test(canonical) ? canonical : null;
-}
-
-/**
- * A code is stored only as SHA-256 of its canonical form, salted with its owner (invariant 6). A
- * slow hash is not needed: each code has 50 random bits (not a chosen password), a guesser online
- * gets a handful of throttled tries, and the salt stops one precomputed table serving every user.
- * (Offline, a stolen dump costs ~2^50 hashes per user to break — the price of a lookup this cheap.)
- */
-export function hashBackupCode(subject: { tenantId: string; userId: string }, canonical: string): string {
-  return createHash('sha256').update(`${subject.tenantId}:${subject.userId}:${canonical}`, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two hex digests of the same length. */
-export function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -7,18 +7,10 @@ import { BackupCodesGeneratedEvent, BackupCodeUsedEvent } from '../events/backup
 import { Factor } from '../factor.entity.js';
 import { lockUserFactors } from '../user-factors-lock.js';
 import { BackupCode } from './backup-code.entity.js';
-import {
-  BACKUP_CODES_PER_SET,
-  hashBackupCode,
-  newBackupCode,
-  normaliseBackupCode,
-  sameHash,
-} from './backup-code-format.js';
+import { BACKUP_CODES_PER_SET, newBackupCode, normaliseBackupCode } from './backup-code-format.js';
+import { BackupCodeHasher, type CodeOwner } from './backup-code-hasher.js';
 
-export interface CodeOwner {
-  tenantId: string;
-  userId: string;
-}
+export type { CodeOwner } from './backup-code-hasher.js';
 
 // Malformed input is hashed and compared like a real code, so it is refused in the same time.
 const DECOY = '0000000000';
@@ -26,7 +18,10 @@ const DECOY = '0000000000';
 /** Issues, checks and spends a user's backup codes. */
 @Injectable()
 export class BackupCodes {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly hasher: BackupCodeHasher,
+  ) {}
 
   /**
    * Replaces the user's codes with a fresh set inside the caller's transaction (the caller records
@@ -39,8 +34,8 @@ export class BackupCodes {
     const repo = tx.em.getRepository(BackupCode);
     await repo.deleteAllForUser(owner.tenantId, owner.userId);
     for (const code of codes) {
-      const codeHash = hashBackupCode(owner, normaliseBackupCode(code)!);
-      tx.em.persist(new BackupCode({ ...owner, codeHash, now }));
+      const hash = this.hasher.hash(owner, normaliseBackupCode(code)!);
+      tx.em.persist(new BackupCode({ ...owner, hash, now }));
     }
     await tx.em.flush();
     return [...codes];
@@ -74,9 +69,9 @@ export class BackupCodes {
   async match(em: EntityManager, owner: CodeOwner, input: string): Promise<BackupCode | null> {
     const unused = await em.getRepository(BackupCode).findUnused(owner.tenantId, owner.userId);
     const canonical = normaliseBackupCode(input);
-    const typed = hashBackupCode(owner, canonical ?? DECOY);
+    const matches = this.hasher.matcher(owner, canonical ?? DECOY);
     let matched: BackupCode | null = null;
-    for (const code of unused) if (sameHash(code.codeHash, typed) && canonical && !matched) matched = code;
+    for (const code of unused) if (matches(code) && canonical && !matched) matched = code;
     return matched;
   }
 

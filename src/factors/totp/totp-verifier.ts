@@ -23,7 +23,7 @@ export class TotpVerifier {
   /** The time step `code` matches for `factor` at `now`, or null; `null` factor: same work, never a match. */
   match(factor: Factor | null, code: string, now: Date): number | null {
     const real = factor?.type === 'totp';
-    const secret = real ? this.secrets.open(factor) : this.decoy;
+    const secret = real ? this.secrets.openToVerify(factor) : this.decoy;
     try {
       const step = matchTotpStep(secret, code, now, { window: this.config.env.TOTP_WINDOW_STEPS });
       return real ? step : null;

@@ -8,13 +8,15 @@ export const SECRET_FIELDS = [
   'currentPassword',
   'newPassword',
   'token',
+  'deviceToken',
   'key',
   'secret',
   'code',
   'backupCodes',
 ] as const;
 
-const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+/** Request headers that carry credentials; `x-stepguard-device` plus a password skips MFA. */
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-stepguard-device'];
 
 function atAnyDepth(field: string, maxDepth = 5): string[] {
   return Array.from({ length: maxDepth }, (_, depth) => [...Array<string>(depth).fill('*'), field].join('.'));
