@@ -6,5 +6,13 @@ import { conflict, DomainError } from '../common/errors/domain-error.js';
  */
 export const mfaCodeInvalid = () => new DomainError('mfa_code_invalid', 'The code is not valid');
 
+/**
+ * A code that matched but had already been used up, by a concurrent request (double click, client
+ * retry) or an earlier one: no failure toward the streak. It is only ever answered after the code
+ * matched, so it tells a guesser nothing a 401 would not: the code it names is spent for good.
+ */
+export const codeAlreadyUsed = () =>
+  new DomainError('code_already_used', 'This code has already been used; wait for a new one');
+
 export const tooManyTotpFactors = (max: number) =>
   conflict(`A user may have at most ${max} authenticator apps (counting enrolments not yet verified)`);

@@ -46,34 +46,34 @@ describe('the login challenge (TOTP)', () => {
     expect(me.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'otp'] });
   });
 
-  it('refuses a wrong code, a replayed code and an unoffered method with the same 401', async () => {
+  it('refuses a wrong code and an unoffered method with the same 401, and a code already used with 409', async () => {
     const user = await aUserWithTotp();
     const first = (await login(user.email)).body.challengeId;
     const code = totpCodeAt(user.secret, clock);
     expect((await verify(first, code)).status).toBe(200);
     const second = (await login(user.email)).body.challengeId;
-    const answers = [
-      await verify(second, '000000'),
-      await verify(second, code),
-      await verify(second, code, 'backup_code'),
-    ];
+    const answers = [await verify(second, '000000'), await verify(second, code, 'backup_code')];
     for (const res of answers) {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(answers[0]!.body);
       expect(res.body.code).toBe('mfa_code_invalid');
     }
+    const replay = await verify(second, code);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('code_already_used');
     clock.advance(STEP);
     expect((await verify(second, totpCodeAt(user.secret, clock))).status).toBe(200);
   });
 
-  it('lets one of 10 concurrent verifications with the same code through, once', async () => {
+  it('lets one of 10 concurrent verifications with the same code through, once, and tells the others it is used', async () => {
     const user = await aUserWithTotp();
     const challenges = await Promise.all(Array.from({ length: 10 }, () => login(user.email)));
     const code = totpCodeAt(user.secret, clock);
     const results = await Promise.all(challenges.map((c) => verify(c.body.challengeId, code)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    // The losers are refused as invalid, or, once the failure streak they build reaches five, told to wait.
-    expect(results.filter((r) => r.status === 401 || r.status === 429)).toHaveLength(9);
+    expect(results.filter((r) => r.status === 409 && r.body.code === 'code_already_used')).toHaveLength(9);
+    // A right code that lost a race is no failure: nothing on the streak.
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
   });
 
   it('uses a challenge once and lets it expire after five minutes', async () => {

@@ -33,6 +33,18 @@ describe('step-up and the re-auth window', () => {
     return { ...user, factorId, secret, token: verified.body.token as string, passwordOnlyToken: user.token };
   }
 
+  /** One more aal 2 session of the user, opened through a challenge (so after the factor existed). */
+  async function anotherSession(user: { email: string; secret: string }) {
+    const login = await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD });
+    const verified = await t.http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      method: 'totp',
+      code: totpCodeAt(user.secret, clock),
+    });
+    expect(verified.status).toBe(200);
+    clock.advance(STEP);
+    return verified.body.token as string;
+  }
+
   const stepUp = (token: string, code: string, method = 'totp') =>
     t.http.post('/v1/auth/step-up', { method, code }, token);
   const changePassword = (token: string, newPassword = `new ${Math.random()} passphrase`) =>
@@ -71,20 +83,24 @@ describe('step-up and the re-auth window', () => {
     expect((await changePassword(user.token)).status).toBe(204);
   });
 
-  it('refuses a wrong code, a replayed code and a method the user lacks with the same 401', async () => {
+  it('refuses a wrong code and a method the user lacks with the same 401, and a code already used with 409', async () => {
     const user = await aUserSignedInWithTotp();
+    const other = await anotherSession(user);
     const code = totpCodeAt(user.secret, clock);
     expect((await stepUp(user.token, code)).status).toBe(200);
     const answers = [
-      await stepUp(user.token, code === '000000' ? '000001' : '000000'),
-      await stepUp(user.token, code),
-      await stepUp(user.token, code, 'backup_code'),
+      await stepUp(other, code === '000000' ? '000001' : '000000'),
+      await stepUp(other, code, 'backup_code'),
     ];
     for (const res of answers) {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(answers[0]!.body);
       expect(res.body.code).toBe('mfa_code_invalid');
     }
+    // The same code in another session of the user: it matched, and it is spent.
+    const replay = await stepUp(other, code);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('code_already_used');
   });
 
   it('does not renew the window on a refused step-up', async () => {

@@ -5,13 +5,12 @@ import { MailModule } from '../../infra/mail/mail.module.js';
 import { OutboxModule } from '../../infra/outbox/outbox.module.js';
 import { DeliverEmailCodeHandler } from './commands/deliver-email-code.handler.js';
 import { EnrollEmailFactorHandler } from './commands/enroll-email-factor.handler.js';
-import { SendChallengeEmailCodeHandler } from './commands/send-challenge-email-code.handler.js';
 import { VerifyEmailFactorHandler } from './commands/verify-email-factor.handler.js';
 import { EmailCodeHasher } from './email-code-hasher.js';
 import { EmailCodes } from './email-codes.js';
 import { EmailFactorController } from './email-factor.controller.js';
 
-/** E-mail codes: enrolment, sign-in codes, and their delivery through the outbox and the `email` queue. */
+/** E-mail codes: enrolment, the codes themselves, and their delivery through the outbox and the `email` queue. */
 @Module({
   imports: [AuditModule, IdentityModule, OutboxModule, MailModule],
   controllers: [EmailFactorController],
@@ -20,7 +19,6 @@ import { EmailFactorController } from './email-factor.controller.js';
     EmailCodes,
     EnrollEmailFactorHandler,
     VerifyEmailFactorHandler,
-    SendChallengeEmailCodeHandler,
     DeliverEmailCodeHandler,
   ],
   exports: [EmailCodes, OutboxModule],
