@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -73,6 +74,35 @@ describe('the login challenge (TOTP)', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409 && r.body.code === 'code_already_used')).toHaveLength(9);
     // A right code that lost a race is no failure: nothing on the streak.
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
+  });
+
+  it('answers the loser of a race for one challenge with the right code 409, as no failure', async () => {
+    const user = await aUserWithTotp();
+    const { challengeId } = (await login(user.email)).body;
+    const code = totpCodeAt(user.secret, clock);
+    // Both answers are held at the challenge's row until both are there: a double click, made certain.
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from mfa_challenges where id = $1 for update', [challengeId]);
+      const answers = [verify(challengeId, code), verify(challengeId, code)];
+      for (let i = 0; ; i++) {
+        const [waiting] = await t.sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (waiting!.n >= 2) break;
+        if (i > 400) throw new Error('the two answers never both reached the challenge');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await holder.query('commit');
+      const results = await Promise.all(answers);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(results.find((r) => r.status === 409)!.body.code).toBe('code_already_used');
+    } finally {
+      await holder.end();
+    }
     expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -139,5 +140,19 @@ describe('step-up and the re-auth window', () => {
     expect(rows[1]!.details).toMatchObject({ method: 'totp', matchedId: user.factorId, amr: ['pwd', 'otp'] });
     expect(JSON.stringify(rows)).not.toContain(code);
     expect(JSON.stringify(rows)).not.toContain('222222');
+  });
+
+  it('refuses a method the tenant’s policy does not allow, as login does', async () => {
+    const user = await aUserSignedInWithTotp();
+    const other = await anotherSession(user);
+    await setMfaPolicy(t.http, acme, { allowedMethods: ['email'] });
+    try {
+      const refused = await stepUp(user.token, totpCodeAt(user.secret, clock));
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('mfa_code_invalid');
+    } finally {
+      await setMfaPolicy(t.http, acme, { allowedMethods: ['totp', 'email'] });
+    }
+    expect((await stepUp(other, totpCodeAt(user.secret, clock))).status).toBe(200);
   });
 });
