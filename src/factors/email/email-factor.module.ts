@@ -14,13 +14,7 @@ import { EmailFactorController } from './email-factor.controller.js';
 @Module({
   imports: [AuditModule, IdentityModule, OutboxModule, MailModule],
   controllers: [EmailFactorController],
-  providers: [
-    EmailCodeHasher,
-    EmailCodes,
-    EnrollEmailFactorHandler,
-    VerifyEmailFactorHandler,
-    DeliverEmailCodeHandler,
-  ],
+  providers: [EmailCodeHasher, EmailCodes, EnrollEmailFactorHandler, VerifyEmailFactorHandler, DeliverEmailCodeHandler],
   exports: [EmailCodes, OutboxModule],
 })
 export class EmailFactorModule {}
