@@ -33,6 +33,10 @@ import { PasswordController } from './password.controller.js';
 import { MeController } from './me.controller.js';
 import { StepUpHandler } from './commands/step-up.handler.js';
 import { StepUpController } from './step-up.controller.js';
+import { StepUpEmailController } from './step-up-email.controller.js';
+import { RefusalAuditGate } from './refusal-audit-gate.js';
+import { SendChallengeEmailCodeHandler } from './commands/send-challenge-email-code.handler.js';
+import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.handler.js';
 
 @Module({
   imports: [
@@ -45,13 +49,23 @@ import { StepUpController } from './step-up.controller.js';
     PolicyStoreModule,
     PolicyModule,
   ],
-  controllers: [AuthController, PasswordController, StepUpController, MeController, ChallengeEmailController],
+  controllers: [
+    AuthController,
+    PasswordController,
+    StepUpController,
+    StepUpEmailController,
+    MeController,
+    ChallengeEmailController,
+  ],
   providers: [
     LoginHandler,
     VerifyMfaChallengeHandler,
     MfaVerificationThrottle,
     MfaFailureStreaks,
     SecondFactorRefusals,
+    RefusalAuditGate,
+    SendChallengeEmailCodeHandler,
+    SendStepUpEmailCodeHandler,
     DeliverMfaLockedNoticeHandler,
     PurgeSpentMfaRecordsHandler,
     ChallengeMethods,

@@ -6,7 +6,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { SendChallengeEmailCodeCommand } from '../factors/email/commands/send-challenge-email-code.command.js';
+import { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-code.command.js';
 import { Public } from './auth.decorators.js';
 
 @ApiTags('auth')

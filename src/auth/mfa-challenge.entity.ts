@@ -3,6 +3,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../identity/apps/app-kinds.js';
+import { sha256Hex } from '../common/crypto/tokens.js';
 
 export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
 
@@ -56,15 +57,45 @@ export class MfaChallenge {
   @Property({ type: 'uuid', nullable: true })
   appId: string | null = null;
 
-  constructor(input: { tenantId: string; userId: string; methods: ChallengeMethod[]; now: Date }) {
+  /** SHA-256 of the password hash that was verified to open it; null on challenges opened before 0015. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  passwordFingerprint: string | null;
+
+  constructor(input: {
+    tenantId: string;
+    userId: string;
+    methods: ChallengeMethod[];
+    now: Date;
+    passwordHash: string;
+  }) {
     this.tenantId = input.tenantId;
     this.userId = input.userId;
     this.methods = input.methods;
     this.createdAt = input.now;
     this.expiresAt = new Date(input.now.getTime() + CHALLENGE_TTL_MS);
+    this.passwordFingerprint = fingerprint(input.passwordHash);
   }
 
   isOpenAt(now: Date): boolean {
     return this.consumedAt === null && now < this.expiresAt;
   }
+
+  /** Used up: answered with 410 before anything else is done, and never audited. */
+  get isSpent(): boolean {
+    return this.consumedAt !== null;
+  }
+
+  /**
+   * Whether the user's password is still the one this challenge was opened with: a challenge opened
+   * with the old password dies with it. The hash itself changes on every password change (fresh
+   * salt), so its fingerprint tells even two changes within one clock tick apart.
+   */
+  isBoundTo(user: { passwordHash: string | null; passwordChangedAt: Date | null }): boolean {
+    if (this.passwordFingerprint === null) {
+      return user.passwordChangedAt === null || user.passwordChangedAt < this.createdAt;
+    }
+    return user.passwordHash !== null && fingerprint(user.passwordHash) === this.passwordFingerprint;
+  }
 }
+
+const fingerprint = (passwordHash: string) => sha256Hex(passwordHash);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import { AuditLog } from '../audit/audit-log.js';
 import type { RequestMeta } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
@@ -8,12 +9,15 @@ import { OutboxMessage } from '../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../infra/outbox/outbox-relay.js';
 import type { ChallengeSubject } from './challenge-methods/challenge-method.js';
 import { FactorLockedEvent } from './events/factor-locked.event.js';
+import { SecondFactorRefusedEvent } from './events/second-factor-refused.event.js';
 import { MfaFailureStreaks } from './mfa-failure-streaks.js';
+import { RefusalAuditGate } from './refusal-audit-gate.js';
 
 export interface SecondFactorRefusal {
   subject: ChallengeSubject;
-  /** The audit action of the refused check (`MfaChallengeFailed`, `StepUpFailed`). */
+  /** The audit action of the refused check (`MfaChallengeFailed`, `StepUpFailed`, `EmailCodeRefused`). */
   action: string;
+  /** The challenge or session the attempt was made on: its window is one of the two audit windows. */
   target: { type: string; id: string };
   method: string;
   error: DomainError;
@@ -21,28 +25,46 @@ export interface SecondFactorRefusal {
 }
 
 /**
- * Records a refused second-factor check (a login challenge, a step-up) in a transaction of its own:
- * the refusal's audit entry and, for a wrong code, one more failure on the user's streak. The failure
- * that locks the streak also records `FactorLocked` and an outbox row that e-mails the user, in that
- * same transaction, so the lock, its audit entry and the notice exist together or not at all.
+ * Records a refused second-factor attempt (a login challenge, a step-up, an e-mailed code) in a
+ * transaction of its own. A wrong code is a guess: it adds one failure to the user's streak and is
+ * always audited (the limits bound how many there can be). The failure that locks the streak also
+ * records `FactorLocked` and an outbox row that e-mails the user, in that same transaction, so the
+ * lock, its audit entry and the notice exist together or not at all. Every other refusal (a limit,
+ * a wait, an expired challenge, a code already used) is audited only when it is the first of its
+ * window (RefusalAuditGate); every refusal is counted in the metrics.
  */
 @Injectable()
 export class SecondFactorRefusals {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly audit: AuditLog,
+    private readonly log: AuditLog,
     private readonly streaks: MfaFailureStreaks,
     private readonly outbox: OutboxRelay,
+    private readonly gate: RefusalAuditGate,
+    private readonly events: EventBus,
   ) {}
 
-  async record({ subject, action, target, method, error, request }: SecondFactorRefusal): Promise<void> {
+  async record(refusal: SecondFactorRefusal): Promise<void> {
+    const { subject, target, error } = refusal;
+    const guess = error.code === 'mfa_code_invalid';
+    const audited = guess || (await this.gate.firstInWindow(subject.userId, target.id));
+    if (audited) await this.audit(refusal, guess);
+    this.counted(refusal, audited);
+  }
+
+  /** A refusal that never touches the audit log (a spent challenge): the metrics only. */
+  counted({ subject, action, error }: SecondFactorRefusal, audited = false): void {
+    this.events.publish(new SecondFactorRefusedEvent(subject.tenantId, subject.userId, action, error.code, audited));
+  }
+
+  private async audit({ subject, action, target, method, error, request }: SecondFactorRefusal, guess: boolean) {
     const { tenantId, userId } = subject;
     const actor = { type: 'user' as const, id: userId };
     const noticeId = await this.uow.run(async (tx) => {
       const now = this.clock.now();
-      const streak = error.code === 'mfa_code_invalid' ? await this.streaks.recordFailure(tx.em, subject, now) : null;
-      await this.audit.append(tx.em, {
+      const streak = guess ? await this.streaks.recordFailure(tx.em, subject, now) : null;
+      await this.log.append(tx.em, {
         tenantId,
         action,
         outcome: 'failure',
@@ -60,7 +82,7 @@ export class SecondFactorRefusals {
       const notice = new OutboxMessage({ tenantId, kind: 'mfa_locked_notice', refId: userId, now });
       tx.em.persist(notice);
       await tx.em.flush();
-      await this.audit.record(tx, new FactorLockedEvent(tenantId, userId, streak.failures), {
+      await this.log.record(tx, new FactorLockedEvent(tenantId, userId, streak.failures), {
         actor,
         target: { type: 'user', id: userId },
         request,

@@ -7,11 +7,12 @@ import { conflict, DomainError } from '../common/errors/domain-error.js';
 export const mfaCodeInvalid = () => new DomainError('mfa_code_invalid', 'The code is not valid');
 
 /**
- * The right code, sent again after it was used (a double click, a retried request): said plainly, and
- * never counted as a failure. Only a code that matched can get this answer, so it tells a guesser nothing.
+ * A code that matched but had already been used up, by a concurrent request (double click, client
+ * retry) or an earlier one: no failure toward the streak. It is only ever answered after the code
+ * matched, so it tells a guesser nothing a 401 would not: the code it names is spent for good.
  */
 export const codeAlreadyUsed = () =>
-  new DomainError('code_already_used', 'This code was already used: your first request went through');
+  new DomainError('code_already_used', 'This code was already used: if you sent it twice, the first went through');
 
 export const tooManyTotpFactors = (max: number) =>
   conflict(`A user may have at most ${max} authenticator apps (counting enrolments not yet verified)`);

@@ -10,6 +10,7 @@ import { metricsRegistryProvider } from './metrics-registry.js';
 import { MetricsController } from './metrics.controller.js';
 import { QueueDepthGauge } from './queue-depth.gauge.js';
 import { ReadinessProbe } from './readiness-probe.js';
+import { SecondFactorMetricsHandler } from './second-factor-metrics.handler.js';
 
 /**
  * Operations endpoints of the api: `/healthz`, `/readyz`, `/metrics`. Queue depths appear when a
@@ -24,6 +25,7 @@ import { ReadinessProbe } from './readiness-probe.js';
     HttpMetrics,
     LoginMetricsHandler,
     AccessMetricsHandler,
+    SecondFactorMetricsHandler,
     ActiveSessionsGauge,
     QueueDepthGauge,
     LiveSocketsGauge,

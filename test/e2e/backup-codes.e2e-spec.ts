@@ -84,7 +84,10 @@ describe('backup codes', () => {
     const user = await aUserWithCodes();
     const challenges = await Promise.all(Array.from({ length: 10 }, () => login(user.email)));
     const results = await Promise.all(challenges.map((c) => verify(c.body.challengeId, user.codes[0]!)));
-    expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(401)]);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    // A loser that matched before the winner spent the code is told it is used (409); one that looked
+    // after finds no such unused code (401). (mfa-brute-force holds the race to pin the 409.)
+    expect(results.filter((r) => r.status === 409 || r.status === 401)).toHaveLength(9);
     expect((await t.http.get('/v1/me', user.token)).body.mfa.backupCodesRemaining).toBe(9);
   });
 

@@ -186,11 +186,13 @@ describe('e-mail codes', () => {
     const user = await aUserWithEmailFactor();
     clock.advance(MINUTE);
     const factor = (await t.app.get(UnitOfWork).reader().findOne(Factor, { id: user.factorId }))!;
+    const challengeId = await challengeFor(user.email);
     // The committed transaction, and no relay after it: what kill -9 right after the commit leaves.
     const outboxId = await t.app.get(UnitOfWork).run((tx) =>
       t.app.get(EmailCodes).issue(tx, {
         factor,
         purpose: 'sign_in',
+        boundTo: challengeId,
         actor: { type: 'user', id: user.id },
         request: NO_REQUEST,
         now: clock.now(),
@@ -209,7 +211,6 @@ describe('e-mail codes', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(mailsTo(user.email)).toHaveLength(2);
 
-    const challengeId = await challengeFor(user.email);
     const ok = await t.http.post(`/v1/auth/challenges/${challengeId}/verify`, { method: 'email', code });
     expect(ok.status).toBe(200);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -46,34 +47,63 @@ describe('the login challenge (TOTP)', () => {
     expect(me.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'otp'] });
   });
 
-  it('refuses a wrong code, a replayed code and an unoffered method with the same 401', async () => {
+  it('refuses a wrong code and an unoffered method with the same 401, and a code already used with 409', async () => {
     const user = await aUserWithTotp();
     const first = (await login(user.email)).body.challengeId;
     const code = totpCodeAt(user.secret, clock);
     expect((await verify(first, code)).status).toBe(200);
     const second = (await login(user.email)).body.challengeId;
-    const answers = [
-      await verify(second, '000000'),
-      await verify(second, code),
-      await verify(second, code, 'backup_code'),
-    ];
+    const answers = [await verify(second, '000000'), await verify(second, code, 'backup_code')];
     for (const res of answers) {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(answers[0]!.body);
       expect(res.body.code).toBe('mfa_code_invalid');
     }
+    const replay = await verify(second, code);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('code_already_used');
     clock.advance(STEP);
     expect((await verify(second, totpCodeAt(user.secret, clock))).status).toBe(200);
   });
 
-  it('lets one of 10 concurrent verifications with the same code through, once', async () => {
+  it('lets one of 10 concurrent verifications with the same code through, once, and tells the others it is used', async () => {
     const user = await aUserWithTotp();
     const challenges = await Promise.all(Array.from({ length: 10 }, () => login(user.email)));
     const code = totpCodeAt(user.secret, clock);
     const results = await Promise.all(challenges.map((c) => verify(c.body.challengeId, code)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    // The losers are refused as invalid, or, once the failure streak they build reaches five, told to wait.
-    expect(results.filter((r) => r.status === 401 || r.status === 429)).toHaveLength(9);
+    expect(results.filter((r) => r.status === 409 && r.body.code === 'code_already_used')).toHaveLength(9);
+    // A right code that lost a race is no failure: nothing on the streak.
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
+  });
+
+  it('answers the loser of a race for one challenge with the right code 409, as no failure', async () => {
+    const user = await aUserWithTotp();
+    const { challengeId } = (await login(user.email)).body;
+    const code = totpCodeAt(user.secret, clock);
+    // Both answers are held at the challenge's row until both are there: a double click, made certain.
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from mfa_challenges where id = $1 for update', [challengeId]);
+      const answers = [verify(challengeId, code), verify(challengeId, code)];
+      for (let i = 0; ; i++) {
+        const [waiting] = await t.sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (waiting!.n >= 2) break;
+        if (i > 400) throw new Error('the two answers never both reached the challenge');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await holder.query('commit');
+      const results = await Promise.all(answers);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(results.find((r) => r.status === 409)!.body.code).toBe('code_already_used');
+    } finally {
+      await holder.end();
+    }
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
   });
 
   it('uses a challenge once and lets it expire after five minutes', async () => {

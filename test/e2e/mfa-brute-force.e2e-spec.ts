@@ -4,11 +4,12 @@ import { SecondFactorRefusals } from '../../src/auth/second-factor-refusals.js';
 import { NO_REQUEST } from '../../src/common/actor.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { mfaCodeInvalid } from '../../src/factors/factors.errors.js';
-import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
+import pg from 'pg';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { WorkersModule } from '../../workers/workers.module.js';
-import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
+import { aUserWithTotp as aUserWithTotpIn, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const STEP = 30_000;
 
@@ -154,5 +155,51 @@ describe('second-factor brute force', () => {
       'mfa_code_invalid',
       'too_many_attempts',
     ]);
+  });
+
+  it('counts a right code submitted again (409 code_already_used) as no failure', async () => {
+    const user = await aUserWithTotp();
+    const code = totpCodeAt(user.secret, clock);
+    expect((await verify(await challenge(user.email), code)).status).toBe(200);
+    for (let i = 0; i < 11; i++) {
+      const again = await verify(await challenge(user.email), code);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('code_already_used');
+    }
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
+    clock.advance(STEP);
+    expect((await verify(await challenge(user.email), totpCodeAt(user.secret, clock))).status).toBe(200);
+  });
+
+  it('counts the losers of a race for one backup code as no failure', async () => {
+    const user = await aUser(t.http, acme);
+    const { factorId, secret } = await enrolTotp(t.http, user.token);
+    const verified = await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock));
+    const backupCode = verified.body.backupCodes[0] as string;
+    const ids = await Promise.all(Array.from({ length: 10 }, () => challenge(user.email)));
+    // The codes' rows are held until all ten answers have matched and wait to spend it: a race, made certain.
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from backup_codes where user_id = $1 for update', [user.id]);
+      const answers = ids.map((id) =>
+        t.http.post(`/v1/auth/challenges/${id}/verify`, { method: 'backup_code', code: backupCode }),
+      );
+      for (let i = 0; ; i++) {
+        const [waiting] = await t.sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (waiting!.n >= 10) break;
+        if (i > 400) throw new Error('the ten answers never all reached the backup code');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await holder.query('commit');
+      const results = await Promise.all(answers);
+      expect(results.map((r) => r.status).sort()).toEqual([200, ...Array<number>(9).fill(409)]);
+    } finally {
+      await holder.end();
+    }
+    expect(await t.sql('select * from mfa_failure_streaks where user_id = $1', [user.id])).toEqual([]);
   });
 });

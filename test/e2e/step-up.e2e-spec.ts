@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -32,6 +33,18 @@ describe('step-up and the re-auth window', () => {
     expect(verified.status).toBe(200);
     clock.advance(STEP);
     return { ...user, factorId, secret, token: verified.body.token as string, enrolmentToken: enrolled.body.token };
+  }
+
+  /** One more aal 2 session of the user, opened through a challenge (so after the factor existed). */
+  async function anotherSession(user: { email: string; secret: string }) {
+    const login = await t.http.post('/v1/auth/login', { tenant: acme.slug, email: user.email, password: PASSWORD });
+    const verified = await t.http.post(`/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      method: 'totp',
+      code: totpCodeAt(user.secret, clock),
+    });
+    expect(verified.status).toBe(200);
+    clock.advance(STEP);
+    return verified.body.token as string;
   }
 
   const stepUp = (token: string, code: string, method = 'totp') =>
@@ -73,22 +86,24 @@ describe('step-up and the re-auth window', () => {
     expect((await changePassword(user.token)).status).toBe(204);
   });
 
-  it('refuses a wrong code, a replayed code and a method the user lacks with the same 401', async () => {
+  it('refuses a wrong code and a method the user lacks with the same 401, and a code already used with 409', async () => {
     const user = await aUserSignedInWithTotp();
+    const other = await anotherSession(user);
     const code = totpCodeAt(user.secret, clock);
-    const first = await stepUp(user.token, code);
-    expect(first.status).toBe(200);
-    const token = first.body.token as string;
+    expect((await stepUp(user.token, code)).status).toBe(200);
     const answers = [
-      await stepUp(token, code === '000000' ? '000001' : '000000'),
-      await stepUp(token, code),
-      await stepUp(token, code, 'backup_code'),
+      await stepUp(other, code === '000000' ? '000001' : '000000'),
+      await stepUp(other, code, 'backup_code'),
     ];
     for (const res of answers) {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(answers[0]!.body);
       expect(res.body.code).toBe('mfa_code_invalid');
     }
+    // The same code in another session of the user: it matched, and it is spent.
+    const replay = await stepUp(other, code);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('code_already_used');
   });
 
   it('does not renew the window on a refused step-up', async () => {
@@ -142,5 +157,19 @@ describe('step-up and the re-auth window', () => {
     expect(rows[1]!.details).toMatchObject({ method: 'totp', matchedId: user.factorId, amr: ['pwd', 'otp'] });
     expect(JSON.stringify(rows)).not.toContain(code);
     expect(JSON.stringify(rows)).not.toContain('222222');
+  });
+
+  it('refuses a method the tenant’s policy does not allow, as login does', async () => {
+    const user = await aUserSignedInWithTotp();
+    const other = await anotherSession(user);
+    await setMfaPolicy(t.http, acme, { allowedMethods: ['email'] });
+    try {
+      const refused = await stepUp(user.token, totpCodeAt(user.secret, clock));
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('mfa_code_invalid');
+    } finally {
+      await setMfaPolicy(t.http, acme, { allowedMethods: ['totp', 'email'] });
+    }
+    expect((await stepUp(other, totpCodeAt(user.secret, clock))).status).toBe(200);
   });
 });

@@ -8,6 +8,9 @@ export interface ChallengeSubject {
   userId: string;
 }
 
+/** Where a code is answered: a login challenge, or a step-up of a session. */
+export type AnswerSite = { challengeId: string } | { sessionId: string };
+
 /** A code that matched, to be used up inside the transaction that opens the session. */
 export interface MatchedCode {
   /** What was matched (a factor id, a backup code id): for the audit log. */
@@ -25,8 +28,17 @@ export interface ChallengeMethodVerifier {
   /** What the session's `amr` records for it. */
   readonly amr: AuthMethod;
   available(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<boolean>;
-  /** Does the same work whether or not the code matches; null for no match. */
-  match(em: EntityManager, subject: ChallengeSubject, code: string, now: Date): Promise<MatchedCode | null>;
+  /**
+   * Does the same work whether or not the code matches; null for no match. `site` is where it is
+   * answered: a code sent for one site (an e-mailed code) matches nowhere else.
+   */
+  match(
+    em: EntityManager,
+    subject: ChallengeSubject,
+    code: string,
+    now: Date,
+    site: AnswerSite,
+  ): Promise<MatchedCode | null>;
 }
 
 /** Provider token: every ChallengeMethodVerifier, in the order methods are offered. */

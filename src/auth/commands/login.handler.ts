@@ -28,7 +28,6 @@ import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { FamiliarClients } from '../familiar-clients.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
-import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The e-mail or password is not correct');
 
@@ -128,7 +127,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       if (current?.passwordHash !== verifiedHash) return null;
       const now = this.clock.now();
       const { settings: policy } = await this.policies.current(tenantId, tx.em);
-      const methods = allowedByPolicy(await this.methods.availableTo(tx.em, { tenantId, userId }, now), policy);
+      const methods = await this.methods.offeredTo(tx.em, { tenantId, userId }, policy, now);
       const device = methods.length
         ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
             now,
@@ -149,7 +148,13 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         return { status: 'authenticated', ...opened };
       }
       if (methods.length) {
-        const challenge = new MfaChallenge({ tenantId, userId, methods, now: this.clock.now() });
+        const challenge = new MfaChallenge({
+          tenantId,
+          userId,
+          methods,
+          now: this.clock.now(),
+          passwordHash: verifiedHash,
+        });
         challenge.app = boundTo?.kind ?? null;
         challenge.appId = boundTo?.id ?? null;
         tx.em.persist(challenge);
@@ -266,13 +271,4 @@ async function credentialsChangedAt(em: EntityManager, user: User): Promise<Date
 function typedEmail(email: string): { email: string } | { emailInvalid: true } {
   const parsed = emailSchema.safeParse(email);
   return parsed.success ? { email: parsed.data.toLowerCase() } : { emailInvalid: true };
-}
-
-/**
- * The challenge methods the tenant's policy accepts: a factor of a disallowed method no longer counts,
- * and backup codes stand in only for a user who still has an allowed factor.
- */
-function allowedByPolicy(methods: ChallengeMethod[], policy: MfaPolicySettings): ChallengeMethod[] {
-  const factors = methods.filter((m) => m !== 'backup_code' && (policy.allowedMethods as string[]).includes(m));
-  return factors.length ? methods.filter((m) => m === 'backup_code' || factors.includes(m)) : [];
 }

@@ -3,7 +3,8 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, unauthorized } from '../../common/errors/domain-error.js';
-import { mfaCodeInvalid } from '../../factors/factors.errors.js';
+import { codeAlreadyUsed, mfaCodeInvalid } from '../../factors/factors.errors.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { Session } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
@@ -25,6 +26,7 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
     private readonly streaks: MfaFailureStreaks,
     private readonly refusals: SecondFactorRefusals,
     private readonly sessions: SessionsService,
+    private readonly policies: MfaPolicyStore,
   ) {}
 
   async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<SteppedUp> {
@@ -39,9 +41,12 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       const reader = this.uow.reader();
       // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
       await this.streaks.assertMayTry(reader, subject, now);
-      const offered = await this.methods.availableTo(reader, subject, now);
+      // What a login would offer: a method the tenant's policy no longer allows proves nothing here either.
+      const { settings: policy } = await this.policies.current(tenantId, reader);
+      const offered = await this.methods.offeredTo(reader, subject, policy, now);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
-      const matched = verifier ? await verifier.match(reader, subject, input.code, now) : null;
+      const site = { sessionId };
+      const matched = verifier ? await verifier.match(reader, subject, input.code, now, site) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
       const current = await reader.findOne(Session, { tenantId, userId, id: sessionId }, { fields: ['createdAt'] });
       if (!current || !(await existedBeforeSession(reader, input.method, matched.id, current.createdAt))) {
@@ -49,8 +54,9 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       }
       const steppedUp = await this.uow.run(async (tx) => {
         // A replayed code loses here (conditional UPDATE), and the session row is locked so a
-        // concurrent revocation either waits for this step-up or makes it fail.
-        if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        // concurrent revocation either waits for this step-up or makes it fail. The code matched, so
+        // losing means it was used (a double click): 409, and no failure on the streak.
+        if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
         await this.streaks.recordSuccess(tx.em, subject);
         const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
         if (!live?.isActiveAt(now)) throw unauthorized();

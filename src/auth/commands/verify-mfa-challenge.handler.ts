@@ -3,10 +3,11 @@ import { AuditLog } from '../../audit/audit-log.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
-import { mfaCodeInvalid } from '../../factors/factors.errors.js';
+import { codeAlreadyUsed, mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
+import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
 import { MFA_CHALLENGE_FAILED, MfaChallengeSucceededEvent } from '../events/mfa-challenge.events.js';
@@ -15,8 +16,6 @@ import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
 import { SecondFactorRefusals } from '../second-factor-refusals.js';
 import { VerifyMfaChallengeCommand } from './verify-mfa-challenge.command.js';
-
-const challengeExpired = () => new DomainError('challenge_expired', 'This sign-in challenge has expired or was used');
 
 @CommandHandler(VerifyMfaChallengeCommand)
 export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChallengeCommand> {
@@ -39,20 +38,39 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
     if (!challenge) throw notFound('Challenge');
     const { tenantId, userId } = challenge;
     const subject = { tenantId, userId };
+    const refusal = (error: DomainError) => ({
+      subject,
+      action: MFA_CHALLENGE_FAILED,
+      target: { type: 'mfa_challenge', id: challenge.id },
+      method: input.method,
+      error,
+      request,
+    });
+    // A spent challenge is dead for good: answered before any limit, streak or audit entry, so
+    // replaying it until the purge costs one primary-key read and floods nothing.
+    if (challenge.isSpent) {
+      this.refusals.counted(refusal(challengeExpired()));
+      throw challengeExpired();
+    }
     try {
       if (!challenge.isOpenAt(now)) throw challengeExpired();
+      await assertChallengeBound(this.uow.reader(), challenge);
       await this.throttle.admit(challenge.id, userId);
       await this.streaks.assertMayTry(this.uow.reader(), subject, now);
       const verifier = challenge.methods.includes(input.method) ? this.methods.get(input.method) : undefined;
-      const matched = verifier ? await verifier.match(this.uow.reader(), subject, input.code, now) : null;
+      const site = { challengeId: challenge.id };
+      const matched = verifier ? await verifier.match(this.uow.reader(), subject, input.code, now, site) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
       const opened = await this.uow.run(async (tx) => {
         // The challenge and the code are each used up by one conditional UPDATE: of concurrent
         // verifications only one wins both, and a replayed code or a spent challenge rolls back.
         // The challenge first: the losers of a race stop here, before any code (whose use may be
         // audited) is touched, so concurrent answers never lock the audit chain in different orders.
-        if (!(await tx.em.getRepository(MfaChallenge).consume(challenge, now))) throw challengeExpired();
-        if (!(await matched.consume(tx, now))) throw mfaCodeInvalid();
+        // The code matched and the challenge was open when read: only a concurrent answer can have
+        // spent it (a double click), so the loser is told its code is used, not counted as a failure.
+        if (!(await tx.em.getRepository(MfaChallenge).consume(challenge, now))) throw codeAlreadyUsed();
+        await assertChallengeBound(tx.em, challenge, true);
+        if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
         await this.streaks.recordSuccess(tx.em, subject);
         const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
         const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request, app });
@@ -72,17 +90,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       await this.throttle.succeeded(userId);
       return opened;
     } catch (error) {
-      if (error instanceof DomainError) {
-        const target = { type: 'mfa_challenge', id: challenge.id };
-        await this.refusals.record({
-          subject,
-          action: MFA_CHALLENGE_FAILED,
-          target,
-          method: input.method,
-          error,
-          request,
-        });
-      }
+      if (error instanceof DomainError) await this.refusals.record(refusal(error));
       throw error;
     }
   }

@@ -22,3 +22,6 @@ export class MfaChallengeSucceededEvent {
 
 /** Audit action of a refused challenge verification (the refusal is recorded, the change rolled back). */
 export const MFA_CHALLENGE_FAILED = 'MfaChallengeFailed';
+
+/** Audit action of a refused request for an e-mailed code (spent or expired challenge, resend too soon). */
+export const EMAIL_CODE_REFUSED = 'EmailCodeRefused';

@@ -3,7 +3,8 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 
-export type EmailCodePurpose = 'enrollment' | 'sign_in';
+/** `sign_in` codes are bound to their login challenge, `step_up` codes to their session. */
+export type EmailCodePurpose = 'enrollment' | 'sign_in' | 'step_up';
 
 /** Long enough to switch to a mail client and back; short enough that a leaked mailbox soon stops mattering. */
 export const EMAIL_CODE_TTL_MS = 10 * 60_000;
@@ -85,6 +86,10 @@ export class EmailCode {
   @Property({ type: 'text' })
   purpose: EmailCodePurpose;
 
+  /** The challenge (sign-in) or session (step-up) the code was sent for: it answers nothing else. */
+  @Property({ type: 'uuid', nullable: true })
+  boundTo: string | null;
+
   /** HMAC of the code; null until the worker has generated and mailed it. */
   @Property({ type: 'text', nullable: true, hidden: true })
   codeHash: string | null = null;
@@ -107,11 +112,19 @@ export class EmailCode {
   @Property({ type: 'datetime', nullable: true })
   supersededAt: Date | null = null;
 
-  constructor(input: { tenantId: string; userId: string; factorId: string; purpose: EmailCodePurpose; now: Date }) {
+  constructor(input: {
+    tenantId: string;
+    userId: string;
+    factorId: string;
+    purpose: EmailCodePurpose;
+    boundTo?: string | undefined;
+    now: Date;
+  }) {
     this.tenantId = input.tenantId;
     this.userId = input.userId;
     this.factorId = input.factorId;
     this.purpose = input.purpose;
+    this.boundTo = input.boundTo ?? null;
     this.createdAt = input.now;
     this.expiresAt = new Date(input.now.getTime() + EMAIL_CODE_TTL_MS);
   }

@@ -27,13 +27,21 @@ export class EmailCodes {
   /**
    * Issues a new code for the factor inside `tx`: the previous one stops working, and the delivery
    * is an outbox row of the same transaction. Returns the outbox row's id, to relay after the commit.
-   * A second code within 60 s of the last is refused with 429 and Retry-After.
+   * A second code within 60 s of the last is refused with 429 and Retry-After. `boundTo` (the
+   * challenge or session the code is for) is the only place the code will be accepted.
    */
   async issue(
     tx: Tx,
-    input: { factor: Factor; purpose: EmailCodePurpose; actor: Actor; request: RequestMeta; now: Date },
+    input: {
+      factor: Factor;
+      purpose: EmailCodePurpose;
+      boundTo?: string;
+      actor: Actor;
+      request: RequestMeta;
+      now: Date;
+    },
   ): Promise<string> {
-    const { factor, purpose, now } = input;
+    const { factor, purpose, boundTo, now } = input;
     // Issuers for one factor queue on its row, so two "resend" clicks cannot both pass the 60 s check.
     await tx.em.execute('select id from factors where id = ? for update', [factor.id]);
     const codes = tx.em.getRepository(EmailCode);
@@ -42,7 +50,8 @@ export class EmailCodes {
     const waitMs = latest ? latest.createdAt.getTime() + EMAIL_CODE_RESEND_MS - now.getTime() : 0;
     if (waitMs > 0) throw tooManyAttempts('A code was sent moments ago; wait before asking for another', waitMs);
     await codes.supersedeLive(factor.id, now);
-    const code = new EmailCode({ tenantId: factor.tenantId, userId: factor.userId, factorId: factor.id, purpose, now });
+    const { tenantId, userId } = factor;
+    const code = new EmailCode({ tenantId, userId, factorId: factor.id, purpose, boundTo, now });
     const outbox = new OutboxMessage({ tenantId: factor.tenantId, kind: 'email_code_sent', refId: code.id, now });
     tx.em.persist(code).persist(outbox);
     await tx.em.flush();
@@ -50,14 +59,15 @@ export class EmailCodes {
       actor: input.actor,
       target: { type: 'factor', id: factor.id },
       request: input.request,
-      details: { factorType: 'email', purpose },
+      details: { factorType: 'email', purpose, ...(boundTo ? { boundTo } : {}) },
     });
     return outbox.id;
   }
 
   /**
-   * Checks `code` against the factor's live code for `purpose`, counting the try first (at most 5
-   * per code). A null factor does the same hashing and never matches.
+   * Checks `code` against the factor's live code for `purpose` and `boundTo` (the challenge or session
+   * it was sent for: a code mailed for one challenge opens no other, nor a step-up), counting the try
+   * first (at most 5 per code). A null factor does the same hashing and never matches.
    */
   async match(
     em: EntityManager,
@@ -65,9 +75,10 @@ export class EmailCodes {
     purpose: EmailCodePurpose,
     code: string,
     now: Date,
+    boundTo: string | null = null,
   ): Promise<MatchedEmailCode | null> {
     const live = factor?.type === 'email' ? await em.getRepository(EmailCode).findLive(factor.id, now) : null;
-    const usable = live?.purpose === purpose ? live : null;
+    const usable = live?.purpose === purpose && live.boundTo === boundTo ? live : null;
     const stored = usable ? await em.getRepository(EmailCode).countTry(usable.id, now) : null;
     const matches = this.hasher.matches(usable?.id ?? DECOY_ID, code, stored);
     return usable && matches ? { codeId: usable.id } : null;

@@ -13,6 +13,7 @@ import { DeliverEmailCodeCommand, type EmailCodeDelivery } from './deliver-email
 const INTRO = {
   enrollment: 'Enter this code to confirm this address as a sign-in method.',
   sign_in: 'Enter this code to finish signing in.',
+  step_up: 'Enter this code to confirm it is you before a sensitive change.',
 } as const;
 
 /**

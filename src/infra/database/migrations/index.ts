@@ -12,6 +12,7 @@ import { Migration0011MfaGraceNotices } from './0011-mfa-grace-notices.js';
 import { Migration0012MfaResets } from './0012-mfa-resets.js';
 import { Migration0013StepUpConnections } from './0013-step-up-connections.js';
 import { Migration0014AppBinding } from './0014-app-binding.js';
+import { Migration0015ChallengeBinding } from './0015-challenge-binding.js';
 import { Migration0016LoginNetworksAndKeyedBackupCodes } from './0016-login-networks-and-keyed-backup-codes.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   { name: '0012-mfa-resets', class: Migration0012MfaResets },
   { name: '0013-step-up-connections', class: Migration0013StepUpConnections },
   { name: '0014-app-binding', class: Migration0014AppBinding },
+  { name: '0015-challenge-binding', class: Migration0015ChallengeBinding },
   { name: '0016-login-networks-and-keyed-backup-codes', class: Migration0016LoginNetworksAndKeyedBackupCodes },
 ];

@@ -1,0 +1,59 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { DomainError, notFound } from '../../common/errors/domain-error.js';
+import { EmailCodes } from '../../factors/email/email-codes.js';
+import { Factor } from '../../factors/factor.entity.js';
+import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
+import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
+import { EMAIL_CODE_REFUSED } from '../events/mfa-challenge.events.js';
+import { SecondFactorRefusals } from '../second-factor-refusals.js';
+import { SendStepUpEmailCodeCommand } from './send-step-up-email-code.command.js';
+
+/**
+ * A step-up code is bound to the session that asked for it: a sign-in code (bound to its challenge)
+ * never proves a step-up, and a code sent for one session proves nothing in another.
+ */
+@CommandHandler(SendStepUpEmailCodeCommand)
+export class SendStepUpEmailCodeHandler implements ICommandHandler<SendStepUpEmailCodeCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly codes: EmailCodes,
+    private readonly outbox: OutboxRelay,
+    private readonly methods: ChallengeMethods,
+    private readonly policies: MfaPolicyStore,
+    private readonly refusals: SecondFactorRefusals,
+  ) {}
+
+  async execute({ tenantId, userId, sessionId, request }: SendStepUpEmailCodeCommand): Promise<void> {
+    const now = this.clock.now();
+    const em = this.uow.reader();
+    const subject = { tenantId, userId };
+    const { settings: policy } = await this.policies.current(tenantId, em);
+    // Only where a step-up would accept the answer: e-mail offered to this user under the policy.
+    const offered = await this.methods.offeredTo(em, subject, policy, now);
+    const factor = offered.includes('email')
+      ? await em.findOne(
+          Factor,
+          { tenantId, userId, type: 'email', status: 'active' },
+          { orderBy: { verifiedAt: 'desc', id: 'asc' } },
+        )
+      : null;
+    if (!factor) throw notFound('E-mail factor');
+    try {
+      const actor = { type: 'user' as const, id: userId };
+      const outboxId = await this.uow.run((tx) =>
+        this.codes.issue(tx, { factor, purpose: 'step_up', boundTo: sessionId, actor, request, now }),
+      );
+      await this.outbox.relayNow([outboxId]);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const target = { type: 'session', id: sessionId };
+        await this.refusals.record({ subject, action: EMAIL_CODE_REFUSED, target, method: 'email', error, request });
+      }
+      throw error;
+    }
+  }
+}
