@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   policy_requires_mfa: 403,
   admin_mfa_required: 403,
+  authenticator_required: 403,
   degraded_session: 403,
   not_found: 404,
   method_not_allowed: 405,
