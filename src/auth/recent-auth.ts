@@ -6,7 +6,11 @@ import type { Session } from '../sessions/session.entity.js';
  * at the keyboard is the user, not just someone holding their session: a password or factor check no
  * older than `maxAgeMinutes` (`POST /v1/auth/step-up` renews it).
  */
-export function assertRecentlyAuthenticated(session: Session, now: Date, maxAgeMinutes: number): void {
+export function assertRecentlyAuthenticated(
+  session: Pick<Session, 'authenticatedAt' | 'stepUpRequiredAt'>,
+  now: Date,
+  maxAgeMinutes: number,
+): void {
   // A session flagged by the Disconnect API is suspect until a factor is verified again, whatever its window.
   const fresh = now.getTime() - session.authenticatedAt.getTime() <= maxAgeMinutes * 60_000;
   if (fresh && !session.stepUpRequiredAt) return;

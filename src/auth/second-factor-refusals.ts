@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { AuditLog } from '../audit/audit-log.js';
 import type { RequestMeta } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
-import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import { type Tx, UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import type { DomainError } from '../common/errors/domain-error.js';
 import { OutboxMessage } from '../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../infra/outbox/outbox-relay.js';
@@ -60,7 +60,6 @@ export class SecondFactorRefusals {
 
   private async audit({ subject, action, target, method, error, request }: SecondFactorRefusal, guess: boolean) {
     const { tenantId, userId } = subject;
-    const actor = { type: 'user' as const, id: userId };
     const noticeId = await this.uow.run(async (tx) => {
       const now = this.clock.now();
       const streak = guess ? await this.streaks.recordFailure(tx.em, subject, now) : null;
@@ -68,7 +67,7 @@ export class SecondFactorRefusals {
         tenantId,
         action,
         outcome: 'failure',
-        actor,
+        actor: { type: 'user', id: userId },
         target,
         request,
         details: {
@@ -78,18 +77,38 @@ export class SecondFactorRefusals {
           ...(streak ? { consecutiveFailures: streak.failures } : {}),
         },
       });
-      if (!streak?.lockedNow) return null;
-      const notice = new OutboxMessage({ tenantId, kind: 'mfa_locked_notice', refId: userId, now });
-      tx.em.persist(notice);
-      await tx.em.flush();
-      await this.log.record(tx, new FactorLockedEvent(tenantId, userId, streak.failures), {
-        actor,
-        target: { type: 'user', id: userId },
-        request,
-        details: { consecutiveFailures: streak.failures },
-      });
-      return notice.id;
+      return streak?.lockedNow ? this.recordLock(tx, subject, { failures: streak.failures, request, now }) : null;
     });
     if (noticeId) await this.outbox.relayNow([noticeId]);
+  }
+
+  /**
+   * One more failure on the streak for a wrong code whose refusal the caller audits itself (a code
+   * offered to confirm a sensitive change), with the lock's entry and notice when it locks.
+   */
+  async countWrongCode(subject: ChallengeSubject, request: RequestMeta): Promise<void> {
+    const noticeId = await this.uow.run(async (tx) => {
+      const now = this.clock.now();
+      const streak = await this.streaks.recordFailure(tx.em, subject, now);
+      return streak.lockedNow ? this.recordLock(tx, subject, { failures: streak.failures, request, now }) : null;
+    });
+    if (noticeId) await this.outbox.relayNow([noticeId]);
+  }
+
+  private async recordLock(
+    tx: Tx,
+    { tenantId, userId }: ChallengeSubject,
+    { failures, request, now }: { failures: number; request: RequestMeta; now: Date },
+  ) {
+    const notice = new OutboxMessage({ tenantId, kind: 'mfa_locked_notice', refId: userId, now });
+    tx.em.persist(notice);
+    await tx.em.flush();
+    await this.log.record(tx, new FactorLockedEvent(tenantId, userId, failures), {
+      actor: { type: 'user', id: userId },
+      target: { type: 'user', id: userId },
+      request,
+      details: { consecutiveFailures: failures },
+    });
+    return notice.id;
   }
 }

@@ -15,7 +15,10 @@ import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
 import { EmailFactorModule } from './email/email-factor.module.js';
 import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
+import { MfaFailureStreaks } from '../auth/mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../auth/mfa-verification-throttle.js';
+import { SecondFactorRefusals } from '../auth/second-factor-refusals.js';
+import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
 import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
 import { FactorRemovalController } from './factor-removal.controller.js';
@@ -23,7 +26,7 @@ import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule, SessionsModule],
+  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule, SessionsModule, OutboxModule],
   controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,
@@ -37,11 +40,14 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     EnrollTotpHandler,
     VerifyFactorHandler,
     ReencryptFactorSecretsHandler,
-    // Factor removal; the two throttles are stateless (Redis-keyed), so these instances share the auth slice's budgets.
+    // Factor removal; the throttles and the streak are stateless (keyed in Redis and PostgreSQL), so
+    // these instances share the auth slice's budgets and its failure streak.
     RemoveFactorHandler,
     RemovalProof,
     PasswordCheckThrottle,
     MfaVerificationThrottle,
+    MfaFailureStreaks,
+    SecondFactorRefusals,
   ],
   exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, RemovalProof, EmailFactorModule],
 })

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal } from '../auth/principal.js';
+import { actorOf, type TenantPrincipal, type UserPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
@@ -60,11 +60,14 @@ export class ApiKeysController {
   @ApiJsonBody(createApiKeySchema)
   @ApiProblems(400, 401, 403)
   async create(
-    @CurrentPrincipal() p: TenantPrincipal,
+    // API keys may not call this route (the guard refuses them): a key must not mint keys.
+    @CurrentPrincipal() p: UserPrincipal,
     @Body(new ZodPipe(createApiKeySchema)) body: z.infer<typeof createApiKeySchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const { apiKey, key } = await this.commands.execute(new CreateApiKeyCommand(p.tenantId, body, actorOf(p), meta));
+    const { apiKey, key } = await this.commands.execute(
+      new CreateApiKeyCommand(p.tenantId, body, actorOf(p), meta, p.session),
+    );
     return { id: apiKey.id, name: apiKey.name, scopes: apiKey.scopes, key, createdAt: apiKey.createdAt.toISOString() };
   }
 }

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal } from '../auth/principal.js';
+import { actorOf, type TenantPrincipal, type UserPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
@@ -38,11 +38,12 @@ export class UsersAdminController {
   @ApiJsonBody(createUserSchema)
   @ApiProblems(400, 401, 403, 409)
   async create(
-    @CurrentPrincipal() p: TenantPrincipal,
+    // API keys may not call this route or the next (the guard refuses them): they are no session to re-auth.
+    @CurrentPrincipal() p: UserPrincipal,
     @Body(new ZodPipe(createUserSchema)) body: z.infer<typeof createUserSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    return userView(await this.commands.execute(new CreateUserCommand(p.tenantId, body, actorOf(p), meta)));
+    return userView(await this.commands.execute(new CreateUserCommand(p.tenantId, body, actorOf(p), meta, p.session)));
   }
 
   @Patch(':id')
@@ -50,13 +51,13 @@ export class UsersAdminController {
   @ApiJsonBody(changeRolesSchema)
   @ApiProblems(400, 401, 403, 404, 409)
   async changeRoles(
-    @CurrentPrincipal() p: TenantPrincipal,
+    @CurrentPrincipal() p: UserPrincipal,
     @Param('id', new ZodPipe(uuidSchema)) id: string,
     @Body(new ZodPipe(changeRolesSchema)) body: z.infer<typeof changeRolesSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
     return userView(
-      await this.commands.execute(new ChangeUserRolesCommand(p.tenantId, id, body.roles, actorOf(p), meta)),
+      await this.commands.execute(new ChangeUserRolesCommand(p.tenantId, id, body.roles, actorOf(p), meta, p.session)),
     );
   }
 }

@@ -1,12 +1,15 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import { actorOf, type UserPrincipal } from '../auth/principal.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiProblems } from '../common/http/openapi.js';
+import type { z } from 'zod';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { ForgetAllDevicesCommand } from './commands/forget-all-devices.command.js';
+import { forgetAllDevicesSchema } from './dto/mfa-policy.schemas.js';
 
 /** Tenant-wide MFA controls for admins. */
 @ApiTags('admin')
@@ -15,12 +18,20 @@ import { ForgetAllDevicesCommand } from './commands/forget-all-devices.command.j
 export class AdminMfaController {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Every factor and remembered device of the tenant removed; needs a recent re-auth. */
+  /** Every factor and remembered device of the tenant removed; needs a recent re-auth and the admin's confirmation. */
   @Post('forget-all-devices')
   @HttpCode(200)
   @RequirePermission('tenant:manage')
-  @ApiProblems(401, 403)
-  async forgetAllDevices(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta) {
-    return this.commands.execute(new ForgetAllDevicesCommand(p.tenantId, p.session, actorOf(p), meta));
+  @ApiJsonBody(forgetAllDevicesSchema)
+  @ApiProblems(400, 401, 403, 429)
+  async forgetAllDevices(
+    @CurrentPrincipal() p: UserPrincipal,
+    @Body(new ZodPipe(forgetAllDevicesSchema)) body: z.infer<typeof forgetAllDevicesSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    const { password, code } = body;
+    const confirmation = password === undefined ? undefined : { password, code };
+    const editor = { userId: p.userId, session: p.session };
+    return this.commands.execute(new ForgetAllDevicesCommand(p.tenantId, editor, confirmation, actorOf(p), meta));
   }
 }

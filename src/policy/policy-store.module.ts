@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ReauthGate } from '../identity/reauth-gate.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 import { ReauthCheck } from './reauth-check.js';
 import { MfaScopeStarts } from './mfa-scope-starts.js';
@@ -12,3 +13,12 @@ import { MfaScopeStarts } from './mfa-scope-starts.js';
   exports: [MfaPolicyStore, ReauthCheck, MfaScopeStarts],
 })
 export class PolicyStoreModule {}
+
+/** Lends the re-auth window to identity, a slice below policy, through the port identity declares. */
+@Global()
+@Module({
+  imports: [PolicyStoreModule],
+  providers: [{ provide: ReauthGate, useExisting: ReauthCheck }],
+  exports: [ReauthGate],
+})
+export class ReauthGateModule {}

@@ -23,13 +23,23 @@ import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js'
 import { MfaPolicyController } from './mfa-policy.controller.js';
 import { MfaPolicyPreviewController } from './mfa-policy-preview.controller.js';
 import { MfaPolicyPreview } from './mfa-policy-preview.js';
-import { PolicyStoreModule } from './policy-store.module.js';
+import { PolicyStoreModule, ReauthGateModule } from './policy-store.module.js';
 import { MfaStatusReader } from './mfa-status.js';
 import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
+import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
 
 /** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
 @Module({
-  imports: [AuditModule, FactorsModule, PolicyStoreModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
+  imports: [
+    AuditModule,
+    FactorsModule,
+    PolicyStoreModule,
+    ReauthGateModule,
+    IdentityModule,
+    SessionsModule,
+    OutboxModule,
+    MailModule,
+  ],
   controllers: [
     AdminMfaController,
     AdminUsersMfaController,
@@ -53,6 +63,7 @@ import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
     MfaScopeOnUserChange,
     MfaPolicyPreview,
     UsersMfaDirectory,
+    MfaWeakeningConfirmation,
   ],
   exports: [MfaStatusReader],
 })

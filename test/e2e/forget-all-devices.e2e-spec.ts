@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { aUserWithTotp } from '../support/totp.js';
+import { aUserWithTotp, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -19,7 +19,9 @@ describe('forgetting every device of the tenant', () => {
   });
   afterAll(() => t.close());
 
-  const forget = (token = acme.admin.token) => t.http.post('/v1/admin/mfa/forget-all-devices', undefined, token);
+  // The admins here have no factor of their own: their password is the whole confirmation.
+  const forget = (token = acme.admin.token) =>
+    t.http.post('/v1/admin/mfa/forget-all-devices', { password: PASSWORD }, token);
   const count = async (table: string, tenantId = acme.id) =>
     (await t.sql<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]))[0]!.n;
 
@@ -58,6 +60,29 @@ describe('forgetting every device of the tenant', () => {
       status: 'authenticated',
       mfa: { enrollmentDeadline: new Date(forgotAt + 3 * DAY).toISOString() },
     });
+  });
+
+  it('needs the admin’s password and a current code of their authenticator app', async () => {
+    await aUserWithTotp(t.http, acme, clock);
+    const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
+    const verified = await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock));
+    const token = (verified.body.token as string | undefined) ?? acme.admin.token;
+    clock.advance(30_000);
+    const post = (body: object) => t.http.post('/v1/admin/mfa/forget-all-devices', body, token);
+    const code = totpCodeAt(secret, clock);
+    const bare = await post({});
+    expect({ status: bare.status, code: bare.body.code }).toEqual({ status: 401, code: 'reauth_required' });
+    expect((await post({ password: PASSWORD })).body.code).toBe('reauth_required');
+    expect((await post({ password: 'not it', code })).body.code).toBe('invalid_credentials');
+    expect((await post({ password: PASSWORD, code: '000000' })).body.code).toBe('mfa_code_invalid');
+    expect(await count('factors')).toBe(2);
+    const done = await post({ password: PASSWORD, code });
+    expect(done.body).toEqual({ factorsRemoved: 2 });
+    const [entry] = await t.sql(
+      `select details from audit_events where tenant_id = $1 and action = 'AllDevicesForgotten' and outcome = 'success'`,
+      [acme.id],
+    );
+    expect(entry.details.confirmedWith).toEqual(['password', 'totp']);
   });
 
   it('needs a recent re-auth and the tenant:manage permission', async () => {

@@ -7,6 +7,8 @@ import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const MINUTE = 60_000;
 const DEFAULTS = DEFAULT_POLICY;
+/** A longer re-auth window lowers protection: confirmed with the password (these admins have no factor). */
+const CONFIRMED = { confirmation: { password: PASSWORD } };
 
 describe('the tenant MFA policy', () => {
   const clock = new ManualClock('2030-07-01T09:00:10Z');
@@ -134,11 +136,11 @@ describe('the tenant MFA policy', () => {
 
   it('needs a recent re-auth to save, with the window of the policy in force', async () => {
     clock.advance(11 * MINUTE);
-    const stale = await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60 });
+    const stale = await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60, ...CONFIRMED });
     expect(stale.status).toBe(401);
     expect(stale.body.code).toBe('reauth_required');
     const fresh = await signIn(t.http, acme.slug, acme.admin.email);
-    expect((await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60 }, fresh)).status).toBe(200);
+    expect((await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60, ...CONFIRMED }, fresh)).status).toBe(200);
     clock.advance(30 * MINUTE);
     expect((await save({ ...DEFAULTS, reauthMaxAgeMinutes: 60, gracePeriodDays: 1 }, fresh)).status).toBe(200);
   });
@@ -147,7 +149,7 @@ describe('the tenant MFA policy', () => {
     const user = await aUser(t.http, acme);
     const change = () =>
       t.http.post('/v1/me/password', { currentPassword: PASSWORD, newPassword: 'another long passphrase' }, user.token);
-    await save({ ...DEFAULTS, reauthMaxAgeMinutes: 30 });
+    await save({ ...DEFAULTS, reauthMaxAgeMinutes: 30, ...CONFIRMED });
     clock.advance(20 * MINUTE);
     expect((await change()).status).toBe(204);
   });

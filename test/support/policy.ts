@@ -1,4 +1,4 @@
-import { signIn, type TenantFixture } from './builders.js';
+import { PASSWORD, signIn, type TenantFixture } from './builders.js';
 import type { HttpClient } from './http.js';
 
 /** The policy a tenant that never saved one has (what `GET /v1/admin/mfa-policy` answers as version 0). */
@@ -13,12 +13,18 @@ export const DEFAULT_POLICY = {
   reauthMaxAgeMinutes: 10,
 };
 
-/** Saves the tenant's MFA policy with `changes` applied, as its admin freshly signed in (so re-auth holds). */
+/**
+ * Saves the tenant's MFA policy with `changes` applied, as its admin freshly signed in (so re-auth
+ * holds), confirmed with the admin's password (enough for an admin with no factor) in case it weakens it.
+ */
 export async function setMfaPolicy(http: HttpClient, tenant: TenantFixture, changes: Record<string, unknown>) {
   const token = await signIn(http, tenant.slug, tenant.admin.email);
   const current = await http.get('/v1/admin/mfa-policy', token);
   if (current.status !== 200) throw new Error(`policy read failed: ${current.status} ${JSON.stringify(current.body)}`);
-  const saved = await http.request('PUT', '/v1/admin/mfa-policy', { token, body: { ...current.body, ...changes } });
+  const saved = await http.request('PUT', '/v1/admin/mfa-policy', {
+    token,
+    body: { ...current.body, ...changes, confirmation: { password: PASSWORD } },
+  });
   if (saved.status !== 200) throw new Error(`policy save failed: ${saved.status} ${JSON.stringify(saved.body)}`);
   return saved.body;
 }

@@ -24,7 +24,7 @@ export const apiKeyCreate: CliCommand = {
       const tenant = await tenantBySlug(context, slug);
       const { apiKey, key } = await context
         .get(CommandBus)
-        .execute(new CreateApiKeyCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST));
+        .execute(new CreateApiKeyCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null));
       out(
         `api key "${apiKey.name}" created in ${tenant.slug} with scopes ${apiKey.scopes.join(',')} (id ${apiKey.id})`,
       );

@@ -31,7 +31,7 @@ export const userCreate: CliCommand = {
       const tenant = await tenantBySlug(context, slug);
       const user = await context
         .get(CommandBus)
-        .execute(new CreateUserCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST));
+        .execute(new CreateUserCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null));
       out(`user ${user.email} created in ${tenant.slug} with roles ${user.roles.join(',')} (id ${user.id})`);
       if (generated) out(`password (shown once): ${generated}`);
       return EXIT_OK;

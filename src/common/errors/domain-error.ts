@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   policy_requires_mfa: 403,
   admin_mfa_required: 403,
+  authenticator_required: 403,
   degraded_session: 403,
   step_up_required: 403,
   wrong_app: 403,

@@ -21,6 +21,7 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: 'Forbidden',
   policy_requires_mfa: 'The MFA policy requires a factor',
   admin_mfa_required: 'The administrator needs MFA first',
+  authenticator_required: 'An authenticator app is needed',
   degraded_session: 'Degraded session',
   step_up_required: 'Step-up required',
   wrong_app: 'Not available to this app',

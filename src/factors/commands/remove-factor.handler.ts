@@ -72,7 +72,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
       await this.reauth.assertRecent(tenantId, session, now);
       // Another user's (or tenant's) factor is simply not found (invariant 5).
       if (!(await reader.getRepository(Factor).findForUser(tenantId, userId, factorId))) throw factorNotFound();
-      const checked = await this.proofs.check(reader, { tenantId, userId, sessionId }, proof, now);
+      const checked = await this.proofs.check(reader, { tenantId, userId, sessionId, request }, proof, now);
       await this.uow.run(async (tx) => {
         // Serialised with enrolment, activation and other removals of this user's factors, so two
         // removals racing for the last two factors cannot both miss that none is left.

@@ -7,6 +7,8 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict } from '../../common/errors/domain-error.js';
 import { UserRolesChangedEvent } from '../events/identity.events.js';
 import { userNotFound } from '../identity.errors.js';
+import { privilegedRolesGranted } from '../privileged-roles.js';
+import { ReauthGate } from '../reauth-gate.js';
 import { User } from '../user.entity.js';
 import { ChangeUserRolesCommand } from './change-user-roles.command.js';
 
@@ -17,9 +19,10 @@ export class ChangeUserRolesHandler implements ICommandHandler<ChangeUserRolesCo
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
+    private readonly reauth: ReauthGate,
   ) {}
 
-  async execute({ tenantId, userId, roles, actor, request }: ChangeUserRolesCommand) {
+  async execute({ tenantId, userId, roles, actor, request, session }: ChangeUserRolesCommand) {
     const target = { type: 'user', id: userId };
     return this.attempts.run({ tenantId, action: UserRolesChangedEvent.type, actor, target, request }, () =>
       this.uow.run(async (tx) => {
@@ -29,7 +32,12 @@ export class ChangeUserRolesHandler implements ICommandHandler<ChangeUserRolesCo
         if (!user) throw userNotFound();
         // Nothing changes, so nothing is recorded: no audit entry without a change.
         if (sameRoles(user.roles, roles)) return user;
-        const change = user.changeRoles(roles, this.clock.now());
+        const now = this.clock.now();
+        // Judged on the roles locked here: a grant of power needs the caller's recent re-auth.
+        if (privilegedRolesGranted(user.roles, roles).length) {
+          await this.reauth.assertCallerRecent(tenantId, actor, session, now);
+        }
+        const change = user.changeRoles(roles, now);
         await tx.em.flush();
         await this.audit.record(tx, new UserRolesChangedEvent(tenantId, userId, change.before, change.after), {
           actor,

@@ -4,6 +4,7 @@ import type { Role } from '../../identity/roles.js';
 import type { Session } from '../../sessions/session.entity.js';
 import type { MfaPolicySettings } from '../mfa-policy.js';
 import type { StoredMfaPolicy } from '../mfa-policy-store.js';
+import type { WeakeningConfirmationInput } from '../mfa-weakening-confirmation.js';
 
 /** The admin saving the policy: their roles and factors decide whether they may require MFA. */
 export interface PolicyEditor {
@@ -13,9 +14,10 @@ export interface PolicyEditor {
 }
 
 /**
- * Saves `settings` as the tenant's next policy version. Needs a recent re-auth; refused with
- * `admin_mfa_required` when the policy would require MFA of the editor, who has no allowed factor.
- * Saving the settings already in force changes nothing and adds no version.
+ * Saves `settings` as the tenant's next policy version. Needs a recent re-auth, and a confirmation
+ * when it lowers protection for anyone (`policyWeakenings`); refused with `admin_mfa_required` when
+ * the policy would require MFA of the editor, who has no allowed factor. Saving the settings already
+ * in force changes nothing and adds no version.
  */
 export class ChangeMfaPolicyCommand extends Command<StoredMfaPolicy> {
   constructor(
@@ -27,8 +29,8 @@ export class ChangeMfaPolicyCommand extends Command<StoredMfaPolicy> {
     readonly options: {
       /** The version the editor read; a save on top of a newer one is refused (409). */
       expectedVersion?: number | undefined;
-      /** The editor's password and a current code: needed to turn `requireMfa` off. */
-      confirmation?: { password: string; code: string } | undefined;
+      /** The editor's password and a current code: needed for a weaker policy. */
+      confirmation?: WeakeningConfirmationInput | undefined;
     } = {},
   ) {
     super();

@@ -4,23 +4,27 @@ import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict, DomainError } from '../../common/errors/domain-error.js';
-import { mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { MfaOverviewReader } from '../../factors/mfa-overview.js';
-import { RemovalProof } from '../../factors/removal-proof.js';
 import { PolicyChangedEvent } from '../events/policy-changed.event.js';
 import { diffPolicies } from '../mfa-policy.js';
 import { MfaPolicyStore } from '../mfa-policy-store.js';
 import { MfaPolicyVersion } from '../mfa-policy-version.entity.js';
 import { ReauthCheck } from '../reauth-check.js';
 import { MfaScopeStarts } from '../mfa-scope-starts.js';
+import {
+  confirmationNeeded,
+  type ConfirmedWeakening,
+  MfaWeakeningConfirmation,
+} from '../mfa-weakening-confirmation.js';
+import { policyWeakenings, type Weakening } from '../policy-weakenings.js';
 import { countsAsEnrolled, isInScope } from '../policy-engine.js';
 import { ChangeMfaPolicyCommand, type PolicyEditor } from './change-mfa-policy.command.js';
 
 const adminMfaRequired = () =>
   new DomainError('admin_mfa_required', 'This policy would require MFA of you: enrol an allowed factor first');
 
-const mfaOffNeedsConfirmation = () =>
-  new DomainError('reauth_required', 'Turning MFA off needs your password and a current code');
+const weakeningNeedsConfirmation = (weakenings: readonly Weakening[]) => () =>
+  confirmationNeeded(`This change lowers MFA protection (${weakenings.join(', ')}): it`);
 
 @CommandHandler(ChangeMfaPolicyCommand)
 export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCommand> {
@@ -33,7 +37,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly factors: MfaOverviewReader,
     private readonly reauth: ReauthCheck,
     private readonly scopes: MfaScopeStarts,
-    private readonly proofs: RemovalProof,
+    private readonly confirmations: MfaWeakeningConfirmation,
   ) {}
 
   execute({ tenantId, settings, editor, actor, request, options }: ChangeMfaPolicyCommand) {
@@ -46,9 +50,12 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       await this.reauth.assertRecent(tenantId, editor.session, now);
       await this.assertEditorMayComply(tenantId, editor, settings);
       const inForce = await this.store.current(tenantId);
-      const turningOff = inForce.settings.requireMfa && !settings.requireMfa;
-      const code = turningOff ? await this.confirmTurningOff(tenantId, editor, options.confirmation, now) : null;
-      return this.uow.run(async (tx) => {
+      const weakens = policyWeakenings(inForce.settings, settings);
+      const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
+      const confirmed = weakens.length
+        ? await this.confirmations.check(subject, options.confirmation, now, weakeningNeedsConfirmation(weakens))
+        : null;
+      const saved = await this.uow.run(async (tx) => {
         // One save at a time per tenant, so versions are gap-free and each diff is against its predecessor.
         await tx.em.execute('select id from tenants where id = ? for update', [tenantId]);
         const previous = await this.store.current(tenantId, tx.em);
@@ -59,11 +66,10 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         }
         const changes = diffPolicies(previous.settings, settings);
         if (Object.keys(changes).length === 0) return previous;
-        // Re-checked on the policy locked here: a save that turned MFA on meanwhile needs the confirmation too.
-        if (previous.settings.requireMfa && !settings.requireMfa && !code) {
-          throw mfaOffNeedsConfirmation();
-        }
-        if (code && !(await code.consume(tx, now))) throw mfaCodeInvalid();
+        // Re-checked on the policy locked here: a save that made it stricter meanwhile makes this one weaker.
+        const weakenings = policyWeakenings(previous.settings, settings);
+        if (weakenings.length && !confirmed) throw weakeningNeedsConfirmation(weakenings)();
+        if (confirmed) await confirmed.consume(tx, now);
         const version = previous.version + 1;
         const row = MfaPolicyVersion.of({ tenantId, version, settings, by: actor, now });
         tx.em.persist(row);
@@ -73,37 +79,19 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
           actor,
           target,
           request,
-          // Turning MFA off is recorded with the whole policy it replaced, for whoever must restore it.
           details: {
             version,
             previousVersion: previous.version,
             changes,
             scope,
-            ...(turningOff ? { previousPolicy: previous.settings } : {}),
+            ...(weakenings.length ? weakeningRecord(weakenings, confirmed!, previous.settings) : {}),
           },
         });
         return { settings: row.settings(), version, updatedAt: now, updatedBy: actor };
       });
+      if (confirmed) await this.confirmations.accepted(confirmed, editor.userId);
+      return saved;
     });
-  }
-
-  /**
-   * Turning MFA off for the organisation is the one change an attacker holding an admin session wants
-   * most: it needs the admin's password and a current code of their authenticator app, both checked
-   * now (the code used up in the save's transaction, so it cannot be replayed).
-   */
-  private async confirmTurningOff(
-    tenantId: string,
-    editor: PolicyEditor,
-    confirmation: { password: string; code: string } | undefined,
-    now: Date,
-  ) {
-    if (!confirmation) throw mfaOffNeedsConfirmation();
-    const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id };
-    const reader = this.uow.reader();
-    await this.proofs.check(reader, subject, { password: confirmation.password }, now);
-    const code = await this.proofs.check(reader, subject, { code: confirmation.code }, now);
-    return code.kind === 'code' ? code : null;
   }
 
   /** An admin who would be locked out by their own policy gets told now, not at their next sign-in. */
@@ -122,4 +110,12 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     )
       throw adminMfaRequired();
   }
+}
+
+/**
+ * A weaker policy is recorded as confirmed, with what it weakened and the whole policy it replaced,
+ * for whoever must restore it.
+ */
+function weakeningRecord(weakenings: Weakening[], confirmed: ConfirmedWeakening, previousPolicy: object) {
+  return { weakenings, confirmedWith: confirmed.proof, previousPolicy };
 }

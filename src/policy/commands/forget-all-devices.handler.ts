@@ -6,8 +6,11 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { forgetTenantFactors } from '../../factors/forget-tenant-factors.js';
 import { AllDevicesForgottenEvent } from '../events/all-devices-forgotten.event.js';
 import { MfaScopeStarts } from '../mfa-scope-starts.js';
+import { confirmationNeeded, MfaWeakeningConfirmation } from '../mfa-weakening-confirmation.js';
 import { ReauthCheck } from '../reauth-check.js';
 import { ForgetAllDevicesCommand } from './forget-all-devices.command.js';
+
+const forgettingNeedsConfirmation = () => confirmationNeeded('Forgetting every device of the tenant');
 
 @CommandHandler(ForgetAllDevicesCommand)
 export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevicesCommand> {
@@ -18,14 +21,19 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
     private readonly attempts: AuditedAttempt,
     private readonly reauth: ReauthCheck,
     private readonly scopes: MfaScopeStarts,
+    private readonly confirmations: MfaWeakeningConfirmation,
   ) {}
 
-  execute({ tenantId, session, actor, request }: ForgetAllDevicesCommand) {
+  execute({ tenantId, editor, confirmation, actor, request }: ForgetAllDevicesCommand) {
     const target = { type: 'tenant', id: tenantId };
     return this.attempts.run({ tenantId, action: AllDevicesForgottenEvent.type, actor, target, request }, async () => {
       const now = this.clock.now();
-      await this.reauth.assertRecent(tenantId, session, now);
-      return this.uow.run(async (tx) => {
+      await this.reauth.assertRecent(tenantId, editor.session, now);
+      // Every user's second factor gone at once: as weakening as turning MFA off, so confirmed the same way.
+      const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
+      const confirmed = await this.confirmations.check(subject, confirmation, now, forgettingNeedsConfirmation);
+      const result = await this.uow.run(async (tx) => {
+        await confirmed.consume(tx, now);
         const forgotten = await forgetTenantFactors(tx, tenantId);
         // A fresh grace period from now, not the old deadline: nobody is overdue for what an admin did.
         const graceRestarted = await this.scopes.restartTenant(tx.em, tenantId, now);
@@ -33,10 +41,12 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
           actor,
           target,
           request,
-          details: { ...forgotten, graceRestarted },
+          details: { ...forgotten, graceRestarted, confirmedWith: confirmed.proof },
         });
         return { factorsRemoved: forgotten.factorsRemoved };
       });
+      await this.confirmations.accepted(confirmed, editor.userId);
+      return result;
     });
   }
 }

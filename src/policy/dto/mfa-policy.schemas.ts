@@ -8,6 +8,14 @@ const distinct = <T extends z.ZodType>(item: T, max: number) =>
     .max(max)
     .refine((values) => new Set(values).size === values.length, 'must not repeat a value');
 
+/** The password, and a current authenticator code unless the admin has no factor at all. */
+export const weakeningConfirmationSchema = z
+  .object({ password: z.string().min(1).max(256), code: z.string().trim().min(1).max(32).optional() })
+  .strict();
+
+/** `POST /v1/admin/mfa/forget-all-devices`: the confirmation itself; an empty body is refused with 401. */
+export const forgetAllDevicesSchema = weakeningConfirmationSchema.partial({ password: true });
+
 /**
  * A whole policy, as `PUT /v1/admin/mfa-policy` replaces it. `version`, when given, must be the version
  * in force (409 otherwise), so two admins editing at once cannot silently undo each other; the
@@ -26,11 +34,8 @@ export const mfaPolicySchema = z
     connectionPolicy: z.object({ totpPriorConnection: z.boolean() }).strict(),
     rememberDeviceDays: z.number().int().min(0).max(365),
     reauthMaxAgeMinutes: z.number().int().min(1).max(1440),
-    /** Turning `requireMfa` off needs both: the admin's password and a current code of their app. */
-    confirmation: z
-      .object({ password: z.string().min(1).max(256), code: z.string().trim().min(1).max(32) })
-      .strict()
-      .optional(),
+    /** A change that lowers protection needs it: the admin's password and a current code of their app. */
+    confirmation: weakeningConfirmationSchema.optional(),
     version: z.number().int().min(0).optional(),
     updatedAt: z.string().nullable().optional(),
     updatedBy: z.unknown().optional(),
