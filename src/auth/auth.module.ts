@@ -17,6 +17,7 @@ import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
 import { MfaFailureStreaks } from './mfa-failure-streaks.js';
 import { SecondFactorRefusals } from './second-factor-refusals.js';
 import { DeliverMfaLockedNoticeHandler } from './commands/deliver-mfa-locked-notice.handler.js';
+import { DeliverSecurityNoticeHandler } from './commands/deliver-security-notice.handler.js';
 import { PurgeSpentMfaRecordsHandler } from './commands/purge-spent-mfa-records.handler.js';
 import { CHALLENGE_METHODS } from './challenge-methods/challenge-method.js';
 import { ChallengeMethods } from './challenge-methods/challenge-methods.js';
@@ -50,6 +51,7 @@ import { StepUpController } from './step-up.controller.js';
     MfaFailureStreaks,
     SecondFactorRefusals,
     DeliverMfaLockedNoticeHandler,
+    DeliverSecurityNoticeHandler,
     PurgeSpentMfaRecordsHandler,
     ChallengeMethods,
     TotpChallengeMethod,

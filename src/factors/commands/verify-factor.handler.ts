@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
@@ -25,6 +26,7 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     private readonly totp: TotpVerifier,
     private readonly backupCodes: BackupCodes,
     private readonly emailCodes: EmailCodes,
+    private readonly notices: SecurityNotices,
   ) {}
 
   async execute({
@@ -78,10 +80,10 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     factor: Factor,
     resetId: string,
     { actor, request, now }: { actor: Actor; request: RequestMeta; now: Date },
-  ): Promise<void> {
+  ) {
     const { tenantId, userId } = factor;
     const replaced = await replaceFactorsAfterReset(tx, { tenantId, userId, keptFactorId: factor.id, resetId, now });
-    await this.audit.record(tx, new MfaResetCompletedEvent(tenantId, userId, resetId, factor.id), {
+    return this.audit.record(tx, new MfaResetCompletedEvent(tenantId, userId, resetId, factor.id), {
       actor,
       target: { type: 'user', id: userId },
       request,
@@ -106,15 +108,19 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
       const session = sessionId
         ? await tx.em.getRepository(Session).lockForUser(factor.tenantId, factor.userId, sessionId)
         : null;
-      if (session?.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
+      const reset = session?.mfaResetId
+        ? await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now })
+        : null;
       session?.recordFactorProven(AMR_OF[factor.type]);
       const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
-      await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
+      const enrolled = await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
         actor,
         target: { type: 'factor', id: factor.id },
         request,
         details: { factorType: factor.type, label: factor.label },
       });
+      // One mail per change: a reset's completion says the new factor replaced the old ones.
+      await this.notices.tell(tx, reset ?? enrolled, factor.userId);
       return { backupCodes };
     });
   }

@@ -11,6 +11,7 @@ import { Migration0010MfaScope } from './0010-mfa-scope.js';
 import { Migration0011MfaGraceNotices } from './0011-mfa-grace-notices.js';
 import { Migration0012MfaResets } from './0012-mfa-resets.js';
 import { Migration0013StepUpConnections } from './0013-step-up-connections.js';
+import { Migration0018OutboxRecipient } from './0018-outbox-recipient.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   { name: '0011-mfa-grace-notices', class: Migration0011MfaGraceNotices },
   { name: '0012-mfa-resets', class: Migration0012MfaResets },
   { name: '0013-step-up-connections', class: Migration0013StepUpConnections },
+  { name: '0018-outbox-recipient', class: Migration0018OutboxRecipient },
 ];
