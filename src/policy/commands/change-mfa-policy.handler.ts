@@ -8,6 +8,7 @@ import { mfaCodeInvalid } from '../../factors/factors.errors.js';
 import { MfaOverviewReader } from '../../factors/mfa-overview.js';
 import { RemovalProof } from '../../factors/removal-proof.js';
 import { PolicyChangedEvent } from '../events/policy-changed.event.js';
+import { GraceSweepAfterChange } from '../grace/grace-sweep-after-change.js';
 import { diffPolicies } from '../mfa-policy.js';
 import { MfaPolicyStore } from '../mfa-policy-store.js';
 import { MfaPolicyVersion } from '../mfa-policy-version.entity.js';
@@ -34,6 +35,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly reauth: ReauthCheck,
     private readonly scopes: MfaScopeStarts,
     private readonly proofs: RemovalProof,
+    private readonly graceSweep: GraceSweepAfterChange,
   ) {}
 
   execute({ tenantId, settings, editor, actor, request, options }: ChangeMfaPolicyCommand) {
@@ -69,6 +71,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         tx.em.persist(row);
         await tx.em.flush();
         const scope = await this.scopes.syncTenant(tx.em, tenantId, settings, now);
+        await this.graceSweep.queue(tx, tenantId, row.id);
         await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {
           actor,
           target,
