@@ -12,8 +12,7 @@ export interface NoticeWording {
 }
 
 const METHOD_NAMES: Record<string, string> = { totp: 'an authenticator app', email: 'e-mailed codes' };
-const methodOf = (details: Record<string, unknown>) =>
-  METHOD_NAMES[String(details.factorType)] ?? 'a sign-in method';
+const methodOf = (details: Record<string, unknown>) => METHOD_NAMES[String(details.factorType)] ?? 'a sign-in method';
 
 /**
  * One entry per audited change a user is told about, keyed by its audit action. The Disconnect API's

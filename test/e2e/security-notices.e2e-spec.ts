@@ -192,11 +192,7 @@ describe('security notices', () => {
   it('sends nothing for a step-up demanded of a user with no live session', async () => {
     const user = await aUser(t.http, acme);
     expect((await t.http.post('/v1/auth/logout', undefined, user.token)).status).toBe(204);
-    const res = await t.http.post(
-      `/v1/admin/users/${user.id}/disconnect`,
-      { reason: 'routine' },
-      acme.admin.token,
-    );
+    const res = await t.http.post(`/v1/admin/users/${user.id}/disconnect`, { reason: 'routine' }, acme.admin.token);
     expect(res.status).toBe(202);
     await noticesDelivered();
     expect(smtp.to(user.email)).toHaveLength(0);

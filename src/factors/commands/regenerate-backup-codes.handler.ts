@@ -36,12 +36,16 @@ export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateB
         await lockUserFactors(tx, userId);
         if (!(await tx.em.count(Factor, { tenantId, userId, status: 'active' }))) throw noActiveFactor();
         const codes = await this.backupCodes.replace(tx, { tenantId, userId }, now);
-        const regenerated = await this.audit.record(tx, new BackupCodesRegeneratedEvent(tenantId, userId, codes.length), {
-          actor,
-          target,
-          request,
-          details: { count: codes.length },
-        });
+        const regenerated = await this.audit.record(
+          tx,
+          new BackupCodesRegeneratedEvent(tenantId, userId, codes.length),
+          {
+            actor,
+            target,
+            request,
+            details: { count: codes.length },
+          },
+        );
         await this.notices.tell(tx, regenerated, userId);
         return codes;
       });

@@ -113,12 +113,16 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
         : null;
       session?.recordFactorProven(AMR_OF[factor.type]);
       const backupCodes = await this.backupCodes.issueIfFirstFactor(tx, factor, now, { actor, request });
-      const enrolled = await this.audit.record(tx, new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type), {
-        actor,
-        target: { type: 'factor', id: factor.id },
-        request,
-        details: { factorType: factor.type, label: factor.label },
-      });
+      const enrolled = await this.audit.record(
+        tx,
+        new FactorEnrolledEvent(factor.tenantId, factor.userId, factor.id, factor.type),
+        {
+          actor,
+          target: { type: 'factor', id: factor.id },
+          request,
+          details: { factorType: factor.type, label: factor.label },
+        },
+      );
       // One mail per change: a reset's completion says the new factor replaced the old ones.
       await this.notices.tell(tx, reset ?? enrolled, factor.userId);
       return { backupCodes };

@@ -18,7 +18,12 @@ export class GraceSweepAfterChange {
   ) {}
 
   async queue(tx: Tx, tenantId: string, policyVersionId: string): Promise<void> {
-    const row = new OutboxMessage({ tenantId, kind: 'grace_policy_sweep', refId: policyVersionId, now: this.clock.now() });
+    const row = new OutboxMessage({
+      tenantId,
+      kind: 'grace_policy_sweep',
+      refId: policyVersionId,
+      now: this.clock.now(),
+    });
     tx.em.persist(row);
     await tx.em.flush();
     tx.afterCommit(() => this.outbox.relayNow([row.id]));
