@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DeliverMfaLockedNoticeCommand } from '../src/auth/commands/deliver-mfa-locked-notice.command.js';
+import { DeliverSecurityNoticeCommand } from '../src/auth/commands/deliver-security-notice.command.js';
 import { DeliverGraceNoticeCommand } from '../src/policy/commands/deliver-grace-notice.command.js';
 import { DeliverMfaResetLinkCommand } from '../src/policy/mfa-reset/deliver-mfa-reset-link.command.js';
 import { DeliverEmailCodeCommand } from '../src/factors/email/commands/deliver-email-code.command.js';
@@ -33,6 +34,11 @@ export class EmailProcessor {
   @OnJob('email', 'send-mfa-reset-link')
   async sendMfaResetLink({ outboxId }: { outboxId: string }) {
     return this.commands.execute(new DeliverMfaResetLinkCommand(outboxId));
+  }
+
+  @OnJob('email', 'send-security-notice')
+  async sendSecurityNotice({ outboxId }: { outboxId: string }) {
+    return this.commands.execute(new DeliverSecurityNoticeCommand(outboxId));
   }
 
   /** Enqueues outbox rows whose after-commit relay never happened (the api died between the two). */

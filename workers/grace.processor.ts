@@ -3,9 +3,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { AppConfig } from '../src/common/app-config.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
 import { EnforceGraceDeadlineCommand } from '../src/policy/commands/enforce-grace-deadline.command.js';
+import { SweepGraceAfterPolicyChangeCommand } from '../src/policy/commands/sweep-grace-after-policy-change.command.js';
 import { SweepGracePeriodsCommand } from '../src/policy/commands/sweep-grace-periods.command.js';
 
-/** The `grace` queue: the repeating sweep and the precise jobs it schedules at each deadline. */
+/** The `grace` queue: the repeating sweep, a policy change's sweep and the precise jobs they schedule at each deadline. */
 @Injectable()
 export class GraceProcessor {
   constructor(
@@ -16,6 +17,13 @@ export class GraceProcessor {
   @OnJob('grace', 'grace-sweep')
   sweep() {
     return this.commands.execute(new SweepGracePeriodsCommand(this.config.env.SESSION_CLEANUP_BATCH_SIZE));
+  }
+
+  /** A policy change's sweep of its tenant, queued through the outbox in the change's transaction. */
+  @OnJob('grace', 'grace-policy-sweep')
+  policySweep({ outboxId }: { outboxId: string }) {
+    const batchSize = this.config.env.SESSION_CLEANUP_BATCH_SIZE;
+    return this.commands.execute(new SweepGraceAfterPolicyChangeCommand(outboxId, batchSize));
   }
 
   @OnJob('grace', 'grace-deadline')

@@ -18,6 +18,7 @@ import { MfaVerificationThrottle } from './mfa-verification-throttle.js';
 import { MfaFailureStreaks } from './mfa-failure-streaks.js';
 import { SecondFactorRefusals } from './second-factor-refusals.js';
 import { DeliverMfaLockedNoticeHandler } from './commands/deliver-mfa-locked-notice.handler.js';
+import { DeliverSecurityNoticeHandler } from './commands/deliver-security-notice.handler.js';
 import { PurgeSpentMfaRecordsHandler } from './commands/purge-spent-mfa-records.handler.js';
 import { CHALLENGE_METHODS } from './challenge-methods/challenge-method.js';
 import { ChallengeMethods } from './challenge-methods/challenge-methods.js';
@@ -67,6 +68,7 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     SendChallengeEmailCodeHandler,
     SendStepUpEmailCodeHandler,
     DeliverMfaLockedNoticeHandler,
+    DeliverSecurityNoticeHandler,
     PurgeSpentMfaRecordsHandler,
     ChallengeMethods,
     TotpChallengeMethod,

@@ -27,3 +27,12 @@ export async function forgetTenantFactors(tx: Tx, tenantId: string): Promise<For
   await tx.em.execute('delete from mfa_failure_streaks where tenant_id = ?', [tenantId]);
   return { factorsRemoved, usersAffected: users?.n ?? 0, backupCodesDeleted, rememberedDevicesDeleted };
 }
+
+/** The users `forgetTenantFactors` affects: those with an active factor (call it first). */
+export async function usersWithActiveFactors(tx: Tx, tenantId: string): Promise<string[]> {
+  const rows = await tx.em.execute<{ user_id: string }[]>(
+    `select distinct user_id from factors where tenant_id = ? and status = 'active'`,
+    [tenantId],
+  );
+  return rows.map((r) => r.user_id);
+}

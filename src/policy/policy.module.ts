@@ -17,6 +17,8 @@ import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.h
 import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
 import { GraceCandidates } from './grace/grace-candidates.js';
 import { GracePeriodActions } from './grace/grace-period-actions.js';
+import { GraceSweepAfterChange } from './grace/grace-sweep-after-change.js';
+import { SweepGraceAfterPolicyChangeHandler } from './commands/sweep-grace-after-policy-change.handler.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { FactorsModule } from '../factors/factors.module.js';
 import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js';
@@ -57,6 +59,8 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,
+    GraceSweepAfterChange,
+    SweepGraceAfterPolicyChangeHandler,
     EnforceGraceDeadlineHandler,
     DeliverGraceNoticeHandler,
     MfaStatusReader,

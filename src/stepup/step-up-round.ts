@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditEvent } from '../audit/audit-event.entity.js';
 import { type AuditableEvent, type AuditEntry, AuditLog } from '../audit/audit-log.js';
+import { SecurityNotices } from '../audit/security-notices.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { type DomainError, notFound } from '../common/errors/domain-error.js';
@@ -44,6 +46,7 @@ export class StepUpRound {
     private readonly audit: AuditLog,
     private readonly sessions: SessionsService,
     private readonly users: UsersDirectory,
+    private readonly notices: SecurityNotices,
   ) {}
 
   async commit(
@@ -79,7 +82,8 @@ export class StepUpRound {
     });
     const entries = requests.flatMap((r, i) => this.flagEntries(r, results[i]!, devicesForgotten));
     entries.push(...disconnections.flatMap((d) => disconnectionEntries(tenantId, d)));
-    await this.audit.recordMany(tx, tenantId, entries);
+    const appended = await this.audit.recordMany(tx, tenantId, entries);
+    for (const entry of firstStepUpPerUser(appended)) await this.notices.tell(tx, entry, String(entry.details.userId));
     return results;
   }
 
@@ -131,6 +135,17 @@ export class StepUpRound {
     }
     return entries;
   }
+}
+
+/** One notice per user per round, about the first request that flagged any of their sessions. */
+function firstStepUpPerUser(appended: readonly AuditEvent[]): AuditEvent[] {
+  const told = new Map<unknown, AuditEvent>();
+  for (const entry of appended) {
+    const { userId, sessionIds } = entry.details;
+    const flaggedAny = Array.isArray(sessionIds) && sessionIds.length > 0;
+    if (entry.action === StepUpRequestedEvent.type && flaggedAny && !told.has(userId)) told.set(userId, entry);
+  }
+  return [...told.values()];
 }
 
 function disconnectionEntries(tenantId: string, d: Disconnection): Audited[] {

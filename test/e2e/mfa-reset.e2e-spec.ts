@@ -29,8 +29,9 @@ describe('an admin’s MFA reset', () => {
   const reset = (userId: string, token = acme.admin.token) =>
     t.http.post(`/v1/admin/users/${userId}/mfa-reset`, undefined, token);
   const open = (token: string, password = PASSWORD) => t.http.post('/v1/auth/mfa-reset', { token, password });
+  /** The token of the `n`th reset link mailed (the user's security notices are other mails). */
   async function mailedToken(email: string, n = 1): Promise<string> {
-    const mail = await smtp.nth(email, n);
+    const mail = await smtp.nth(email, n, 10_000, /reset your two-step sign-in/);
     return new URL(/https?:\/\/\S+/.exec(mail.text)![0]).searchParams.get('token')!;
   }
   async function signInWithCode(email: string, code: string) {

@@ -103,10 +103,10 @@ describe('the job registry at worker boot', () => {
     expect(error?.message).toBe(
       'Job handlers do not match the job catalog: maintenance/session-cleanup has no handler; ' +
         'maintenance/mfa-cleanup has no handler; grace/grace-sweep has no handler; ' +
-        'grace/grace-deadline has no handler; ' +
+        'grace/grace-policy-sweep has no handler; grace/grace-deadline has no handler; ' +
         'email/send-email-code has no handler; email/send-mfa-locked-notice has no handler; ' +
         'email/send-mfa-grace-notice has no handler; email/send-mfa-reset-link has no handler; ' +
-        'email/outbox-sweep has no handler',
+        'email/send-security-notice has no handler; email/outbox-sweep has no handler',
     );
   });
 

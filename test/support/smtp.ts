@@ -37,15 +37,17 @@ export async function startSmtp() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
-  const to = (address: string) => inbox.filter((m) => m.to === address);
-  /** Waits for the `n`th mail to `address`. */
-  async function nth(address: string, n = 1, timeoutMs = 10_000): Promise<ReceivedMail> {
+  /** The mails to `address`, only those whose subject matches `subject` when it is given. */
+  const to = (address: string, subject?: RegExp) =>
+    inbox.filter((m) => m.to === address && (!subject || subject.test(m.subject)));
+  /** Waits for the `n`th mail to `address` (among those whose subject matches `subject`, if given). */
+  async function nth(address: string, n = 1, timeoutMs = 10_000, subject?: RegExp): Promise<ReceivedMail> {
     const deadline = Date.now() + timeoutMs;
-    while (to(address).length < n) {
-      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} within ${timeoutMs} ms`);
+    while (to(address, subject).length < n) {
+      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} (${subject}) within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    return to(address)[n - 1]!;
+    return to(address, subject)[n - 1]!;
   }
   /**
    * The next message is received (and shows in the inbox) but never acknowledged: the sender is left

@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { unauthorized } from '../../common/errors/domain-error.js';
@@ -25,6 +26,7 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
     private readonly sessions: SessionsService,
     private readonly passwordChecks: PasswordCheckThrottle,
     private readonly reauth: ReauthCheck,
+    private readonly notices: SecurityNotices,
   ) {}
 
   async execute({ tenantId, userId, currentSessionId, input, request }: ChangePasswordCommand): Promise<void> {
@@ -61,12 +63,13 @@ export class ChangePasswordHandler implements ICommandHandler<ChangePasswordComm
           actor,
           request,
         });
-        await this.audit.record(tx, new PasswordChangedEvent(tenantId, userId, revoked), {
+        const changed = await this.audit.record(tx, new PasswordChangedEvent(tenantId, userId, revoked), {
           actor,
           target,
           request,
           details: { sessionsRevoked: revoked },
         });
+        await this.notices.tell(tx, changed, userId);
       });
     });
   }

@@ -6,6 +6,8 @@ export interface Tx {
   readonly em: EntityManager;
   /** Queues an event; it is published only once the transaction has committed. */
   publish(event: IEvent): void;
+  /** Runs `task` once the transaction has committed (never if it rolls back); `task` must not throw. */
+  afterCommit(task: () => Promise<void>): void;
 }
 
 /**
@@ -21,8 +23,12 @@ export class UnitOfWork {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const events: IEvent[] = [];
-    const result = await this.orm.em.fork().transactional((em) => work({ em, publish: (e) => events.push(e) }));
+    const tasks: (() => Promise<void>)[] = [];
+    const result = await this.orm.em
+      .fork()
+      .transactional((em) => work({ em, publish: (e) => events.push(e), afterCommit: (t) => tasks.push(t) }));
     if (events.length) this.eventBus.publishAll(events);
+    for (const task of tasks) await task();
     return result;
   }
 

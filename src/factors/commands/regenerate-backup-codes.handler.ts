@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { ReauthCheck } from '../../policy/reauth-check.js';
@@ -21,6 +22,7 @@ export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateB
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly backupCodes: BackupCodes,
+    private readonly notices: SecurityNotices,
   ) {}
 
   execute({ tenantId, userId, session, actor, request }: RegenerateBackupCodesCommand) {
@@ -34,12 +36,17 @@ export class RegenerateBackupCodesHandler implements ICommandHandler<RegenerateB
         await lockUserFactors(tx, userId);
         if (!(await tx.em.count(Factor, { tenantId, userId, status: 'active' }))) throw noActiveFactor();
         const codes = await this.backupCodes.replace(tx, { tenantId, userId }, now);
-        await this.audit.record(tx, new BackupCodesRegeneratedEvent(tenantId, userId, codes.length), {
-          actor,
-          target,
-          request,
-          details: { count: codes.length },
-        });
+        const regenerated = await this.audit.record(
+          tx,
+          new BackupCodesRegeneratedEvent(tenantId, userId, codes.length),
+          {
+            actor,
+            target,
+            request,
+            details: { count: codes.length },
+          },
+        );
+        await this.notices.tell(tx, regenerated, userId);
         return codes;
       });
       return { backupCodes };

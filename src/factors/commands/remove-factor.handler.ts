@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { ReauthCheck } from '../../policy/reauth-check.js';
@@ -32,6 +33,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
     private readonly proofs: RemovalProof,
     private readonly policies: MfaPolicyStore,
     private readonly directory: UsersDirectory,
+    private readonly notices: SecurityNotices,
   ) {}
 
   /** 403 `policy_requires_mfa` when this is the user's last factor the policy accepts and it requires one of them. */
@@ -89,7 +91,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
         // Any change of factors ends every remembered device: each must pass the new set.
         const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
         const event = new FactorRemovedEvent(tenantId, userId, factor.id, factor.type, lastFactor);
-        await this.audit.record(tx, event, {
+        const removed = await this.audit.record(tx, event, {
           actor,
           target,
           request,
@@ -102,6 +104,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
             ...leftovers,
           },
         });
+        await this.notices.tell(tx, removed, userId);
       });
       if (checked.kind === 'code') await this.proofs.codeAccepted(userId);
     });

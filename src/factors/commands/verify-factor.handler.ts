@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { AuditedAttempt } from '../../audit/audited.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
@@ -31,6 +32,7 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     private readonly emailCodes: EmailCodes,
     private readonly proofs: EnrolmentProof,
     private readonly sessions: SessionsService,
+    private readonly notices: SecurityNotices,
   ) {}
 
   async execute({
@@ -89,10 +91,10 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     factor: Factor,
     resetId: string,
     { actor, request, now }: { actor: Actor; request: RequestMeta; now: Date },
-  ): Promise<void> {
+  ) {
     const { tenantId, userId } = factor;
     const replaced = await replaceFactorsAfterReset(tx, { tenantId, userId, keptFactorId: factor.id, resetId, now });
-    await this.audit.record(tx, new MfaResetCompletedEvent(tenantId, userId, resetId, factor.id), {
+    return this.audit.record(tx, new MfaResetCompletedEvent(tenantId, userId, resetId, factor.id), {
       actor,
       target: { type: 'user', id: userId },
       request,
@@ -122,7 +124,9 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
       // The code first: the losers of a race for it learn that, not that the winner's factor now needs proof.
       if (!(await proof(tx))) return null;
       await this.proofs.assertMayActivate(tx.em, session, factor.id, now);
-      if (session.mfaResetId) await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now });
+      const reset = session.mfaResetId
+        ? await this.completeReset(tx, factor, session.mfaResetId, { actor, request, now })
+        : null;
       const aalBefore = session.aal;
       session.recordFactorProven(AMR_OF[factor.type]);
       const token = session.aal > aalBefore ? await this.sessions.rotateToken(tx, session) : undefined;
@@ -135,12 +139,14 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
         actor,
         request,
       });
-      await this.audit.record(tx, new FactorEnrolledEvent(tenantId, userId, factor.id, factor.type), {
+      const enrolled = await this.audit.record(tx, new FactorEnrolledEvent(tenantId, userId, factor.id, factor.type), {
         actor,
         target: { type: 'factor', id: factor.id },
         request,
         details: { factorType: factor.type, label: factor.label, sessionsEnded, tokenRotated: token !== undefined },
       });
+      // One mail per change: a reset's completion says the new factor replaced the old ones.
+      await this.notices.tell(tx, reset ?? enrolled, userId);
       return { backupCodes, token };
     });
   }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export type MailTemplateName =
-  'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired' | 'mfa-reset-link';
+  'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired' | 'mfa-reset-link' | 'security-notice';
 
 /** The templates live in `workers/templates/`: next to the sources, and beside `dist/` once built. */
 const TEMPLATE_DIRS = ['../../../workers/templates/', '../../../../workers/templates/'].map((rel) =>

@@ -2,17 +2,21 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { deleteInBatches } from '../database/delete-in-batches.js';
-import type { JobName } from '../queues/job-catalog.js';
+import type { JobName, QueueName } from '../queues/job-catalog.js';
 import { jobIdOf } from '../queues/job-id.js';
 import { JobQueues } from '../queues/job-queues.js';
 import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
 
+type JobOf<Q extends QueueName> = { queue: Q; name: JobName<Q> };
+
 /** The job each kind of outbox row becomes; every job carries only the row's id. */
-const JOB_OF: Record<OutboxKind, JobName<'email'>> = {
-  email_code_sent: 'send-email-code',
-  mfa_locked_notice: 'send-mfa-locked-notice',
-  mfa_grace_notice: 'send-mfa-grace-notice',
-  mfa_reset_link: 'send-mfa-reset-link',
+const JOB_OF: Record<OutboxKind, JobOf<'email'> | JobOf<'grace'>> = {
+  email_code_sent: { queue: 'email', name: 'send-email-code' },
+  mfa_locked_notice: { queue: 'email', name: 'send-mfa-locked-notice' },
+  mfa_grace_notice: { queue: 'email', name: 'send-mfa-grace-notice' },
+  mfa_reset_link: { queue: 'email', name: 'send-mfa-reset-link' },
+  security_notice: { queue: 'email', name: 'send-security-notice' },
+  grace_policy_sweep: { queue: 'grace', name: 'grace-policy-sweep' },
 };
 
 /** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */
@@ -20,7 +24,7 @@ export const OUTBOX_SWEEP_INTERVAL_MS = 30_000;
 const SWEEP_BATCH = 100;
 
 /**
- * Moves committed outbox rows onto the `email` queue. Called right after a commit, and by a periodic
+ * Moves committed outbox rows onto their queue (`email`, or `grace` for a policy change's sweep). Called right after a commit, and by a periodic
  * sweep for rows that call never reached: kill -9 between commit and enqueue delays the work, never
  * loses it. The job id is derived from the row id, so relaying a row twice (the two paths racing, a
  * retried sweep) is still one job.
@@ -36,14 +40,16 @@ export class OutboxRelay {
   ) {}
 
   /** After a commit: best effort, never throws — a failure here is what the sweep is for. */
-  async relayNow(ids: string[]): Promise<void> {
-    if (!ids.length) return;
-    const em = this.orm.em.fork();
-    const rows = await em.find(OutboxMessage, { id: { $in: ids }, relayedAt: null }).catch(() => []);
-    for (const row of rows) {
-      await this.relay(row).catch((error: Error) =>
-        this.logger.warn(`outbox ${row.id} not enqueued yet (the sweep will retry): ${error.message}`),
-      );
+  async relayNow(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
+      const em = this.orm.em.fork();
+      const chunk = ids.slice(i, i + SWEEP_BATCH);
+      const rows = await em.find(OutboxMessage, { id: { $in: chunk }, relayedAt: null }).catch(() => []);
+      for (const row of rows) {
+        await this.relay(row).catch((error: Error) =>
+          this.logger.warn(`outbox ${row.id} not enqueued yet (the sweep will retry): ${error.message}`),
+        );
+      }
     }
   }
 
@@ -88,7 +94,10 @@ export class OutboxRelay {
   }
 
   private async relay(row: OutboxMessage): Promise<void> {
-    await this.queues.add('email', JOB_OF[row.kind], { outboxId: row.id }, { jobId: jobIdOf('outbox', row.id) });
+    const job = JOB_OF[row.kind];
+    const options = { jobId: jobIdOf('outbox', row.id) };
+    if (job.queue === 'grace') await this.queues.add('grace', job.name, { outboxId: row.id }, options);
+    else await this.queues.add('email', job.name, { outboxId: row.id }, options);
     await this.orm.em
       .fork()
       .nativeUpdate(OutboxMessage, { id: row.id, relayedAt: null }, { relayedAt: this.clock.now() });

@@ -17,6 +17,7 @@ export const JOB_CATALOG = {
     concurrency: 2,
     jobs: {
       'grace-sweep': z.object({}).strict(),
+      'grace-policy-sweep': z.object({ outboxId: z.uuid() }).strict(),
       'grace-deadline': z.object({ tenantId: z.uuid(), userId: z.uuid(), deadline: z.number().int() }).strict(),
     },
   },
@@ -27,6 +28,7 @@ export const JOB_CATALOG = {
       'send-mfa-locked-notice': z.object({ outboxId: z.uuid() }).strict(),
       'send-mfa-grace-notice': z.object({ outboxId: z.uuid() }).strict(),
       'send-mfa-reset-link': z.object({ outboxId: z.uuid() }).strict(),
+      'send-security-notice': z.object({ outboxId: z.uuid() }).strict(),
       'outbox-sweep': z.object({}).strict(),
     },
   },

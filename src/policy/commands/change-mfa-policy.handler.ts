@@ -6,6 +6,7 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict, DomainError } from '../../common/errors/domain-error.js';
 import { MfaOverviewReader } from '../../factors/mfa-overview.js';
 import { PolicyChangedEvent } from '../events/policy-changed.event.js';
+import { GraceSweepAfterChange } from '../grace/grace-sweep-after-change.js';
 import { diffPolicies } from '../mfa-policy.js';
 import { MfaPolicyStore } from '../mfa-policy-store.js';
 import { MfaPolicyVersion } from '../mfa-policy-version.entity.js';
@@ -38,6 +39,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly reauth: ReauthCheck,
     private readonly scopes: MfaScopeStarts,
     private readonly confirmations: MfaWeakeningConfirmation,
+    private readonly graceSweep: GraceSweepAfterChange,
   ) {}
 
   execute({ tenantId, settings, editor, actor, request, options }: ChangeMfaPolicyCommand) {
@@ -75,6 +77,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         tx.em.persist(row);
         await tx.em.flush();
         const scope = await this.scopes.syncTenant(tx.em, tenantId, settings, now);
+        await this.graceSweep.queue(tx, tenantId, row.id);
         await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {
           actor,
           target,

@@ -1,9 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditedAttempt } from '../../audit/audited.js';
+import { SecurityNotices } from '../../audit/security-notices.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { forgetTenantFactors } from '../../factors/forget-tenant-factors.js';
+import { forgetTenantFactors, usersWithActiveFactors } from '../../factors/forget-tenant-factors.js';
 import { AllDevicesForgottenEvent } from '../events/all-devices-forgotten.event.js';
 import { MfaScopeStarts } from '../mfa-scope-starts.js';
 import { confirmationNeeded, MfaWeakeningConfirmation } from '../mfa-weakening-confirmation.js';
@@ -22,6 +23,7 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
     private readonly reauth: ReauthCheck,
     private readonly scopes: MfaScopeStarts,
     private readonly confirmations: MfaWeakeningConfirmation,
+    private readonly notices: SecurityNotices,
   ) {}
 
   execute({ tenantId, editor, confirmation, actor, request }: ForgetAllDevicesCommand) {
@@ -34,15 +36,17 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
       const confirmed = await this.confirmations.check(subject, confirmation, now, forgettingNeedsConfirmation);
       const result = await this.uow.run(async (tx) => {
         await confirmed.consume(tx, now);
+        const affected = await usersWithActiveFactors(tx, tenantId);
         const forgotten = await forgetTenantFactors(tx, tenantId);
         // A fresh grace period from now, not the old deadline: nobody is overdue for what an admin did.
         const graceRestarted = await this.scopes.restartTenant(tx.em, tenantId, now);
-        await this.audit.record(tx, new AllDevicesForgottenEvent(tenantId, forgotten.factorsRemoved), {
+        const entry = await this.audit.record(tx, new AllDevicesForgottenEvent(tenantId, forgotten.factorsRemoved), {
           actor,
           target,
           request,
           details: { ...forgotten, graceRestarted, confirmedWith: confirmed.proof },
         });
+        await this.notices.tell(tx, entry, affected);
         return { factorsRemoved: forgotten.factorsRemoved };
       });
       await this.confirmations.accepted(confirmed, editor.userId);

@@ -23,7 +23,7 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     private readonly queues: JobQueues,
   ) {}
 
-  async execute({ batchSize }: SweepGracePeriodsCommand): Promise<GraceSweepResult> {
+  async execute({ batchSize, tenantId }: SweepGracePeriodsCommand): Promise<GraceSweepResult> {
     const result: GraceSweepResult = { candidates: 0, enforced: 0, reminded: 0, scheduled: 0 };
     // The next sweep may run a whole interval from now (a little more, for a slow run): deadlines
     // before then get a job of their own.
@@ -31,13 +31,13 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     let after: string | null = null;
     for (;;) {
       const em = this.orm.em.fork();
-      const batch = await this.candidates.batch(em, after, batchSize);
+      const batch = await this.candidates.batch(em, after, batchSize, tenantId);
       for (const candidate of batch) await this.act(candidate, horizonMs, result);
       result.candidates += batch.length;
       if (batch.length < batchSize) break;
       after = batch.at(-1)!.userId;
     }
-    this.logger.log(`grace sweep: ${JSON.stringify(result)}`);
+    this.logger.log(`grace sweep${tenantId ? ` of tenant ${tenantId}` : ''}: ${JSON.stringify(result)}`);
     return result;
   }
 

@@ -33,18 +33,34 @@ const CANDIDATES_SQL = `
 
 @Injectable()
 export class GraceCandidates {
-  /** The next `limit` candidates after `afterUserId` (keyset on the user id: batches never shift). */
-  async batch(em: EntityManager, afterUserId: string | null, limit: number): Promise<GraceCandidate[]> {
+  /**
+   * The next `limit` candidates after `afterUserId` (keyset on the user id: batches never shift), of
+   * every tenant or of `tenantId` only.
+   */
+  async batch(
+    em: EntityManager,
+    afterUserId: string | null,
+    limit: number,
+    tenantId: string | null = null,
+  ): Promise<GraceCandidate[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (tenantId) {
+      where.push('s.tenant_id = ?');
+      params.push(tenantId);
+    }
     // The bound is repeated on every table of the join: PostgreSQL does not carry a `>` across a join,
     // and a merge join would otherwise scan users or factors from the first id for every batch,
     // making the whole walk quadratic in the number of users (measured: bench/grace-sweep.bench.js).
-    const sql = afterUserId
-      ? CANDIDATES_SQL.replace('%WHERE%', 's.user_id > ? and u.id > ?').replace('%FACTORS%', 'and f.user_id > ?')
-      : CANDIDATES_SQL.replace('%WHERE%', 'true').replace('%FACTORS%', '');
-    const rows = await em.execute<Row[]>(
-      `${sql} order by s.user_id limit ?`,
-      afterUserId ? [afterUserId, afterUserId, afterUserId, limit] : [limit],
+    if (afterUserId) {
+      where.push('s.user_id > ?', 'u.id > ?');
+      params.push(afterUserId, afterUserId, afterUserId);
+    }
+    const sql = CANDIDATES_SQL.replace('%WHERE%', where.join(' and ') || 'true').replace(
+      '%FACTORS%',
+      afterUserId ? 'and f.user_id > ?' : '',
     );
+    const rows = await em.execute<Row[]>(`${sql} order by s.user_id limit ?`, [...params, limit]);
     return rows.map(candidateOf);
   }
 

@@ -1,0 +1,56 @@
+import { BackupCodesRegeneratedEvent } from '../factors/events/backup-code.events.js';
+import { FactorRemovedEvent } from '../factors/events/factor-removed.event.js';
+import { FactorEnrolledEvent } from '../factors/events/factor.events.js';
+import { MfaResetCompletedEvent } from '../factors/mfa-reset-completion.js';
+import { PasswordChangedEvent } from '../identity/events/identity.events.js';
+import { AllDevicesForgottenEvent } from '../policy/events/all-devices-forgotten.event.js';
+
+/** What a security notice says happened: its subject line and the sentence that opens the mail. */
+export interface NoticeWording {
+  subject: string;
+  what: (details: Record<string, unknown>) => string;
+}
+
+const METHOD_NAMES: Record<string, string> = { totp: 'an authenticator app', email: 'e-mailed codes' };
+const methodOf = (details: Record<string, unknown>) => METHOD_NAMES[String(details.factorType)] ?? 'a sign-in method';
+
+/**
+ * One entry per audited change a user is told about, keyed by its audit action. The Disconnect API's
+ * event is named by its string: `stepup` sits above this slice.
+ */
+export const SECURITY_NOTICE_WORDING: Record<string, NoticeWording> = {
+  [FactorEnrolledEvent.type]: {
+    subject: 'a sign-in method was added',
+    what: (d) => `A new sign-in method (${methodOf(d)}) was added to your account.`,
+  },
+  [FactorRemovedEvent.type]: {
+    subject: 'a sign-in method was removed',
+    what: (d) => `A sign-in method (${methodOf(d)}) was removed from your account.`,
+  },
+  [BackupCodesRegeneratedEvent.type]: {
+    subject: 'new backup codes were generated',
+    what: () => 'New backup codes were generated for your account; the previous ones no longer work.',
+  },
+  [PasswordChangedEvent.type]: {
+    subject: 'your password was changed',
+    what: () => 'The password of your account was changed, and your other sessions were signed out.',
+  },
+  [MfaResetCompletedEvent.type]: {
+    subject: 'your two-step sign-in was reset',
+    what: (d) =>
+      `Following an administrator's reset, a new sign-in method (${methodOf(d)}) replaced every earlier ` +
+      'sign-in method, backup code and remembered device of your account.',
+  },
+  [AllDevicesForgottenEvent.type]: {
+    subject: 'your sign-in methods were removed',
+    what: () =>
+      'An administrator removed the sign-in methods, backup codes and remembered devices of every account ' +
+      'of your organisation, yours included: you will set up two-step sign-in again.',
+  },
+  StepUpRequested: {
+    subject: 'please confirm it is you',
+    what: (d) =>
+      'Your open sessions were asked to confirm your identity again with a second factor' +
+      (typeof d.reason === 'string' && d.reason ? ` (reason given: ${d.reason}).` : '.'),
+  },
+};
