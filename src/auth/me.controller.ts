@@ -43,6 +43,7 @@ export class MeController {
         aal: p.session.aal,
         amr: p.session.amr,
         degraded: isDegraded(p.session),
+        app: p.session.app,
         expiresAt: p.session.expiresAt.toISOString(),
       },
       mfa: {

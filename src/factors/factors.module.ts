@@ -17,6 +17,7 @@ import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
 import { MfaFailureStreaks } from '../auth/mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from '../auth/mfa-verification-throttle.js';
+import { RefusalAuditGate } from '../auth/refusal-audit-gate.js';
 import { SecondFactorRefusals } from '../auth/second-factor-refusals.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
@@ -48,6 +49,7 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     MfaVerificationThrottle,
     MfaFailureStreaks,
     SecondFactorRefusals,
+    RefusalAuditGate,
   ],
   exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, RemovalProof, EmailFactorModule],
 })

@@ -10,6 +10,7 @@ import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { wrongCurrentPassword } from '../identity/identity.errors.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import type { RemovalProofInput } from './dto/remove-factor.schema.js';
+import { Session } from '../sessions/session.entity.js';
 import { Factor } from './factor.entity.js';
 import { mfaCodeInvalid } from './factors.errors.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
@@ -56,7 +57,17 @@ export class RemovalProof {
     // The session stands in for a challenge, sharing its per-session tries with step-up.
     await this.codeChecks.admit(s.sessionId, s.userId);
     await this.streaks.assertMayTry(em, s, now);
-    const factors = await em.find(Factor, { tenantId: s.tenantId, userId: s.userId, status: 'active', type: 'totp' });
+    // Only factors the user had before this session began: one added in it proves nothing about who holds it.
+    const session = await em.findOne(Session, { tenantId: s.tenantId, id: s.sessionId }, { fields: ['createdAt'] });
+    const factors = session
+      ? await em.find(Factor, {
+          tenantId: s.tenantId,
+          userId: s.userId,
+          status: 'active',
+          type: 'totp',
+          verifiedAt: { $lt: session.createdAt },
+        })
+      : [];
     let consume: ((tx: Tx, at: Date) => Promise<boolean>) | null = null;
     // Every factor is checked (a decoy when there is none), so a miss takes as long as a hit.
     for (const factor of factors.length ? factors : [null]) {

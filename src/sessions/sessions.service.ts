@@ -196,13 +196,17 @@ export class SessionsService {
     return true;
   }
 
-  /** Revokes every live session of a user but `exceptSessionId`; returns how many were revoked. */
+  /**
+   * Revokes every live session of a user but `exceptSessionId` (and, with `onlyApps`, only those bound
+   * to one of these apps or to none); returns how many were revoked.
+   */
   async revokeAllForUser(
     tx: Tx,
     input: {
       tenantId: string;
       userId: string;
       exceptSessionId?: string;
+      onlyApps?: readonly App[];
       reason: string;
       actor: Actor;
       request: RequestMeta;
@@ -212,6 +216,7 @@ export class SessionsService {
     let revoked = 0;
     for (const session of live) {
       if (session.id === input.exceptSessionId) continue;
+      if (input.onlyApps && session.app !== null && !input.onlyApps.includes(session.app)) continue;
       if (await this.revoke(tx, session, input.reason, input.actor, input.request)) revoked++;
     }
     return revoked;

@@ -21,8 +21,8 @@ describe('MFA enforcement at sign-in', () => {
   });
   afterAll(() => t.close());
 
-  const login = (email: string, app?: string) =>
-    t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD, ...(app ? { app } : {}) });
+  const login = (email: string, appKey?: string) =>
+    t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD, ...(appKey ? { appKey } : {}) });
   const me = async (token: string) => (await t.http.get('/v1/me', token)).body;
   const requireOfMembers = (changes: object = {}) =>
     setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 7, ...changes });
@@ -126,12 +126,17 @@ describe('MFA enforcement at sign-in', () => {
     expect(res.body).toMatchObject({ status: 'authenticated', mfa: { enrollmentDeadline: expect.any(String) } });
   });
 
-  it('enforces only on the apps the policy names', async () => {
+  it('enforces only on the apps the policy names, the app known by its key', async () => {
     const member = await aUser(t.http, acme);
+    await freshAdmin();
+    const keyOf = async (kind: string) =>
+      (await t.http.post('/v1/admin/apps', { name: kind, kind }, acme.admin.token)).body.key as string;
+    const [clientKey, consoleKey] = [await keyOf('client'), await keyOf('console')];
     await requireOfMembers({ gracePeriodDays: 0, enforceOn: ['console'] });
-    expect((await login(member.email, 'client')).body).toMatchObject({ status: 'authenticated' });
-    expect((await login(member.email, 'client')).body.mfa).toBeUndefined();
-    expect((await login(member.email, 'console')).body.status).toBe('mfa_enrollment_required');
+    expect((await login(member.email, clientKey)).body).toMatchObject({ status: 'authenticated' });
+    expect((await login(member.email, clientKey)).body.mfa).toBeUndefined();
+    expect((await login(member.email, consoleKey)).body.status).toBe('mfa_enrollment_required');
+    expect((await login(member.email)).body.status).toBe('mfa_enrollment_required');
   });
 
   it('refuses to remove the last allowed factor while the policy requires one (403 policy_requires_mfa)', async () => {

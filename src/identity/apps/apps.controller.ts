@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal } from '../../auth/principal.js';
+import { actorOf, type TenantPrincipal, type UserPrincipal } from '../../auth/principal.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
@@ -50,11 +50,12 @@ export class AppsController {
   @ApiJsonBody(registerAppSchema)
   @ApiProblems(400, 401, 403)
   async register(
-    @CurrentPrincipal() p: TenantPrincipal,
+    @CurrentPrincipal() p: UserPrincipal,
     @Body(new ZodPipe(registerAppSchema)) body: z.infer<typeof registerAppSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const { app, key } = await this.commands.execute(new RegisterAppCommand(p.tenantId, body, actorOf(p), meta));
+    const command = new RegisterAppCommand(p.tenantId, body, actorOf(p), meta, p.session);
+    const { app, key } = await this.commands.execute(command);
     return { ...viewOf(app), key };
   }
 

@@ -9,14 +9,18 @@ export const SECRET_FIELDS = [
   'newPassword',
   'token',
   'deviceToken',
+  'appKey',
   'key',
   'secret',
   'code',
   'backupCodes',
 ] as const;
 
-/** Request headers that carry credentials; `x-stepguard-device` plus a password skips MFA. */
-const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-stepguard-device'];
+/**
+ * Request headers that carry credentials; `x-stepguard-device` plus a password skips MFA, and an
+ * `x-stepguard-app-key` chooses which app's rules a sign-in is held to.
+ */
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-stepguard-device', 'x-stepguard-app-key'];
 
 function atAnyDepth(field: string, maxDepth = 5): string[] {
   return Array.from({ length: maxDepth }, (_, depth) => [...Array<string>(depth).fill('*'), field].join('.'));

@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
+import { MfaPolicyStore } from '../mfa-policy-store.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { GracePeriodExpiredEvent } from '../events/grace-period-expired.event.js';
 import { GraceCandidates, type GraceCandidate } from './grace-candidates.js';
@@ -26,6 +27,7 @@ export class GracePeriodActions {
     private readonly candidates: GraceCandidates,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxRelay,
+    private readonly policies: MfaPolicyStore,
   ) {}
 
   /**
@@ -40,9 +42,12 @@ export class GracePeriodActions {
       if (!candidate || candidate.deadline > now) return null;
       const notice = await this.recordNotice(tx, candidate, ENFORCED, now);
       if (!notice) return null;
+      // A session opened through an app the policy does not enforce was held to that app's rules only.
+      const { settings } = await this.policies.current(tenantId, tx.em);
       const sessionsRevoked = await this.sessions.revokeAllForUser(tx, {
         tenantId,
         userId,
+        onlyApps: settings.enforceOn,
         reason: 'grace_expired',
         actor: SYSTEM_ACTOR,
         request: NO_REQUEST,

@@ -31,6 +31,7 @@ export function toSessionView(s: Session, currentSessionId: string | null): Sess
     lastActiveAt: s.lastActiveAt.toISOString(),
     expiresAt: s.expiresAt.toISOString(),
     aal: s.aal,
+    app: s.app,
     amr: s.amr,
   };
 }

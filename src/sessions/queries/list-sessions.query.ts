@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import type { App } from '../../identity/apps/app-kinds.js';
 
 export interface SessionView {
   id: string;
@@ -12,6 +13,8 @@ export interface SessionView {
   lastActiveAt: string;
   expiresAt: string;
   aal: 1 | 2;
+  /** The kind of app whose key opened it; null when signed in without one. */
+  app: App | null;
   amr: string[];
 }
 

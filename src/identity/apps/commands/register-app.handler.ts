@@ -1,5 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../../audit/audit-log.js';
+import { AuditedAttempt } from '../../../audit/audited.js';
+import type { Actor, RequestMeta } from '../../../common/actor.js';
+import { ReauthGate } from '../../reauth-gate.js';
 import { Clock } from '../../../common/clock.js';
 import { hashToken, newOpaqueToken } from '../../../common/crypto/tokens.js';
 import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
@@ -14,9 +17,19 @@ export class RegisterAppHandler implements ICommandHandler<RegisterAppCommand> {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly reauth: ReauthGate,
   ) {}
 
-  execute({ tenantId, input, actor, request }: RegisterAppCommand) {
+  execute({ tenantId, input, actor, request, session }: RegisterAppCommand) {
+    const attempt = { tenantId, action: AppRegisteredEvent.type, actor, request, details: { name: input.name } };
+    return this.attempts.run(attempt, async () => {
+      await this.reauth.assertCallerRecent(tenantId, actor, session, this.clock.now());
+      return this.register(tenantId, input, actor, request);
+    });
+  }
+
+  private register(tenantId: string, input: RegisterAppCommand['input'], actor: Actor, request: RequestMeta) {
     const key = newOpaqueToken(APP_KEY_PREFIX);
     return this.uow.run(async (tx) => {
       const app = new RegisteredApp({
