@@ -41,7 +41,7 @@ describe('e-mail codes', () => {
 
   /** Waits for the `n`th mail to `address` and returns the code in it. */
   async function nthCode(address: string, n = 1, timeoutMs = 10_000): Promise<string> {
-    const match = /Your code: (\d{6})/.exec((await smtp.nth(address, n, timeoutMs)).text);
+    const match = /Your code: (\d{6})/.exec((await smtp.nth(address, n, timeoutMs, /verification code/)).text);
     if (!match) throw new Error('no code in the mail');
     return match[1]!;
   }
