@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { dumpDatabase } from '../support/pg-dump.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const STEP = 30_000;
 const CODE_FORMAT = /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
@@ -27,6 +27,8 @@ describe('backup codes', () => {
     clock.advance(STEP);
     return {
       ...user,
+      // The first factor raised the session to aal 2, which replaced its token.
+      token: verified.body.token as string,
       secret: enrolment.secret,
       factorId: enrolment.factorId,
       codes: verified.body.backupCodes as string[],
@@ -49,11 +51,13 @@ describe('backup codes', () => {
     expect(new Set(user.codes).size).toBe(10);
     for (const code of user.codes) expect(code).toMatch(CODE_FORMAT);
 
-    const second = await enrolTotp(t.http, user.token);
-    const res = await verifyFactor(t.http, user.token, second.factorId, totpCodeAt(second.secret, clock));
+    // A second factor needs a fresh check with the first: a session opened through its challenge.
+    const token = await signInWithTotp(t.http, acme, user, clock);
+    const second = await enrolTotp(t.http, token);
+    const res = await verifyFactor(t.http, token, second.factorId, totpCodeAt(second.secret, clock));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ factor: { id: second.factorId, type: 'totp', status: 'active' } });
-    expect((await t.http.get('/v1/me', user.token)).body.mfa.backupCodesRemaining).toBe(10);
+    expect((await t.http.get('/v1/me', token)).body.mfa.backupCodesRemaining).toBe(10);
   });
 
   it('opens a degraded aal 2 session with each code, once', async () => {

@@ -127,8 +127,12 @@ describe('grace-period enforcement', () => {
     const relieved = await aUser(t.http, acme, ['member']);
     await requireOfMembers();
     clock.advance(6 * DAY);
-    const { factorId, secret } = await enrolTotp(t.http, enrolled.token);
-    expect((await verifyFactor(t.http, enrolled.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    // A first factor needs a fresh password: the member signs in again to add it.
+    const fresh = await signIn(t.http, acme.slug, enrolled.email);
+    const { factorId, secret } = await enrolTotp(t.http, fresh);
+    const verified = await verifyFactor(t.http, fresh, factorId, totpCodeAt(secret, clock));
+    expect(verified.status).toBe(200);
+    enrolled.token = verified.body.token;
     await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['manager'] });
     clock.advance(2 * DAY);
     await sweep();

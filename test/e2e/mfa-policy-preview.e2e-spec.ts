@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { DEFAULT_POLICY, setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { aUserWithTotp, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -57,10 +57,9 @@ describe('previewing an MFA policy', () => {
 
   it('counts the users a policy would cover and those with an active factor of a method it allows', async () => {
     const twoApps = await aUserWithTotp(t.http, acme, clock);
-    const second = await enrolTotp(t.http, twoApps.token);
-    expect((await verifyFactor(t.http, twoApps.token, second.factorId, totpCodeAt(second.secret, clock))).status).toBe(
-      200,
-    );
+    const session = await signInWithTotp(t.http, acme, twoApps, clock);
+    const second = await enrolTotp(t.http, session);
+    expect((await verifyFactor(t.http, session, second.factorId, totpCodeAt(second.secret, clock))).status).toBe(200);
     clock.advance(STEP);
     await aUserWithTotp(t.http, acme, clock);
     await withPendingTotp();
