@@ -115,20 +115,22 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
         user.token,
       );
       expect(steppedUp.status).toBe(200);
-      expect((await sockets.connect(url, user.token)).connected).toBe(true);
-      // The other session still owes its own step-up.
+      expect((await sockets.connect(url, steppedUp.body.token)).connected).toBe(true);
+      // The old token died with the step-up; the other session still owes its own.
+      expect(await sockets.refusal(url, user.token)).toBe('unauthorized');
       expect(await sockets.refusal(url, second)).toBe('step_up_required');
     });
 
-    it('makes the flagged session step up before sensitive changes, whatever its re-auth window says', async () => {
+    it('makes the flagged session step up before anything else, whatever its re-auth window says', async () => {
       const user = await aUserSignedInWithTotp();
       expect((await disconnectUser(user.id, acme.admin.token)).status).toBe(202);
       const refused = await t.http.post('/v1/me/backup-codes', undefined, user.token);
-      expect(refused.status).toBe(401);
-      expect(refused.body.code).toBe('reauth_required');
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('step_up_required');
       const code = totpCodeAt(user.secret, clock);
-      expect((await t.http.post('/v1/auth/step-up', { method: 'totp', code }, user.token)).status).toBe(200);
-      expect((await t.http.post('/v1/me/backup-codes', undefined, user.token)).status).toBe(201);
+      const steppedUp = await t.http.post('/v1/auth/step-up', { method: 'totp', code }, user.token);
+      expect(steppedUp.status).toBe(200);
+      expect((await t.http.post('/v1/me/backup-codes', undefined, steppedUp.body.token)).status).toBe(201);
     });
 
     it('forgets the user’s remembered devices, so a new login cannot skip the factor check', async () => {
@@ -367,7 +369,7 @@ describe('live connections: the gateway, the Disconnect API and reconnect rules'
         user.token,
       );
       expect(steppedUp.status).toBe(200);
-      expect((await sockets.connect(url, user.token)).connected).toBe(true);
+      expect((await sockets.connect(url, steppedUp.body.token)).connected).toBe(true);
       acme.admin.token = await signIn(t.http, acme.slug, acme.admin.email);
     });
   });
