@@ -91,8 +91,9 @@ describe('MFA enforcement at sign-in', () => {
     const verified = await verifyFactor(t.http, token, factorId, totpCodeAt(secret, clock));
     expect(verified.status).toBe(200);
     expect(verified.body.backupCodes).toHaveLength(10);
-    expect((await t.http.get('/v1/me/sessions', token)).status).toBe(200);
-    expect((await me(token)).mfa).toMatchObject({ status: 'compliant' });
+    // Raised to aal 2 by the new factor: the session goes on under a new token.
+    expect((await t.http.get('/v1/me/sessions', verified.body.token)).status).toBe(200);
+    expect((await me(verified.body.token)).mfa).toMatchObject({ status: 'compliant' });
     clock.advance(STEP);
     expect((await login(member.email)).body.status).toBe('mfa_required');
   });

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { DEFAULT_POLICY } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const MINUTE = 60_000;
 const DEFAULTS = DEFAULT_POLICY;
@@ -95,7 +95,9 @@ describe('the tenant MFA policy', () => {
     expect((await save({ ...DEFAULTS, requireMfa: true, requiredRoles: ['member'] })).status).toBe(200);
 
     const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
-    expect((await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    const verified = await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock));
+    expect(verified.status).toBe(200);
+    acme.admin.token = verified.body.token;
     const emailOnly = await save({ ...DEFAULTS, requireMfa: true, allowedMethods: ['email'] });
     expect(emailOnly.body.code).toBe('admin_mfa_required');
     const ok = await save({ ...DEFAULTS, requireMfa: true });
@@ -112,6 +114,9 @@ describe('the tenant MFA policy', () => {
   it('turns MFA off only with the admin’s password and a current code, recording the policy it replaced', async () => {
     const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
     expect((await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
+    clock.advance(30_000);
+    // A code confirms only from a session opened after its factor existed: the admin signs in with it.
+    acme.admin.token = await signInWithTotp(t.http, acme, { email: acme.admin.email, secret }, clock);
     const on = (await save({ ...DEFAULTS, requireMfa: true })).body;
     clock.advance(30_000);
     const code = totpCodeAt(secret, clock);
