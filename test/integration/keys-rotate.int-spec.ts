@@ -32,8 +32,9 @@ describe('stepguard keys rotate', () => {
     sql = new pg.Client({ connectionString: t.databaseUrl });
     await sql.connect();
     for (const tenant of [await aTenant(t.http), await aTenant(t.http)]) {
-      const user = await aUser(t.http, tenant);
       for (const active of [true, false, false]) {
+        // A user each: a second factor of one user would need a fresh check with the first.
+        const user = await aUser(t.http, tenant);
         const { factorId, secret } = await enrolTotp(t.http, user.token);
         if (active) await verifyFactor(t.http, user.token, factorId, totpCodeAt(secret, clock));
         factors.push({ factorId, secret, token: user.token, tenantId: tenant.id, active });

@@ -4,7 +4,7 @@ import { UnitOfWork } from '../../src/common/cqrs/unit-of-work.js';
 import { Factor } from '../../src/factors/factor.entity.js';
 import { FactorSecrets } from '../../src/factors/factor-secrets.js';
 import { TotpVerifier } from '../../src/factors/totp/totp-verifier.js';
-import { aTenant, aUser } from '../support/builders.js';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -16,11 +16,11 @@ describe('TOTP replay protection', () => {
   let t: TestApp;
   let user: { id: string; token: string };
   let tenantId: string;
+  let acme: TenantFixture;
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    const acme = await aTenant(t.http);
+    acme = await aTenant(t.http);
     tenantId = acme.id;
-    user = await aUser(t.http, acme);
   });
   afterAll(() => t.close());
 
@@ -38,6 +38,8 @@ describe('TOTP replay protection', () => {
   let factor: { factorId: string; secret: string };
   beforeEach(async () => {
     clock.advance(10 * 60_000);
+    // A user each time: a first factor, added on a fresh sign-in.
+    user = await aUser(t.http, acme);
     factor = await enrolTotp(t.http, user.token);
     expect((await verifyFactor(t.http, user.token, factor.factorId, totpCodeAt(factor.secret, clock))).status).toBe(
       200,
