@@ -152,9 +152,11 @@ describe('security notices', () => {
     const first = await aUserWithTotp(t.http, acme, clock);
     const second = await aUserWithTotp(t.http, acme, clock);
     const withoutFactor = await aUser(t.http, acme);
+    // The admin has no factor of their own: the password alone confirms it.
     const forgot = await t.http.request('POST', '/v1/admin/mfa/forget-all-devices', {
       token: acme.admin.token,
       headers: as(CHROME_ON_MAC),
+      body: { password: PASSWORD },
     });
     expect(forgot.status).toBe(200);
 
