@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { DEFAULT_POLICY } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { aUserWithTotp, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 /** The first wait the streak imposes (30 s), and a time step more for a fresh code. */
 const BLOCK_AFTER_FIVE = 60_000;
@@ -50,10 +50,12 @@ describe('codes that confirm sensitive changes, on the sign-in failure streak', 
 
   it('counts a wrong code offered to remove a factor, and a right one ends the streak', async () => {
     const user = await aUserWithTotp(t.http, acme, clock);
-    expect((await remove(user.token, user.factorId, '000000')).body.code).toBe('mfa_code_invalid');
-    expect((await remove(user.token, user.factorId, '000001')).body.code).toBe('mfa_code_invalid');
+    // A code is proof only in a session opened after its factor existed.
+    const token = await signInWithTotp(t.http, acme, user, clock);
+    expect((await remove(token, user.factorId, '000000')).body.code).toBe('mfa_code_invalid');
+    expect((await remove(token, user.factorId, '000001')).body.code).toBe('mfa_code_invalid');
     expect(await streak(user.id)).toEqual([{ consecutive_failures: 2, locked: false }]);
-    expect((await remove(user.token, user.factorId, totpCodeAt(user.secret, clock))).status).toBe(204);
+    expect((await remove(token, user.factorId, totpCodeAt(user.secret, clock))).status).toBe(204);
     expect(await streak(user.id)).toEqual([]);
   });
 
@@ -84,9 +86,9 @@ describe('codes that confirm sensitive changes, on the sign-in failure streak', 
 
   it('counts a code confirming a weaker policy the same way: wrong adds, the wait refuses, right ends it', async () => {
     const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
-    const verified = await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock));
-    const token = (verified.body.token as string | undefined) ?? acme.admin.token;
+    expect((await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock))).status).toBe(200);
     clock.advance(30_000);
+    const token = await signInWithTotp(t.http, acme, { email: acme.admin.email, secret }, clock);
     const weaker = (code: string) =>
       t.http.put(
         '/v1/admin/mfa-policy',
