@@ -24,7 +24,13 @@ describe('backup code hashing', () => {
     const verified = await verifyFactor(t.http, user.token, enrolment.factorId, totpCodeAt(enrolment.secret, clock));
     expect(verified.status).toBe(200);
     clock.advance(30_000);
-    return { ...user, tenantId: acme.id, codes: verified.body.backupCodes as string[] };
+    // The first factor raised the session to aal 2, which replaced its token.
+    return {
+      ...user,
+      token: verified.body.token as string,
+      tenantId: acme.id,
+      codes: verified.body.backupCodes as string[],
+    };
   }
 
   const rows = (userId: string) =>
