@@ -6,7 +6,10 @@ export interface Tx {
   readonly em: EntityManager;
   /** Queues an event; it is published only once the transaction has committed. */
   publish(event: IEvent): void;
-  /** Runs `task` once the transaction has committed (never if it rolls back); `task` must not throw. */
+  /**
+   * Starts `task` once the transaction has committed (never if it rolls back), without waiting for it:
+   * for best-effort work whose durable path is elsewhere (the outbox sweep).
+   */
   afterCommit(task: () => Promise<void>): void;
 }
 
@@ -28,7 +31,9 @@ export class UnitOfWork {
       .fork()
       .transactional((em) => work({ em, publish: (e) => events.push(e), afterCommit: (t) => tasks.push(t) }));
     if (events.length) this.eventBus.publishAll(events);
-    for (const task of tasks) await task();
+    // Not awaited: after-commit work is best effort (the outbox sweep is what makes it durable), and a
+    // Redis outage, which holds enqueueing until Redis returns, must not hold the answer too.
+    for (const task of tasks) void task().catch(() => undefined);
     return result;
   }
 
