@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
-import { AttemptLimiter } from '../common/attempt-limiter.js';
+import { FirstOfWindow } from '../common/first-of-window.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
 import { type AccessDenial, AccessDeniedEvent } from './events/access-denied.event.js';
 
@@ -25,12 +25,12 @@ export interface AccessRefusal {
  * Puts refused access on the record without letting anyone flood it: every refusal is counted in the
  * metrics, and the first of each window per caller, reason and resource gets an audit entry (on the
  * tenant's chain, or the platform's for a caller of no tenant). Best effort: a refusal still refuses
- * when Redis or the database cannot take its record.
+ * when the database cannot take its record.
  */
 @Injectable()
 export class AccessRefusals {
   private readonly logger = new Logger('AccessRefusals');
-  private readonly firstOfWindow: AttemptLimiter;
+  private readonly windows: FirstOfWindow;
 
   constructor(
     redis: Redis,
@@ -39,11 +39,7 @@ export class AccessRefusals {
     private readonly audit: AuditLog,
     private readonly eventBus: EventBus,
   ) {
-    this.firstOfWindow = new AttemptLimiter(redis, {
-      limit: 0,
-      windowMs: config.env.LOGIN_RATE_WINDOW_SECONDS * 1000,
-      unavailable: 'refusal log unavailable',
-    });
+    this.windows = new FirstOfWindow(redis);
   }
 
   /** A refusal for the metrics only. */
@@ -54,9 +50,13 @@ export class AccessRefusals {
   async record(refusal: AccessRefusal): Promise<void> {
     this.counted(refusal.tenantId, refusal.reason);
     try {
-      const key = sha256Hex(`${refusal.caller}\n${refusal.reason}\n${refusal.resource}`);
-      const hit = await this.firstOfWindow.hit(`${this.config.env.REDIS_KEY_PREFIX}:ratelimit:refusal:${key}`);
-      if (!hit.firstRefusal) return;
+      const { REDIS_KEY_PREFIX: prefix, LOGIN_RATE_WINDOW_SECONDS: windowSeconds } = this.config.env;
+      const id = sha256Hex(`${refusal.caller}\n${refusal.reason}\n${refusal.resource}`);
+      // Without Redis every refusal is audited: better too many entries than none.
+      const first = await this.windows.opens([
+        { key: `${prefix}:audit-window:access:${id}`, ms: windowSeconds * 1000 },
+      ]);
+      if (first === false) return;
       await this.orm.em.fork().transactional((em) =>
         this.audit.append(em, {
           tenantId: refusal.tenantId,

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
+import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { nextDisconnect, SocketPool } from '../support/sockets.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -15,16 +17,21 @@ const MINUTE = 60_000;
 describe('a stolen session', () => {
   const clock = new ManualClock('2030-05-01T09:00:10Z');
   const sockets = new SocketPool();
+  let smtp: TestSmtp;
   let t: TestApp;
   let url: string;
   let acme: TenantFixture;
   beforeAll(async () => {
-    t = await startTestApp({ clock });
+    smtp = await startSmtp();
+    t = await startTestApp({ clock, extra: [WorkersModule], env: { SMTP_URL: smtp.url } });
     url = t.http.baseUrl;
     acme = await aTenant(t.http);
   });
   afterEach(() => sockets.closeAll());
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
 
   const disconnect = (sessionId: string) =>
     t.http.post(`/v1/admin/sessions/${sessionId}/disconnect`, { reason: 'SIEM: impossible travel' }, acme.admin.token);
@@ -78,6 +85,16 @@ describe('a stolen session', () => {
     expect(await sockets.refusal(url, stolen)).toBe('unauthorized');
     expect((await t.http.get('/v1/me/sessions', fresh)).status).toBe(200);
     await expect(sockets.connect(url, fresh)).resolves.toBeDefined();
+
+    // The user was told of the step-up demanded of their session, and the thief changed nothing to tell of.
+    const notice = await smtp.nth(user.email, 1, 10_000, /confirm it is you/);
+    expect(notice.text).toMatch(/asked to confirm your identity again[\s\S]*SIEM: impossible travel/);
+    const told = await t.sql<{ action: string }>(
+      `select a.action from outbox_messages o join audit_events a on a.id = o.ref_id
+       where o.kind = 'security_notice' and o.user_id = $1 order by a.seq`,
+      [user.id],
+    );
+    expect(told.map((r) => r.action)).toEqual(['FactorEnrolled', 'StepUpRequested']);
 
     // Every refusal is on the record, once per route and window.
     const refusals = await t.sql<{ details: { reason: string; resource: string } }>(
