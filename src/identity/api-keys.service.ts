@@ -3,9 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { hashToken } from '../common/crypto/tokens.js';
 import { ApiKey } from './api-key.entity.js';
+import { recordUse } from './last-used.js';
 
 export const API_KEY_PREFIX = 'sgk_';
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class ApiKeysService {
@@ -20,10 +20,7 @@ export class ApiKeysService {
     const em = this.orm.em.fork();
     const key = await em.findOne(ApiKey, { keyHash: hashToken(token), revokedAt: null });
     if (!key) return null;
-    const now = this.clock.now();
-    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_WRITE_INTERVAL_MS) {
-      await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
-    }
+    await recordUse(em, ApiKey, key, this.clock.now());
     return key;
   }
 }

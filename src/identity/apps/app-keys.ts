@@ -2,12 +2,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { hashToken } from '../../common/crypto/tokens.js';
+import { recordUse } from '../last-used.js';
 import { RegisteredApp } from './app.entity.js';
 
 export const APP_KEY_PREFIX = 'sga_';
 /** The header an app's back end (or the app) sends its key in at sign-in; the body's `appKey` also works. */
 export const APP_KEY_HEADER = 'x-stepguard-app-key';
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 /** Finds the app a sign-in comes through from the key it carries. */
 @Injectable()
@@ -23,10 +23,7 @@ export class AppKeys {
     const em = this.orm.em.fork();
     const app = await em.findOne(RegisteredApp, { tenantId, keyHash: hashToken(key), revokedAt: null });
     if (!app) return null;
-    const now = this.clock.now();
-    if (!app.lastUsedAt || now.getTime() - app.lastUsedAt.getTime() >= LAST_USED_WRITE_INTERVAL_MS) {
-      await em.nativeUpdate(RegisteredApp, { id: app.id }, { lastUsedAt: now });
-    }
+    await recordUse(em, RegisteredApp, app, this.clock.now());
     return app;
   }
 }
