@@ -6,9 +6,12 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { connectionRefusal } from './connection-rules.js';
 import type { ConnectRefusal } from './socket-events.js';
 
-export type Admission = { admitted: true; session: Session } | { admitted: false; refusal: ConnectRefusal };
+/** A refusal names the session when the token was one (for the record of who was refused). */
+export type Admission =
+  { admitted: true; session: Session } | { admitted: false; refusal: ConnectRefusal; session?: Session };
 
-const refused = (refusal: ConnectRefusal): Admission => ({ admitted: false, refusal });
+const refused = (refusal: ConnectRefusal, session?: Session): Admission =>
+  session ? { admitted: false, refusal, session } : { admitted: false, refusal };
 
 /**
  * The handshake check, run on every connection and every reconnection (never a cached "ok"): the
@@ -30,6 +33,6 @@ export class ConnectionAdmission {
     // reconnecting fleet should cost the database as little as it can.
     const { settings } = await this.policies.current(session.tenantId);
     const refusal = connectionRefusal(session, settings, this.clock.now());
-    return refusal ? refused(refusal) : { admitted: true, session };
+    return refusal ? refused(refusal, session) : { admitted: true, session };
   }
 }

@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { AppConfig } from '../common/app-config.js';
 import { closeRedis, createRedis } from '../infra/redis/redis.js';
-import { ConnectionAdmission } from './connection-admission.js';
+import { AccessRefusals } from '../auth/access-refusals.js';
+import { type Admission, ConnectionAdmission } from './connection-admission.js';
 import { LiveConnections } from './live-connections.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';
 import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
@@ -46,6 +47,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly connections: LiveConnections,
     private readonly recent: RecentKicks,
     private readonly recheck: SocketRecheck,
+    private readonly refusals: AccessRefusals,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -101,7 +103,10 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     const checkedAt = performance.now();
     try {
       const admission = await this.admission.admit(socket.handshake.auth?.token);
-      if (!admission.admitted) return refusal(admission.refusal);
+      if (!admission.admitted) {
+        void this.recordRefusal(socket, admission);
+        return refusal(admission.refusal);
+      }
       const { session } = admission;
       socket.data = {
         tenantId: session.tenantId,
@@ -115,6 +120,28 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.error(`socket handshake failed: ${(error as Error).message}`);
       return refusal('unavailable');
     }
+  }
+
+  /**
+   * A refused handshake of a real session is audited (the first per session, reason and window); one
+   * with a token that names nobody is only counted, like a bad bearer token over HTTP.
+   */
+  private async recordRefusal(socket: GatewaySocket, admission: Extract<Admission, { admitted: false }>) {
+    const { session } = admission;
+    if (!session) return this.refusals.counted(null, 'socket_refused');
+    await this.refusals.record({
+      tenantId: session.tenantId,
+      actor: { type: 'user', id: session.userId },
+      reason: 'socket_refused',
+      caller: session.id,
+      resource: `socket ${admission.refusal}`,
+      request: {
+        ip: socket.handshake.address || null,
+        userAgent: socket.handshake.headers['user-agent'] ?? null,
+        location: null,
+      },
+      details: { refusal: admission.refusal, sessionId: session.id },
+    });
   }
 
   private joined(socket: GatewaySocket): void {

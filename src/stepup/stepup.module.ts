@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { PolicyStoreModule } from '../policy/policy-store.module.js';
@@ -17,7 +18,7 @@ import { StepUpRound } from './step-up-round.js';
 
 /** The socket.io gateway (api processes only) and the Disconnect API. */
 @Module({
-  imports: [AuditModule, IdentityModule, SessionsModule, PolicyStoreModule],
+  imports: [AuditModule, IdentityModule, SessionsModule, PolicyStoreModule, AuthModule],
   controllers: [DisconnectController],
   providers: [
     ConnectionAdmission,
