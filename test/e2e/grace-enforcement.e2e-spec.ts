@@ -110,6 +110,28 @@ describe('grace-period enforcement', () => {
     expect(smtp.to(member.email)).toHaveLength(1);
   });
 
+  it('revokes at the deadline the sessions held to the enforced apps, not those of an app the policy spares', async () => {
+    const registered = await t.http.post('/v1/admin/apps', { name: 'shop', kind: 'client' }, acme.admin.token);
+    expect(registered.status).toBe(201);
+    await setMfaPolicy(t.http, acme, {
+      requireMfa: true,
+      requiredRoles: ['member'],
+      gracePeriodDays: 1,
+      enforceOn: ['console'],
+    });
+    const member = await aUser(t.http, acme); // signed in without an app key: held to every app's rules
+    const login = { tenant: acme.slug, email: member.email, password: member.password, appKey: registered.body.key };
+    const throughClient = (await t.http.post('/v1/auth/login', login)).body.token as string;
+    expect((await t.http.get('/v1/me', throughClient)).body.session.app).toBe('client');
+
+    clock.advance(DAY + 1000);
+    await sweep();
+    for (let i = 0; i < 100 && (await alive(member.token)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await alive(member.token)).toBe(false);
+    // Both sessions were judged in the one transaction that revoked the first.
+    expect(await alive(throughClient)).toBe(true);
+  });
+
   it('enforces a deadline that falls between sweeps with the precise job the sweep scheduled', async () => {
     const member = await aUser(t.http, acme);
     await requireOfMembers(1);
