@@ -21,6 +21,14 @@ export class SessionRepository extends EntityRepository<Session> {
     return this.findOne({ tenantId, id, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
+  /** The live sessions opened through an app, row-locked for revocation. */
+  lockLiveForApp(tenantId: string, appId: string, now: Date): Promise<Session[]> {
+    return this.find(
+      { tenantId, appId, revokedAt: null, expiresAt: { $gt: now } },
+      { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+  }
+
   lockLiveForUser(tenantId: string, userId: string, now: Date): Promise<Session[]> {
     return this.find(
       { tenantId, userId, revokedAt: null, expiresAt: { $gt: now } },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AppRemovedHandler } from './app-removed.handler.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
@@ -23,6 +24,7 @@ import { SessionsService } from './sessions.service.js';
     DeleteExpiredSessionsHandler,
     ForgetRememberedDevicesHandler,
     ListSessionsHandler,
+    AppRemovedHandler,
   ],
   exports: [SessionsService, RememberedDevices],
 })

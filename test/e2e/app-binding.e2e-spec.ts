@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
-import { SocketPool } from '../support/sockets.js';
+import { nextDisconnect, SocketPool } from '../support/sockets.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -93,15 +93,24 @@ describe('sessions bound to the app whose key opened them', () => {
     expect(res.body.code).toBe('invalid_app_key');
   });
 
-  it('stops signing anyone in through a removed app', async () => {
+  it('stops signing anyone in through a removed app, and ends the sessions opened through it', async () => {
     const created = await t.http.post('/v1/admin/apps', { name: 'retired', kind: 'client' }, acme.admin.token);
     const listed = await t.http.get('/v1/admin/apps', acme.admin.token);
     expect(listed.body.apps.map((a: { id: string }) => a.id)).toContain(created.body.id);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+    const { email } = await aUser(t.http, acme);
+    const opened = (await login(email, { appKey: created.body.key })).body.token as string;
+    const socket = await sockets.connect(t.http.baseUrl, opened);
+    const closed = nextDisconnect(socket);
     const removed = await t.http.request('DELETE', `/v1/admin/apps/${created.body.id}`, { token: acme.admin.token });
     expect(removed.status).toBe(204);
-    const { email } = await aUser(t.http, acme);
+    expect(await closed).toMatchObject({ event: 'stepguard:session_revoked', payload: { reason: 'app_removed' } });
+    expect((await t.http.get('/v1/me', opened)).status).toBe(401);
     expect((await login(email, { appKey: created.body.key })).body.code).toBe('invalid_app_key');
+    const [revoked] = await t.sql(
+      `select actor_id, details from audit_events where action = 'SessionRevoked' and details->>'reason' = 'app_removed'`,
+    );
+    expect(revoked).toMatchObject({ actor_id: acme.admin.id, details: { reason: 'app_removed' } });
     expect(
       (await t.http.request('DELETE', `/v1/admin/apps/${created.body.id}`, { token: acme.admin.token })).status,
     ).toBe(404);

@@ -1,3 +1,4 @@
+import type { Actor } from '../../common/actor.js';
 import type { App } from './app-kinds.js';
 
 export class AppRegisteredEvent {
@@ -15,5 +16,7 @@ export class AppRemovedEvent {
   constructor(
     readonly tenantId: string,
     readonly appId: string,
+    /** Who removed it: the sessions' revocations are theirs. */
+    readonly actor: Actor,
   ) {}
 }

@@ -30,7 +30,7 @@ export class RemoveAppHandler implements ICommandHandler<RemoveAppCommand> {
         if (!app) throw notFound('App');
         app.revokedAt = this.clock.now();
         await tx.em.flush();
-        await this.audit.record(tx, new AppRemovedEvent(tenantId, appId), {
+        await this.audit.record(tx, new AppRemovedEvent(tenantId, appId, actor), {
           actor,
           target,
           request,
