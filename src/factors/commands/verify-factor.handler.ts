@@ -119,7 +119,10 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     const { tenantId, userId } = factor;
     return this.uow.run(async (tx) => {
       await lockUserFactors(tx, userId);
-      const session = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
+      // Every live session of the user, locked in id order as any revocation of them locks them, so a
+      // concurrent password change cannot deadlock with the others' revocation below.
+      const live = await tx.em.getRepository(Session).lockLiveForUser(tenantId, userId, now);
+      const session = live.find((s) => s.id === sessionId);
       if (!session?.isActiveAt(now)) throw unauthorized();
       // The code first: the losers of a race for it learn that, not that the winner's factor now needs proof.
       if (!(await proof(tx))) return null;
