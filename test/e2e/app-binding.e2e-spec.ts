@@ -116,6 +116,21 @@ describe('sessions bound to the app whose key opened them', () => {
     ).toBe(404);
   });
 
+  it('answers a malformed or another tenant’s app id on removal like a missing one, and removes nothing', async () => {
+    const globex = await aTenant(t.http);
+    const theirs = await t.http.post('/v1/admin/apps', { name: 'theirs', kind: 'client' }, globex.admin.token);
+    const remove = (id: string) => t.http.request('DELETE', `/v1/admin/apps/${id}`, { token: acme.admin.token });
+    const malformed = await remove('not-a-uuid');
+    expect({ status: malformed.status, code: malformed.body.code }).toEqual({ status: 400, code: 'validation_failed' });
+    const foreign = await remove(theirs.body.id);
+    expect({ status: foreign.status, code: foreign.body.code }).toEqual({ status: 404, code: 'not_found' });
+    expect(foreign.headers.get('content-type')).toContain('application/problem+json');
+    const listed = await t.http.get('/v1/admin/apps', globex.admin.token);
+    expect(listed.body.apps.map((a: { id: string }) => a.id)).toEqual([theirs.body.id]);
+    const huge = await t.http.post('/v1/admin/apps', { name: 'x'.repeat(300_000), kind: 'client' }, acme.admin.token);
+    expect(huge.status).toBe(413);
+  });
+
   it('refuses app registration to members, malformed bodies, and admins past the re-auth window', async () => {
     const member = await aUser(t.http, acme);
     expect((await t.http.post('/v1/admin/apps', { name: 'x', kind: 'client' }, member.token)).status).toBe(403);
