@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/create-http-app.js';
 import { HttpClient } from './http.js';
+import { watchClose } from './close-watchdog.js';
 import { createTestDatabase } from './postgres.js';
 import { OPERATOR_TOKEN, testConfig } from './test-env.js';
 import { deleteRedisKeys } from './redis.js';
@@ -45,7 +46,7 @@ export async function startTestApp(options: HttpAppOptions & { env?: Record<stri
       return (await pool.query(text, params)).rows;
     },
     async close() {
-      await app.close();
+      await watchClose(app, db.name);
       await pool?.end();
       await db.drop();
       await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);
