@@ -6,13 +6,14 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './common/app-config.js';
 import type { Clock } from './common/clock.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
+import { ENTITIES } from './entities.js';
 import { FactorsModule } from './factors/factors.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfraModule } from './infra/infra.module.js';
 import { QueuesModule } from './infra/queues/queues.module.js';
-import { PolicyModule } from './policy/policy.module.js';
+import { ComplianceModule } from './compliance/compliance.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
-import { StepupModule } from './stepup/stepup.module.js';
+import { LiveModule } from './live/live.module.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -28,15 +29,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        InfraModule.forRoot(config, options.clock),
+        InfraModule.forRoot(config, ENTITIES, options.clock),
         QueuesModule,
         AuditModule,
         IdentityModule,
         SessionsModule,
         AuthModule,
         FactorsModule,
-        PolicyModule,
-        StepupModule,
+        ComplianceModule,
+        LiveModule,
         ...(options.extra ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

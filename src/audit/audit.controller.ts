@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
-import type { TenantPrincipal } from '../auth/principal.js';
+import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
+import type { TenantPrincipal } from '../common/access/principal.js';
 import { ApiProblems, ApiQueryFrom, jsonSchema } from '../common/http/openapi.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { auditEventsPageSchema } from './dto/audit-events-page.schema.js';

@@ -12,13 +12,13 @@ import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { RevokeSessionCommand } from '../sessions/commands/revoke-session.command.js';
-import { CurrentPrincipal, Public, EnrollmentAllowed, StepUpAllowed } from './auth.decorators.js';
+import { CurrentPrincipal, Public, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
 import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 import { verifyChallengeSchema } from './dto/challenge.schema.js';
 import type { Session } from '../sessions/session.entity.js';
 import { loginSchema } from './dto/login.schema.js';
-import { actorOf, type UserPrincipal } from './principal.js';
+import { actorOf, type UserPrincipal } from '../common/access/principal.js';
 
 @ApiTags('auth')
 @Controller('v1/auth')

@@ -8,15 +8,16 @@ import { constantTimeEqual } from '../common/crypto/tokens.js';
 import { DomainError, forbidden, unauthorized } from '../common/errors/domain-error.js';
 import { requestMetaOf } from '../common/http/request-meta.js';
 import { ApiKeysService } from '../identity/api-keys.service.js';
-import { permissionsOf } from '../identity/roles.js';
+import { permissionsOf } from '../common/access/roles.js';
 import { UsersDirectory } from '../identity/users-directory.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AccessRefusals } from './access-refusals.js';
-import { type Access, ACCESS_KEY, ENROLLMENT_ALLOWED_KEY, STEP_UP_ALLOWED_KEY } from './auth.decorators.js';
+import { type Access, ACCESS_KEY, ENROLLMENT_ALLOWED_KEY, STEP_UP_ALLOWED_KEY } from '../common/access/access.decorators.js';
 import type { AccessDenial } from './events/access-denied.event.js';
-import { actorOf, hasPermission, type Principal, type TenantPrincipal } from './principal.js';
+import { actorOf, hasPermission, type Principal, type TenantPrincipal } from '../common/access/principal.js';
+import type { Session } from '../sessions/session.entity.js';
 
-type GuardedRequest = Request & { principal?: Principal; meta?: RequestMeta };
+type GuardedRequest = Request & { principal?: Principal<Session>; meta?: RequestMeta };
 
 /** The global guard: every route needs a signed-in caller unless it says `@Public()`. */
 @Injectable()
@@ -85,7 +86,7 @@ export class AuthenticationGuard implements CanActivate {
   private refusalOf(
     ctx: ExecutionContext,
     access: Access,
-    principal: TenantPrincipal,
+    principal: TenantPrincipal<Session>,
   ): { reason: AccessDenial; error: DomainError } | null {
     const refused = (reason: AccessDenial, error: DomainError) => ({ reason, error });
     if (access.kind === 'user' && principal.kind !== 'user') {
@@ -129,7 +130,7 @@ export class AuthenticationGuard implements CanActivate {
     return this.reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
   }
 
-  private async resolve(token: string): Promise<TenantPrincipal | null> {
+  private async resolve(token: string): Promise<TenantPrincipal<Session> | null> {
     const session = await this.sessions.authenticate(token);
     if (session) {
       const user = await this.users.findUser(session.tenantId, session.userId);

@@ -7,7 +7,7 @@ import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-code.command.js';
-import { Public } from './auth.decorators.js';
+import { Public } from '../common/access/access.decorators.js';
 
 @ApiTags('auth')
 @Controller('v1/auth')

@@ -5,9 +5,9 @@ import { isDegraded } from '../factors/backup-codes/degraded-session.js';
 import { MfaOverviewReader } from '../factors/mfa-overview.js';
 import { tenantNotFound } from '../identity/identity.errors.js';
 import { UsersDirectory } from '../identity/users-directory.js';
-import { MfaStatusReader } from '../policy/mfa-status.js';
-import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from './auth.decorators.js';
-import type { UserPrincipal } from './principal.js';
+import { MfaStatusReader } from '../compliance/mfa-status.js';
+import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
+import type { SessionPrincipal } from '../sessions/session-principal.js';
 
 /** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
 @ApiTags('me')
@@ -24,7 +24,7 @@ export class MeController {
   @EnrollmentAllowed()
   @StepUpAllowed()
   @ApiProblems(401, 403)
-  async me(@CurrentPrincipal() p: UserPrincipal) {
+  async me(@CurrentPrincipal() p: SessionPrincipal) {
     const [user, tenant, mfa, standing] = await Promise.all([
       this.directory.requireUser(p.tenantId, p.userId),
       this.directory.findTenant(p.tenantId),

@@ -4,11 +4,11 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../identity/apps/app-kinds.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
+import { CHALLENGE_TTL_MS } from '../factors/verification/challenge-subject.js';
 
 export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
 
-/** A challenge lives this long: enough to open an authenticator app, short enough to be useless later. */
-export const CHALLENGE_TTL_MS = 5 * 60_000;
+export { CHALLENGE_TTL_MS };
 
 export class MfaChallengeRepository extends EntityRepository<MfaChallenge> {
   /**

@@ -3,7 +3,7 @@ import { FactorRemovedEvent } from '../factors/events/factor-removed.event.js';
 import { FactorEnrolledEvent } from '../factors/events/factor.events.js';
 import { MfaResetCompletedEvent } from '../factors/mfa-reset-completion.js';
 import { PasswordChangedEvent } from '../identity/events/identity.events.js';
-import { AllDevicesForgottenEvent } from '../policy/events/all-devices-forgotten.event.js';
+import { AllDevicesForgottenEvent } from '../compliance/events/all-devices-forgotten.event.js';
 
 /** What a security notice says happened: its subject line and the sentence that opens the mail. */
 export interface NoticeWording {

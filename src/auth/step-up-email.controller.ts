@@ -4,9 +4,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
-import { CurrentPrincipal, StepUpAllowed } from './auth.decorators.js';
+import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
 import { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.command.js';
-import type { UserPrincipal } from './principal.js';
+import type { UserPrincipal } from '../common/access/principal.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()

@@ -6,10 +6,10 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { CurrentPrincipal, StepUpAllowed } from './auth.decorators.js';
+import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
 import { StepUpCommand } from './commands/step-up.command.js';
 import { stepUpSchema } from './dto/step-up.schema.js';
-import type { UserPrincipal } from './principal.js';
+import type { UserPrincipal } from '../common/access/principal.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()

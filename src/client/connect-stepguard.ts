@@ -6,7 +6,7 @@ import {
   type ServerToClientEvents,
   STEP_UP_REQUIRED_EVENT,
   TOKEN_REPLACED,
-} from '../stepup/socket-events.js';
+} from '../live/socket-events.js';
 import { problemOf, StepguardError } from './stepguard-error.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'step_up_required' | 'signed_out' | 'closed';

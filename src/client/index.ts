@@ -7,4 +7,4 @@ export type {
   StepUpRequired,
 } from './connect-stepguard.js';
 export { StepguardError } from './stepguard-error.js';
-export type { ConnectRefusal, ForcedDisconnect, ServerToClientEvents } from '../stepup/socket-events.js';
+export type { ConnectRefusal, ForcedDisconnect, ServerToClientEvents } from '../live/socket-events.js';

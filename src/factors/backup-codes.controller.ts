@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/auth.decorators.js';
-import { actorOf, type UserPrincipal } from '../auth/principal.js';
+import { CurrentPrincipal } from '../common/access/access.decorators.js';
+import { actorOf } from '../common/access/principal.js';
+import type { SessionPrincipal } from '../sessions/session-principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
@@ -19,7 +20,7 @@ export class BackupCodesController {
   @Post()
   @HttpCode(201)
   @ApiProblems(401, 403, 409)
-  async regenerate(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta) {
+  async regenerate(@CurrentPrincipal() p: SessionPrincipal, @ReqMeta() meta: RequestMeta) {
     return this.commands.execute(new RegenerateBackupCodesCommand(p.tenantId, p.userId, p.session, actorOf(p), meta));
   }
 }

@@ -2,8 +2,9 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal, EnrollmentAllowed } from '../auth/auth.decorators.js';
-import { actorOf, type UserPrincipal } from '../auth/principal.js';
+import { CurrentPrincipal, EnrollmentAllowed } from '../common/access/access.decorators.js';
+import { actorOf } from '../common/access/principal.js';
+import type { SessionPrincipal } from '../sessions/session-principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
@@ -26,7 +27,7 @@ export class FactorsController {
   @ApiJsonBody(enrollTotpSchema)
   @ApiProblems(400, 401, 403, 409)
   async enrollTotp(
-    @CurrentPrincipal() p: UserPrincipal,
+    @CurrentPrincipal() p: SessionPrincipal,
     @Body(new ZodPipe(enrollTotpSchema)) body: z.infer<typeof enrollTotpSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
@@ -39,7 +40,7 @@ export class FactorsController {
   @ApiJsonBody(verifyFactorSchema)
   @ApiProblems(400, 401, 403)
   async verify(
-    @CurrentPrincipal() p: UserPrincipal,
+    @CurrentPrincipal() p: SessionPrincipal,
     @Param('factorId', new ZodPipe(factorIdSchema)) factorId: string,
     @Body(new ZodPipe(verifyFactorSchema)) body: z.infer<typeof verifyFactorSchema>,
     @ReqMeta() meta: RequestMeta,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
-import { PolicyStoreModule } from '../policy/policy-store.module.js';
+import { PolicyModule } from '../policy/policy.module.js';
 import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
 import { BackupCodeHasher } from './backup-codes/backup-code-hasher.js';
@@ -15,19 +15,19 @@ import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
 import { EmailFactorModule } from './email/email-factor.module.js';
 import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
-import { MfaFailureStreaks } from '../auth/mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../auth/mfa-verification-throttle.js';
-import { RefusalAuditGate } from '../auth/refusal-audit-gate.js';
-import { SecondFactorRefusals } from '../auth/second-factor-refusals.js';
+import { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
+import { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';
+import { RefusalAuditGate } from './verification/refusal-audit-gate.js';
+import { SecondFactorRefusals } from './verification/second-factor-refusals.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
-import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
+import { PasswordCheckThrottle } from '../identity/password-check-throttle.js';
 import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
 import { FactorRemovalController } from './factor-removal.controller.js';
 import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyStoreModule, SessionsModule, OutboxModule],
+  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyModule, SessionsModule, OutboxModule],
   controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,

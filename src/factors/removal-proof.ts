@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { MfaFailureStreaks } from '../auth/mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../auth/mfa-verification-throttle.js';
-import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
-import { SecondFactorRefusals } from '../auth/second-factor-refusals.js';
+import { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
+import { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';
+import { PasswordCheckThrottle } from '../identity/password-check-throttle.js';
+import { SecondFactorRefusals } from './verification/second-factor-refusals.js';
 import type { RequestMeta } from '../common/actor.js';
 import { PasswordHasher } from '../common/crypto/password-hasher.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';

@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyScope } from './roles.js';
+import type { ApiKeyScope } from '../common/access/roles.js';
 
 /** An integration user: tenant-bound, scoped, never asked for MFA. Only the key's hash is kept. */
 @Entity({ tableName: 'api_keys' })

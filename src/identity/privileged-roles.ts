@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { Role } from '../common/access/roles.js';
 
 /** Roles that hold power over other users (manage the tenant, end sessions): granting one needs a fresh re-auth. */
 const PRIVILEGED: readonly Role[] = ['admin', 'manager'];

@@ -5,7 +5,7 @@ import { Clock } from '../common/clock.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { UserCreatedEvent } from './events/identity.events.js';
 import { emailTaken } from './identity.errors.js';
-import type { Role } from './roles.js';
+import type { Role } from '../common/access/roles.js';
 import { User } from './user.entity.js';
 
 /** Creating a user inside a caller's transaction: shared by tenant creation, the admin API and the CLI. */

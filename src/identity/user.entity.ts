@@ -1,7 +1,7 @@
 import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
-import type { Role } from './roles.js';
+import type { Role } from '../common/access/roles.js';
 import { UserRepository } from './user.repository.js';
 
 @Entity({ tableName: 'users', repository: () => UserRepository })

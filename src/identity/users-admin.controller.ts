@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal, type UserPrincipal } from '../auth/principal.js';
+import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
+import { actorOf, type TenantPrincipal, type UserPrincipal } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';

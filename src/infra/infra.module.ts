@@ -5,7 +5,7 @@ import { AppConfig } from '../common/app-config.js';
 import { Clock, SystemClock } from '../common/clock.js';
 import { PasswordHasher } from '../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
-import { ormProvider } from './database/database.providers.js';
+import { type Entities, ormProvider } from './database/database.providers.js';
 import { closeRedis, createRedis } from './redis/redis.js';
 
 @Injectable()
@@ -25,13 +25,13 @@ class InfraShutdown implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class InfraModule {
-  static forRoot(config: AppConfig, clock: Clock = new SystemClock()): DynamicModule {
+  static forRoot(config: AppConfig, entities: Entities, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: InfraModule,
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
-        ormProvider,
+        ormProvider(entities),
         {
           provide: Redis,
           inject: [AppConfig],

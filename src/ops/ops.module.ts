@@ -1,6 +1,6 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { ActiveSessionsGauge } from './active-sessions.gauge.js';
-import { StepupModule } from '../stepup/stepup.module.js';
+import { LiveModule } from '../live/live.module.js';
 import { HealthController } from './health.controller.js';
 import { LiveSocketsGauge } from './live-sockets.gauge.js';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.js';
@@ -17,7 +17,7 @@ import { SecondFactorMetricsHandler } from './second-factor-metrics.handler.js';
  * global module provides `STEPGUARD_QUEUES` (see stepguard-queues.ts).
  */
 @Module({
-  imports: [StepupModule],
+  imports: [LiveModule],
   controllers: [HealthController, MetricsController],
   providers: [
     metricsRegistryProvider,

@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
 import type { ActorType } from '../common/actor.js';
-import type { Role } from '../identity/roles.js';
+import type { Role } from '../common/access/roles.js';
 import type { MfaPolicySettings } from './mfa-policy.js';
 import type { App, MfaMethod } from './policy-engine.js';
 

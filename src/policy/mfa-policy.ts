@@ -1,4 +1,4 @@
-import type { Role } from '../identity/roles.js';
+import type { Role } from '../common/access/roles.js';
 import type { App, EnforcementRules, MfaMethod } from './policy-engine.js';
 
 /** A tenant's MFA policy as admins read and write it (API.md, `/v1/admin/mfa-policy`). */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { Role } from '../identity/roles.js';
+import type { Role } from '../common/access/roles.js';
 import { pgTextArray } from '../infra/database/pg-text-array.js';
 import { type EnforcementRules, isInScope } from './policy-engine.js';
 

@@ -1,5 +1,5 @@
 import type { App } from '../identity/apps/app-kinds.js';
-import type { Role } from '../identity/roles.js';
+import type { Role } from '../common/access/roles.js';
 
 /**
  * Who must have a second factor, by when: a pure function of the tenant's rules, the subject and

@@ -1,4 +1,4 @@
-import { ROLES } from '../identity/roles.js';
+import { ROLES } from '../common/access/roles.js';
 import type { MfaPolicySettings } from './mfa-policy.js';
 
 /** A way a policy change lowers protection for someone; the audit log records them by these names. */

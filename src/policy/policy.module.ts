@@ -1,74 +1,25 @@
-import { Module } from '@nestjs/common';
-import { AdminMfaController } from './admin-mfa.controller.js';
-import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
-import { UsersMfaDirectory } from './users-mfa-directory.js';
-import { PasswordCheckThrottle } from '../auth/password-check-throttle.js';
-import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
-import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
-import { OpenMfaResetHandler } from './mfa-reset/open-mfa-reset.handler.js';
-import { RequestMfaResetHandler } from './mfa-reset/request-mfa-reset.handler.js';
-import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
-import { IdentityModule } from '../identity/identity.module.js';
-import { MailModule } from '../infra/mail/mail.module.js';
-import { OutboxModule } from '../infra/outbox/outbox.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
-import { DeliverGraceNoticeHandler } from './commands/deliver-grace-notice.handler.js';
-import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.handler.js';
-import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
-import { GraceCandidates } from './grace/grace-candidates.js';
-import { GracePeriodActions } from './grace/grace-period-actions.js';
-import { GraceSweepAfterChange } from './grace/grace-sweep-after-change.js';
-import { SweepGraceAfterPolicyChangeHandler } from './commands/sweep-grace-after-policy-change.handler.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { FactorsModule } from '../factors/factors.module.js';
-import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js';
-import { MfaPolicyController } from './mfa-policy.controller.js';
-import { MfaPolicyPreviewController } from './mfa-policy-preview.controller.js';
-import { MfaPolicyPreview } from './mfa-policy-preview.js';
-import { PolicyStoreModule, ReauthGateModule } from './policy-store.module.js';
-import { MfaStatusReader } from './mfa-status.js';
+import { Global, Module } from '@nestjs/common';
+import { ReauthGate } from '../identity/reauth-gate.js';
+import { MfaPolicyStore } from './mfa-policy-store.js';
+import { ReauthCheck } from './reauth-check.js';
+import { MfaScopeStarts } from './mfa-scope-starts.js';
 import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
-import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
 
-/** The tenant MFA policy: its versions and admin routes, users' standing under it, and grace-period enforcement. */
+/**
+ * The tenants' MFA policies: their versions, the pure engine that applies them, the re-auth window and
+ * when each user came into scope. Factors, compliance and auth read them; compliance changes them.
+ */
 @Module({
-  imports: [
-    AuditModule,
-    FactorsModule,
-    PolicyStoreModule,
-    ReauthGateModule,
-    IdentityModule,
-    SessionsModule,
-    OutboxModule,
-    MailModule,
-  ],
-  controllers: [
-    AdminMfaController,
-    AdminUsersMfaController,
-    MfaResetController,
-    MfaPolicyController,
-    MfaPolicyPreviewController,
-  ],
-  providers: [
-    ChangeMfaPolicyHandler,
-    ForgetAllDevicesHandler,
-    RequestMfaResetHandler,
-    DeliverMfaResetLinkHandler,
-    OpenMfaResetHandler,
-    PasswordCheckThrottle,
-    GraceCandidates,
-    GracePeriodActions,
-    SweepGracePeriodsHandler,
-    GraceSweepAfterChange,
-    SweepGraceAfterPolicyChangeHandler,
-    EnforceGraceDeadlineHandler,
-    DeliverGraceNoticeHandler,
-    MfaStatusReader,
-    MfaScopeOnUserChange,
-    MfaPolicyPreview,
-    UsersMfaDirectory,
-    MfaWeakeningConfirmation,
-  ],
-  exports: [MfaStatusReader],
+  providers: [MfaPolicyStore, ReauthCheck, MfaScopeStarts, MfaScopeOnUserChange],
+  exports: [MfaPolicyStore, ReauthCheck, MfaScopeStarts],
 })
 export class PolicyModule {}
+
+/** Lends the re-auth window to identity, a slice below policy, through the port identity declares. */
+@Global()
+@Module({
+  imports: [PolicyModule],
+  providers: [{ provide: ReauthGate, useExisting: ReauthCheck }],
+  exports: [ReauthGate],
+})
+export class ReauthGateModule {}

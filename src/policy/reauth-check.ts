@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { assertRecentlyAuthenticated } from '../auth/recent-auth.js';
+import { assertRecentlyAuthenticated } from '../identity/recent-auth.js';
 import { type PresenceProof, ReauthGate } from '../identity/reauth-gate.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 

@@ -1,8 +1,8 @@
 import { Controller, Delete, HttpCode } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { UserPrincipal } from '../auth/principal.js';
+import { CurrentPrincipal } from '../common/access/access.decorators.js';
+import type { UserPrincipal } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';

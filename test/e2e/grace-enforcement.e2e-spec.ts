@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
 import { ManualClock } from '../../src/common/clock.js';
-import { SweepGracePeriodsCommand } from '../../src/policy/commands/sweep-grace-periods.command.js';
+import { SweepGracePeriodsCommand } from '../../src/compliance/commands/sweep-grace-periods.command.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, signIn, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';

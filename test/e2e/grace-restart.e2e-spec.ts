@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { AppModule } from '../../src/app.module.js';
 import { ManualClock } from '../../src/common/clock.js';
-import { SweepGracePeriodsCommand } from '../../src/policy/commands/sweep-grace-periods.command.js';
+import { SweepGracePeriodsCommand } from '../../src/compliance/commands/sweep-grace-periods.command.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { AuditVerifier } from '../../src/audit/audit-verifier.js';
-import { SocketGateway } from '../../src/stepup/socket-gateway.js';
+import { SocketGateway } from '../../src/live/socket-gateway.js';
 import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { nextDisconnect, SocketPool, stillConnected } from '../support/sockets.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { SecondFactorRefusals } from '../../src/auth/second-factor-refusals.js';
+import { SecondFactorRefusals } from '../../src/factors/verification/second-factor-refusals.js';
 import { NO_REQUEST } from '../../src/common/actor.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { mfaCodeInvalid } from '../../src/factors/factors.errors.js';

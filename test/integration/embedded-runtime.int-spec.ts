@@ -20,6 +20,7 @@ import {
 } from '../../src/bootstrap/embedded-redis.js';
 import { resolveRuntime } from '../../src/bootstrap/resolve-runtime.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';
+import { ENTITIES } from '../../src/entities.js';
 import { ormConfig } from '../../src/infra/database/orm-config.js';
 
 // Each embedded database is a private PGlite in a temporary directory, never the shared test server.
@@ -251,7 +252,7 @@ describe('development encryption keys', () => {
 });
 
 async function withOrm(url: string, work: (orm: MikroORM) => Promise<void>): Promise<void> {
-  const orm = await MikroORM.init(ormConfig({ url, poolMax: EMBEDDED_POOL_MAX }));
+  const orm = await MikroORM.init(ormConfig({ url, poolMax: EMBEDDED_POOL_MAX, entities: ENTITIES }));
   try {
     await work(orm);
   } finally {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { ENTITIES } from '../../src/entities.js';
 import { ormConfig } from '../../src/infra/database/orm-config.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -9,7 +10,7 @@ describe('database', () => {
   let orm: MikroORM;
   beforeAll(async () => {
     db = await createTestDatabase();
-    orm = await MikroORM.init(ormConfig({ url: db.url, poolMax: 2 }));
+    orm = await MikroORM.init(ormConfig({ url: db.url, poolMax: 2, entities: ENTITIES }));
   });
   afterAll(async () => {
     await orm.close(true);

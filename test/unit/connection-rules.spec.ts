@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Session, type AuthMethod } from '../../src/sessions/session.entity.js';
-import { connectionRefusal } from '../../src/stepup/connection-rules.js';
+import { connectionRefusal } from '../../src/live/connection-rules.js';
 
 const minute = 60_000;
 const start = new Date('2030-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ROLES } from '../../src/identity/roles.js';
+import { ROLES } from '../../src/common/access/roles.js';
 import {
   APPS,
   MFA_METHODS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertRecentlyAuthenticated } from '../../src/auth/recent-auth.js';
+import { assertRecentlyAuthenticated } from '../../src/identity/recent-auth.js';
 import { Session } from '../../src/sessions/session.entity.js';
 
 const minute = 60_000;

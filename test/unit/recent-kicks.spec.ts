@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
-import { HANDSHAKE_LIMIT_MS, RecentKicks } from '../../src/stepup/recent-kicks.js';
+import { HANDSHAKE_LIMIT_MS, RecentKicks } from '../../src/live/recent-kicks.js';
 
 const kick = (reason: string) => ({ cause: 'step_up_required' as const, reason });
 

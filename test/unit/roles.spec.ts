@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { permissionsOf } from '../../src/identity/roles.js';
+import { permissionsOf } from '../../src/common/access/roles.js';
 
 describe('roles', () => {
   it('grants admins every permission', () => {

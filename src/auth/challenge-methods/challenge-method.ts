@@ -1,12 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { AuthMethod } from '../../sessions/session.entity.js';
+import type { ChallengeSubject } from '../../factors/verification/challenge-subject.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
-export interface ChallengeSubject {
-  tenantId: string;
-  userId: string;
-}
+export type { ChallengeSubject };
 
 /** Where a code is answered: a login challenge, or a step-up of a session. */
 export type AnswerSite = { challengeId: string } | { sessionId: string };

@@ -12,7 +12,7 @@ import { SessionsService } from '../../sessions/sessions.service.js';
 import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
 import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
 import { User } from '../../identity/user.entity.js';
-import { PasswordCheckThrottle } from '../password-check-throttle.js';
+import { PasswordCheckThrottle } from '../../identity/password-check-throttle.js';
 import { ChangePasswordCommand } from './change-password.command.js';
 
 @CommandHandler(ChangePasswordCommand)

@@ -13,7 +13,7 @@ import { Clock } from '../../common/clock.js';
 import { Factor } from '../../factors/factor.entity.js';
 import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
-import type { Role } from '../../identity/roles.js';
+import type { Role } from '../../common/access/roles.js';
 import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
 import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';

@@ -8,7 +8,7 @@ import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { EMAIL_CODE_REFUSED } from '../events/mfa-challenge.events.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
-import { SecondFactorRefusals } from '../second-factor-refusals.js';
+import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { SendChallengeEmailCodeCommand } from './send-challenge-email-code.command.js';
 
 @CommandHandler(SendChallengeEmailCodeCommand)

@@ -8,7 +8,7 @@ import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { EMAIL_CODE_REFUSED } from '../events/mfa-challenge.events.js';
-import { SecondFactorRefusals } from '../second-factor-refusals.js';
+import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { SendStepUpEmailCodeCommand } from './send-step-up-email-code.command.js';
 
 /**

@@ -9,9 +9,9 @@ import { Session } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { STEP_UP_FAILED, StepUpSucceededEvent } from '../events/step-up.events.js';
-import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
-import { SecondFactorRefusals } from '../second-factor-refusals.js';
+import { MfaFailureStreaks } from '../../factors/verification/mfa-failure-streaks.js';
+import { MfaVerificationThrottle } from '../../factors/verification/mfa-verification-throttle.js';
+import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { existedBeforeSession } from '../challenge-methods/proven-before.js';
 import { type SteppedUp, StepUpCommand } from './step-up.command.js';
 

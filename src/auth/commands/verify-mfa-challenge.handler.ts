@@ -12,9 +12,9 @@ import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
 import { MFA_CHALLENGE_FAILED, MfaChallengeSucceededEvent } from '../events/mfa-challenge.events.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
-import { MfaFailureStreaks } from '../mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../mfa-verification-throttle.js';
-import { SecondFactorRefusals } from '../second-factor-refusals.js';
+import { MfaFailureStreaks } from '../../factors/verification/mfa-failure-streaks.js';
+import { MfaVerificationThrottle } from '../../factors/verification/mfa-verification-throttle.js';
+import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { VerifyMfaChallengeCommand } from './verify-mfa-challenge.command.js';
 
 @CommandHandler(VerifyMfaChallengeCommand)

@@ -2,8 +2,9 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal, EnrollmentAllowed } from '../../auth/auth.decorators.js';
-import { actorOf, type UserPrincipal } from '../../auth/principal.js';
+import { CurrentPrincipal, EnrollmentAllowed } from '../../common/access/access.decorators.js';
+import { actorOf } from '../../common/access/principal.js';
+import type { SessionPrincipal } from '../../sessions/session-principal.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
 import { ReqMeta } from '../../common/http/request-meta.js';
@@ -25,7 +26,7 @@ export class EmailFactorController {
   @ApiJsonBody(enrollEmailFactorSchema)
   @ApiProblems(400, 401, 403, 409, 429)
   async enrollEmail(
-    @CurrentPrincipal() p: UserPrincipal,
+    @CurrentPrincipal() p: SessionPrincipal,
     @Body(new ZodPipe(enrollEmailFactorSchema)) body: z.infer<typeof enrollEmailFactorSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {

@@ -5,7 +5,7 @@ import { MailModule } from '../../infra/mail/mail.module.js';
 import { OutboxModule } from '../../infra/outbox/outbox.module.js';
 import { DeliverEmailCodeHandler } from './commands/deliver-email-code.handler.js';
 import { EnrollEmailFactorHandler } from './commands/enroll-email-factor.handler.js';
-import { PolicyStoreModule } from '../../policy/policy-store.module.js';
+import { PolicyModule } from '../../policy/policy.module.js';
 import { EnrolmentProof } from '../enrolment-proof.js';
 import { EmailCodeHasher } from './email-code-hasher.js';
 import { EmailCodes } from './email-codes.js';
@@ -13,7 +13,7 @@ import { EmailFactorController } from './email-factor.controller.js';
 
 /** E-mail codes: enrolment, the codes themselves, and their delivery through the outbox and the `email` queue. */
 @Module({
-  imports: [AuditModule, IdentityModule, OutboxModule, MailModule, PolicyStoreModule],
+  imports: [AuditModule, IdentityModule, OutboxModule, MailModule, PolicyModule],
   controllers: [EmailFactorController],
   providers: [EmailCodeHasher, EmailCodes, EnrollEmailFactorHandler, DeliverEmailCodeHandler, EnrolmentProof],
   exports: [EmailCodes, OutboxModule, EnrolmentProof],

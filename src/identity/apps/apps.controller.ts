@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { CurrentPrincipal, RequirePermission } from '../../auth/auth.decorators.js';
-import { actorOf, type TenantPrincipal, type UserPrincipal } from '../../auth/principal.js';
+import { CurrentPrincipal, RequirePermission } from '../../common/access/access.decorators.js';
+import { actorOf, type TenantPrincipal, type UserPrincipal } from '../../common/access/principal.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';

@@ -2,7 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { ApiKey } from '../api-key.entity.js';
 import type { PresenceProof } from '../reauth-gate.js';
-import type { ApiKeyScope } from '../roles.js';
+import type { ApiKeyScope } from '../../common/access/roles.js';
 
 /**
  * Creates an integration user's key; the key itself is returned once and only its hash is kept. A

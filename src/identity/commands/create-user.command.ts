@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { PresenceProof } from '../reauth-gate.js';
-import type { Role } from '../roles.js';
+import type { Role } from '../../common/access/roles.js';
 import type { User } from '../user.entity.js';
 
 /**

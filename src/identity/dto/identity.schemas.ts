@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_KEY_SCOPES, ROLES } from '../roles.js';
+import { API_KEY_SCOPES, ROLES } from '../../common/access/roles.js';
 
 /** Long passphrases welcome; the upper bound keeps argon2 from being a denial-of-service lever. */
 export const passwordSchema = z

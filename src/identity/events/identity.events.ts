@@ -1,4 +1,4 @@
-import type { Role } from '../roles.js';
+import type { Role } from '../../common/access/roles.js';
 
 /** Past-tense facts; `type` is the name the audit log and job ids use, never the class name. */
 export class TenantCreatedEvent {

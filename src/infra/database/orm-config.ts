@@ -1,12 +1,25 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export function ormConfig(input: { url: string; poolMax: number; debug?: boolean; silent?: boolean }): Options {
+type EntityClass = NonNullable<Options['entities']>[number];
+
+/**
+ * `entities` come from the composition root (`src/entities.ts`, every slice's own list): infra knows
+ * no slice. Migrations are plain SQL and need none.
+ */
+export function ormConfig(input: {
+  url: string;
+  poolMax: number;
+  entities?: readonly EntityClass[];
+  debug?: boolean;
+  silent?: boolean;
+}): Options {
+  const entities = [...(input.entities ?? [])];
   return defineConfig({
     clientUrl: input.url,
-    entities: ENTITIES,
+    entities,
+    discovery: { warnWhenNoEntities: entities.length > 0 },
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax },
     // Waiting longer than this for a pooled connection means something holds one while it waits for

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../../identity/roles.js';
+import { ROLES } from '../../common/access/roles.js';
 import { APPS, MFA_METHODS } from '../policy-engine.js';
 
 const distinct = <T extends z.ZodType>(item: T, max: number) =>

@@ -1,0 +1,4 @@
+import { AuditChainHead, AuditEvent } from './audit-event.entity.js';
+
+/** The tables this slice owns, for the ORM (the composition root lists every slice's). */
+export const AUDIT_ENTITIES = [AuditEvent, AuditChainHead];

@@ -1,0 +1,4 @@
+import { MfaChallenge } from './mfa-challenge.entity.js';
+
+/** The tables this slice owns, for the ORM (the composition root lists every slice's). */
+export const AUTH_ENTITIES = [MfaChallenge];

@@ -1,0 +1,124 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt } from '../../audit/audited.js';
+import { Clock } from '../../common/clock.js';
+import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { conflict, DomainError } from '../../common/errors/domain-error.js';
+import { MfaOverviewReader } from '../../factors/mfa-overview.js';
+import { PolicyChangedEvent } from '../../policy/events/policy-changed.event.js';
+import { GraceSweepAfterChange } from '../grace/grace-sweep-after-change.js';
+import { diffPolicies } from '../../policy/mfa-policy.js';
+import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
+import { MfaPolicyVersion } from '../../policy/mfa-policy-version.entity.js';
+import { ReauthCheck } from '../../policy/reauth-check.js';
+import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';
+import {
+  confirmationNeeded,
+  type ConfirmedWeakening,
+  MfaWeakeningConfirmation,
+} from '../mfa-weakening-confirmation.js';
+import { policyWeakenings, type Weakening } from '../../policy/policy-weakenings.js';
+import { countsAsEnrolled, isInScope } from '../../policy/policy-engine.js';
+import { ChangeMfaPolicyCommand, type PolicyEditor } from './change-mfa-policy.command.js';
+
+const adminMfaRequired = () =>
+  new DomainError('admin_mfa_required', 'This policy would require MFA of you: enrol an allowed factor first');
+
+const weakeningNeedsConfirmation = (weakenings: readonly Weakening[]) => () =>
+  confirmationNeeded(`This change lowers MFA protection (${weakenings.join(', ')}): it`);
+
+@CommandHandler(ChangeMfaPolicyCommand)
+export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCommand> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+    private readonly attempts: AuditedAttempt,
+    private readonly store: MfaPolicyStore,
+    private readonly factors: MfaOverviewReader,
+    private readonly reauth: ReauthCheck,
+    private readonly scopes: MfaScopeStarts,
+    private readonly confirmations: MfaWeakeningConfirmation,
+    private readonly graceSweep: GraceSweepAfterChange,
+  ) {}
+
+  execute({ tenantId, settings, editor, actor, request, options }: ChangeMfaPolicyCommand) {
+    const { expectedVersion } = options;
+    const target = { type: 'mfa_policy', id: tenantId };
+    const attempt = { tenantId, action: PolicyChangedEvent.type, actor, target, request };
+    return this.attempts.run(attempt, async () => {
+      const now = this.clock.now();
+      // The window of the policy in force: a new, longer window cannot vouch for the session saving it.
+      await this.reauth.assertRecent(tenantId, editor.session, now);
+      await this.assertEditorMayComply(tenantId, editor, settings);
+      const inForce = await this.store.current(tenantId);
+      const weakens = policyWeakenings(inForce.settings, settings);
+      const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
+      const confirmed = weakens.length
+        ? await this.confirmations.check(subject, options.confirmation, now, weakeningNeedsConfirmation(weakens))
+        : null;
+      const saved = await this.uow.run(async (tx) => {
+        // One save at a time per tenant, so versions are gap-free and each diff is against its predecessor.
+        await tx.em.execute('select id from tenants where id = ? for update', [tenantId]);
+        const previous = await this.store.current(tenantId, tx.em);
+        if (expectedVersion !== undefined && expectedVersion !== previous.version) {
+          throw conflict(
+            `The policy was changed since version ${expectedVersion}: it is at version ${previous.version}`,
+          );
+        }
+        const changes = diffPolicies(previous.settings, settings);
+        if (Object.keys(changes).length === 0) return previous;
+        // Re-checked on the policy locked here: a save that made it stricter meanwhile makes this one weaker.
+        const weakenings = policyWeakenings(previous.settings, settings);
+        if (weakenings.length && !confirmed) throw weakeningNeedsConfirmation(weakenings)();
+        if (confirmed) await confirmed.consume(tx, now);
+        const version = previous.version + 1;
+        const row = MfaPolicyVersion.of({ tenantId, version, settings, by: actor, now });
+        tx.em.persist(row);
+        await tx.em.flush();
+        const scope = await this.scopes.syncTenant(tx.em, tenantId, settings, now);
+        await this.graceSweep.queue(tx, tenantId, row.id);
+        await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {
+          actor,
+          target,
+          request,
+          details: {
+            version,
+            previousVersion: previous.version,
+            changes,
+            scope,
+            ...(weakenings.length ? weakeningRecord(weakenings, confirmed!, previous.settings) : {}),
+          },
+        });
+        return { settings: row.settings(), version, updatedAt: now, updatedBy: actor };
+      });
+      if (confirmed) await this.confirmations.accepted(confirmed, editor.userId);
+      return saved;
+    });
+  }
+
+  /** An admin who would be locked out by their own policy gets told now, not at their next sign-in. */
+  private async assertEditorMayComply(
+    tenantId: string,
+    editor: PolicyEditor,
+    settings: ChangeMfaPolicyCommand['settings'],
+  ) {
+    if (!isInScope(settings, editor.roles)) return;
+    const { factors } = await this.factors.forUser(tenantId, editor.userId);
+    if (
+      !countsAsEnrolled(
+        settings,
+        factors.map((f) => f.type),
+      )
+    )
+      throw adminMfaRequired();
+  }
+}
+
+/**
+ * A weaker policy is recorded as confirmed, with what it weakened and the whole policy it replaced,
+ * for whoever must restore it.
+ */
+function weakeningRecord(weakenings: Weakening[], confirmed: ConfirmedWeakening, previousPolicy: object) {
+  return { weakenings, confirmedWith: confirmed.proof, previousPolicy };
+}

@@ -1,0 +1,72 @@
+import { Module } from '@nestjs/common';
+import { AdminMfaController } from './admin-mfa.controller.js';
+import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
+import { UsersMfaDirectory } from './users-mfa-directory.js';
+import { PasswordCheckThrottle } from '../identity/password-check-throttle.js';
+import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
+import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
+import { OpenMfaResetHandler } from './mfa-reset/open-mfa-reset.handler.js';
+import { RequestMfaResetHandler } from './mfa-reset/request-mfa-reset.handler.js';
+import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { MailModule } from '../infra/mail/mail.module.js';
+import { OutboxModule } from '../infra/outbox/outbox.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { DeliverGraceNoticeHandler } from './commands/deliver-grace-notice.handler.js';
+import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.handler.js';
+import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
+import { GraceCandidates } from './grace/grace-candidates.js';
+import { GracePeriodActions } from './grace/grace-period-actions.js';
+import { GraceSweepAfterChange } from './grace/grace-sweep-after-change.js';
+import { SweepGraceAfterPolicyChangeHandler } from './commands/sweep-grace-after-policy-change.handler.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { FactorsModule } from '../factors/factors.module.js';
+import { ChangeMfaPolicyHandler } from './commands/change-mfa-policy.handler.js';
+import { MfaPolicyController } from './mfa-policy.controller.js';
+import { MfaPolicyPreviewController } from './mfa-policy-preview.controller.js';
+import { MfaPolicyPreview } from './mfa-policy-preview.js';
+import { PolicyModule, ReauthGateModule } from '../policy/policy.module.js';
+import { MfaStatusReader } from './mfa-status.js';
+import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
+
+/** Users' standing under the tenant's MFA policy: policy changes, grace periods and their enforcement, admin MFA controls, MFA reset. */
+@Module({
+  imports: [
+    AuditModule,
+    FactorsModule,
+    PolicyModule,
+    ReauthGateModule,
+    IdentityModule,
+    SessionsModule,
+    OutboxModule,
+    MailModule,
+  ],
+  controllers: [
+    AdminMfaController,
+    AdminUsersMfaController,
+    MfaResetController,
+    MfaPolicyController,
+    MfaPolicyPreviewController,
+  ],
+  providers: [
+    ChangeMfaPolicyHandler,
+    ForgetAllDevicesHandler,
+    RequestMfaResetHandler,
+    DeliverMfaResetLinkHandler,
+    OpenMfaResetHandler,
+    PasswordCheckThrottle,
+    GraceCandidates,
+    GracePeriodActions,
+    SweepGracePeriodsHandler,
+    GraceSweepAfterChange,
+    SweepGraceAfterPolicyChangeHandler,
+    EnforceGraceDeadlineHandler,
+    DeliverGraceNoticeHandler,
+    MfaStatusReader,
+    MfaPolicyPreview,
+    UsersMfaDirectory,
+    MfaWeakeningConfirmation,
+  ],
+  exports: [MfaStatusReader],
+})
+export class ComplianceModule {}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
+import type { UserPrincipal } from '../common/access/principal.js';
+import { Clock } from '../common/clock.js';
+import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
+import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { type MfaPolicyInput, mfaPolicySchema } from '../policy/dto/mfa-policy.schemas.js';
+import { settingsOf } from './mfa-policy.controller.js';
+import { MfaPolicyPreview } from './mfa-policy-preview.js';
+
+/** What a proposed MFA policy would do to the tenant's users, before anyone saves it. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('v1/admin/mfa-policy')
+export class MfaPolicyPreviewController {
+  constructor(
+    private readonly previews: MfaPolicyPreview,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Counts only: nothing is saved, so no re-auth is needed (saving the same body still needs one). */
+  @Post('preview')
+  @HttpCode(200)
+  @RequirePermission('tenant:manage')
+  @ApiJsonBody(mfaPolicySchema)
+  @ApiProblems(400, 401, 403)
+  preview(@CurrentPrincipal() p: UserPrincipal, @Body(new ZodPipe(mfaPolicySchema)) body: MfaPolicyInput) {
+    return this.previews.preview(p.tenantId, settingsOf(body), this.clock.now());
+  }
+}

@@ -1,0 +1,54 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { Role } from '../common/access/roles.js';
+import { MfaOverviewReader } from '../factors/mfa-overview.js';
+import type { MfaPolicySettings } from '../policy/mfa-policy.js';
+import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
+import { MfaScopeStarts } from '../policy/mfa-scope-starts.js';
+import { type App, evaluateMfa, isInScope, type MfaCompliance, type MfaMethod } from '../policy/policy-engine.js';
+
+export interface UserMfaStatus {
+  compliance: MfaCompliance;
+  /** The policy applies to the user (MFA is required of them, now or after their grace period). */
+  required: boolean;
+  policy: MfaPolicySettings;
+}
+
+/**
+ * A user's standing under their tenant's policy: the engine's verdict on the policy in force, their
+ * active factors and their recorded scope start. A user in scope without a record (an event lost in
+ * a crash) is recorded now, so their clock starts at the latest when they are first seen.
+ */
+@Injectable()
+export class MfaStatusReader {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly clock: Clock,
+    private readonly policies: MfaPolicyStore,
+    private readonly scopes: MfaScopeStarts,
+    private readonly factors: MfaOverviewReader,
+  ) {}
+
+  async forUser(
+    subject: { tenantId: string; userId: string; roles: readonly Role[] },
+    app: App | null,
+  ): Promise<UserMfaStatus> {
+    const now = this.clock.now();
+    const em = this.orm.em.fork();
+    const [{ settings: policy }, overview] = await Promise.all([
+      this.policies.current(subject.tenantId, em),
+      this.factors.forUser(subject.tenantId, subject.userId),
+    ]);
+    const required = isInScope(policy, subject.roles);
+    const scopeStartedAt = required ? await this.scopes.syncUser(em, subject, policy, now) : null;
+    const activeFactorTypes: MfaMethod[] = overview.factors.map((f) => f.type);
+    const compliance = evaluateMfa(
+      policy,
+      { kind: 'user', roles: subject.roles, activeFactorTypes, scopeStartedAt },
+      app,
+      now,
+    );
+    return { compliance, required, policy };
+  }
+}

@@ -1,0 +1,6 @@
+import { BackupCode } from './backup-codes/backup-code.entity.js';
+import { EmailCode } from './email/email-code.entity.js';
+import { Factor } from './factor.entity.js';
+
+/** The tables this slice owns, for the ORM (the composition root lists every slice's). */
+export const FACTORS_ENTITIES = [Factor, BackupCode, EmailCode];

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { PolicyModule } from '../policy/policy.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { DisconnectHandler } from './commands/disconnect.handler.js';
+import { ConnectionAdmission } from './connection-admission.js';
+import { DisconnectController } from './disconnect.controller.js';
+import { LiveConnections } from './live-connections.js';
+import { RecentKicks } from './recent-kicks.js';
+import { SessionRevokedHandler } from './session-revoked.handler.js';
+import { TokenReplacedHandler } from './token-replaced.handler.js';
+import { SocketGateway } from './socket-gateway.js';
+import { SocketRecheck } from './socket-recheck.js';
+import { DisconnectLanes } from './disconnect-lanes.js';
+import { DisconnectRound } from './disconnect-round.js';
+
+/** The socket.io gateway (api processes only) and the Disconnect API. */
+@Module({
+  imports: [AuditModule, IdentityModule, SessionsModule, PolicyModule, AuthModule],
+  controllers: [DisconnectController],
+  providers: [
+    ConnectionAdmission,
+    LiveConnections,
+    RecentKicks,
+    SocketRecheck,
+    SocketGateway,
+    DisconnectRound,
+    DisconnectLanes,
+    DisconnectHandler,
+    SessionRevokedHandler,
+    TokenReplacedHandler,
+  ],
+  exports: [SocketGateway],
+})
+export class LiveModule {}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionDisconnectedEvent } from './events/disconnect.events.js';
+import { kickOf, type SocketKick, tokenReplacedKick } from './socket-kick.js';
+
+/** A socket's session and the token fingerprint it connected with. */
+export interface HeldToken {
+  sessionId: string;
+  tokenFingerprint: string;
+}
+
+/** Sockets a re-check closed for a pending step-up: the kick of the Disconnect API had not reached them. */
+export interface CaughtUp {
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  sockets: number;
+  reason: string;
+}
+
+const BATCH = 500;
+
+/**
+ * The sessions behind a node's sockets, read again from PostgreSQL: the kicks owed to sockets whose
+ * session was revoked, expired or flagged for step-up while this node could not hear about it (Redis
+ * down, a worker's kick lost with its process). Runs on a timer and whenever Redis comes back. The
+ * sessions that may stay connected are marked active: an open app is use of its session, so it does
+ * not idle out under a connected user (the absolute expiry still ends it).
+ */
+@Injectable()
+export class SocketRecheck {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly clock: Clock,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** The kicks owed to sockets holding these tokens (a session may appear once per socket). */
+  async kicksOwed(held: readonly HeldToken[]): Promise<SocketKick[]> {
+    const kicks: SocketKick[] = [];
+    const now = this.clock.now();
+    for (let i = 0; i < held.length; i += BATCH) {
+      const batch = held.slice(i, i + BATCH);
+      const ids = [...new Set(batch.map((h) => h.sessionId))];
+      const found = new Map((await this.sessions.findByIds(ids)).map((s) => [s.id, s]));
+      const owed = new Map<string, SocketKick>();
+      for (const { sessionId, tokenFingerprint } of batch) {
+        const kick = kickOwed(sessionId, found.get(sessionId), tokenFingerprint, now);
+        if (kick && !owed.has(sessionId)) owed.set(sessionId, kick);
+      }
+      kicks.push(...owed.values());
+      // Still in use: sessions owed nothing, and those whose only debt is sockets on a replaced token.
+      const inUse = ids.filter((id) => owed.get(id)?.keep !== undefined || !owed.has(id));
+      await this.sessions.recordActivity(inUse);
+    }
+    return kicks;
+  }
+
+  /**
+   * The `SessionDisconnected` entries the Disconnect API could not write for sockets on nodes it did not
+   * reach (`allNodesReached: false`), written by the node that closed them, one transaction per tenant.
+   */
+  async recordCaughtUp(closed: readonly CaughtUp[]): Promise<void> {
+    const byTenant = new Map<string, CaughtUp[]>();
+    for (const c of closed) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
+    for (const [tenantId, list] of byTenant) {
+      await this.uow.run((tx) =>
+        this.audit.recordMany(
+          tx,
+          tenantId,
+          list.map((c) => ({
+            event: new SessionDisconnectedEvent(tenantId, c.userId, c.sessionId, c.sockets, c.reason),
+            entry: {
+              actor: SYSTEM_ACTOR,
+              target: { type: 'session', id: c.sessionId },
+              details: { reason: c.reason, userId: c.userId, sockets: c.sockets, closedBy: 're-check' },
+            },
+          })),
+        ),
+      );
+    }
+  }
+}
+
+function kickOwed(id: string, session: Session | undefined, heldFingerprint: string, now: Date): SocketKick | null {
+  if (!session?.isActiveAt(now)) {
+    return kickOf('session_revoked', [id], session?.revokedReason ?? 'expired');
+  }
+  if (session.stepUpRequiredAt) {
+    return kickOf('step_up_required', [id], session.stepUpReason ?? 'step_up_required');
+  }
+  if (session.tokenFingerprint !== heldFingerprint) return tokenReplacedKick(id, session.tokenFingerprint);
+  return null;
+}
