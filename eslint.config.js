@@ -1,25 +1,81 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
 
-const slice = (name, forbidden) => ({
-  files: [`src/${name}/**/*.ts`],
+/**
+ * The layering (docs/architecture.md), lowest first: each slice may use the slices listed for it, and
+ * only through their public face (`index.ts`). `common` and `infra` are toolboxes every slice may use;
+ * they use no slice. Nothing here runs upward, so the slices cannot form a cycle.
+ */
+export const LAYERS = {
+  audit: [],
+  identity: ['audit'],
+  sessions: ['audit', 'identity'],
+  policy: ['audit', 'identity', 'sessions'],
+  factors: ['audit', 'identity', 'sessions', 'policy'],
+  compliance: ['audit', 'identity', 'sessions', 'policy', 'factors'],
+  auth: ['audit', 'identity', 'sessions', 'policy', 'factors', 'compliance'],
+  live: ['audit', 'identity', 'sessions', 'policy', 'factors', 'compliance', 'auth'],
+};
+const SLICES = Object.keys(LAYERS);
+/** The processes' assembly around the slices: what each may use besides the toolboxes. */
+const ASSEMBLY = {
+  ops: SLICES,
+  composition: SLICES,
+  http: ['ops', 'composition'],
+  bootstrap: ['identity'],
+  cli: [...SLICES, 'bootstrap', 'composition'],
+  workers: [...SLICES, 'bootstrap', 'composition'],
+};
+const TOOLBOXES = ['common', 'infra'];
+
+const publicFace = (types) => ({ to: { element: { types: { anyOf: types }, fileInternalPath: 'index.ts' } } });
+const layering = {
+  plugins: { boundaries },
+  files: ['src/**/*.ts', 'workers/**/*.ts'],
+  ignores: ['src/client/**'],
+  settings: {
+    'import/resolver': { typescript: { project: './tsconfig.json' } },
+    'boundaries/elements': [
+      ...[...SLICES, ...TOOLBOXES, 'ops', 'http', 'bootstrap', 'cli', 'client'].map((name) => ({
+        type: name,
+        pattern: `src/${name}`,
+      })),
+      { type: 'workers', pattern: 'workers' },
+      // The module tree every process starts from (src/main.ts, the api's entry, sits outside every element).
+      { type: 'composition', pattern: 'src/app' },
+    ],
+  },
   rules: {
-    'no-restricted-imports': [
+    'boundaries/dependencies': [
       'error',
       {
-        patterns: forbidden.map((other) => ({
-          // The request-auth contract (route decorators, the principal type) is open to every slice.
-          group:
-            other === 'auth'
-              ? ['**/auth/*', '!**/auth/auth.decorators.js', '!**/auth/principal.js']
-              : [`**/${other}/*`],
-          message: `${name} must not depend on ${other}`,
-        })),
+        default: 'disallow',
+        message: '{{from.type}} must not import {{to.type}}/{{to.fileInternalPath}} (see LAYERS in eslint.config.js)',
+        policies: [
+          // Inside a slice anything goes; the toolboxes are open to everyone and use only each other.
+          { allow: { dependency: { relationship: { to: 'internal' } } } },
+          {
+            from: { element: { types: { noneOf: ['common'] } } },
+            allow: { to: { element: { types: { anyOf: TOOLBOXES } } } },
+          },
+          { from: { element: { type: 'infra' } }, allow: { to: { element: { type: 'common' } } } },
+          ...Object.entries({ ...LAYERS, ...ASSEMBLY }).flatMap(([name, uses]) => {
+            const faced = uses.filter((u) => SLICES.includes(u));
+            const whole = uses.filter((u) => !SLICES.includes(u));
+            return [
+              ...(faced.length ? [{ from: { element: { type: name } }, allow: publicFace(faced) }] : []),
+              ...(whole.length
+                ? [{ from: { element: { type: name } }, allow: { to: { element: { types: { anyOf: whole } } } } }]
+                : []),
+            ];
+          }),
+        ],
       },
     ],
   },
-});
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.stepguard/', 'charts/'] },
@@ -42,15 +98,7 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'workers/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
-  // Module boundaries (ARCHITECTURE.md): common depends on no slice; lower slices never on higher ones.
-  slice('common', ['identity', 'sessions', 'auth', 'audit', 'policy', 'factors', 'stepup']),
-  slice('audit', ['identity', 'sessions', 'auth', 'stepup']),
-  slice('identity', ['sessions', 'stepup']),
-  // The gateway sits on top: the slices it builds on never reach back into it.
-  slice('sessions', ['stepup']),
-  slice('factors', ['stepup']),
-  slice('auth', ['stepup']),
-  slice('policy', ['stepup']),
+  layering,
   // The client SDK runs in browsers: it may share the socket contract with the server, nothing else.
   {
     files: ['src/client/**/*.ts'],
@@ -60,8 +108,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../*', '!../stepup', '../stepup/*', '!../stepup/socket-events.js', 'node:*', '@nestjs/*'],
-              message: 'the client SDK may import only ../stepup/socket-events.js and socket.io-client',
+              group: ['../*', '!../live', '../live/*', '!../live/socket-events.js', 'node:*', '@nestjs/*'],
+              message: 'the client SDK may import only ../live/socket-events.js and socket.io-client',
             },
           ],
         },

@@ -6,7 +6,7 @@ import { ensureDefaultTenant } from './bootstrap/default-tenant.js';
 import { resolveRuntime, type Runtime } from './bootstrap/resolve-runtime.js';
 import { createHttpApp } from './http/create-http-app.js';
 import { runMigrations } from './infra/database/migrate.js';
-import { SocketGateway } from './live/socket-gateway.js';
+import { SocketGateway } from './live/index.js';
 
 /**
  * The api process: HTTP API (and, unless STEPGUARD_WORKERS_IN_PROCESS=false, the BullMQ workers:

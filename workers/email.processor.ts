@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { DeliverMfaLockedNoticeCommand } from '../src/auth/commands/deliver-mfa-locked-notice.command.js';
-import { DeliverSecurityNoticeCommand } from '../src/auth/commands/deliver-security-notice.command.js';
-import { DeliverGraceNoticeCommand } from '../src/compliance/commands/deliver-grace-notice.command.js';
-import { DeliverMfaResetLinkCommand } from '../src/compliance/mfa-reset/deliver-mfa-reset-link.command.js';
-import { DeliverEmailCodeCommand } from '../src/factors/email/commands/deliver-email-code.command.js';
+import { DeliverMfaLockedNoticeCommand, DeliverSecurityNoticeCommand } from '../src/auth/index.js';
+import { DeliverGraceNoticeCommand, DeliverMfaResetLinkCommand } from '../src/compliance/index.js';
+import { DeliverEmailCodeCommand } from '../src/factors/index.js';
 import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
 

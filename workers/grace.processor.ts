@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AppConfig } from '../src/common/app-config.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
-import { EnforceGraceDeadlineCommand } from '../src/compliance/commands/enforce-grace-deadline.command.js';
-import { SweepGraceAfterPolicyChangeCommand } from '../src/compliance/commands/sweep-grace-after-policy-change.command.js';
-import { SweepGracePeriodsCommand } from '../src/compliance/commands/sweep-grace-periods.command.js';
+import {
+  EnforceGraceDeadlineCommand,
+  SweepGraceAfterPolicyChangeCommand,
+  SweepGracePeriodsCommand,
+} from '../src/compliance/index.js';
 
 /** The `grace` queue: the repeating sweep, a policy change's sweep and the precise jobs they schedule at each deadline. */
 @Injectable()

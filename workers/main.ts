@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadEnv } from '../config/index.js';
-import { AppModule } from '../src/app.module.js';
+import { AppModule } from '../src/app/app.module.js';
 import { resolveRuntime } from '../src/bootstrap/resolve-runtime.js';
 import { WorkersModule } from './workers.module.js';
 

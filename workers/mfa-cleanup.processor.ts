@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { PurgeSpentMfaRecordsCommand } from '../src/auth/commands/purge-spent-mfa-records.command.js';
+import { PurgeSpentMfaRecordsCommand } from '../src/auth/index.js';
 import { AppConfig } from '../src/common/app-config.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AppConfig } from '../src/common/app-config.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
-import { DeleteExpiredSessionsCommand } from '../src/sessions/commands/delete-expired-sessions.command.js';
+import { DeleteExpiredSessionsCommand } from '../src/sessions/index.js';
 
 @Injectable()
 export class SessionCleanupProcessor {

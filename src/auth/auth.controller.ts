@@ -7,16 +7,15 @@ import type { RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';
-import { APP_KEY_HEADER } from '../identity/apps/app-keys.js';
+import { APP_KEY_HEADER } from '../identity/index.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { RevokeSessionCommand } from '../sessions/commands/revoke-session.command.js';
+import { RevokeSessionCommand, type Session } from '../sessions/index.js';
 import { CurrentPrincipal, Public, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
 import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 import { verifyChallengeSchema } from './dto/challenge.schema.js';
-import type { Session } from '../sessions/session.entity.js';
 import { loginSchema } from './dto/login.schema.js';
 import { actorOf, type UserPrincipal } from '../common/access/principal.js';
 

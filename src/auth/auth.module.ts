@@ -1,22 +1,25 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuditModule } from '../audit/audit.module.js';
-import { FactorsModule } from '../factors/factors.module.js';
-import { IdentityModule } from '../identity/identity.module.js';
+import { AuditModule } from '../audit/index.js';
+import {
+  FactorsModule,
+  MfaFailureStreaks,
+  MfaVerificationThrottle,
+  RefusalAuditGate,
+  SecondFactorRefusals,
+} from '../factors/index.js';
+import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
-import { PolicyModule } from '../policy/policy.module.js';
-import { ComplianceModule } from '../compliance/compliance.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { PolicyModule } from '../policy/index.js';
+import { ComplianceModule } from '../compliance/index.js';
+import { SessionsModule } from '../sessions/index.js';
 import { AuthController } from './auth.controller.js';
 import { AccessRefusals } from './access-refusals.js';
 import { AuthenticationGuard } from './authentication.guard.js';
 import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
 import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
-import { MfaVerificationThrottle } from '../factors/verification/mfa-verification-throttle.js';
-import { MfaFailureStreaks } from '../factors/verification/mfa-failure-streaks.js';
-import { SecondFactorRefusals } from '../factors/verification/second-factor-refusals.js';
 import { DeliverMfaLockedNoticeHandler } from './commands/deliver-mfa-locked-notice.handler.js';
 import { DeliverSecurityNoticeHandler } from './commands/deliver-security-notice.handler.js';
 import { PurgeSpentMfaRecordsHandler } from './commands/purge-spent-mfa-records.handler.js';
@@ -29,13 +32,11 @@ import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-chall
 import { LoginThrottle } from './login-throttle.js';
 import { FamiliarClients } from './familiar-clients.js';
 import { KnownNetworks } from './known-networks.js';
-import { PasswordCheckThrottle } from '../identity/password-check-throttle.js';
 import { PasswordController } from './password.controller.js';
 import { MeController } from './me.controller.js';
 import { StepUpHandler } from './commands/step-up.handler.js';
 import { StepUpController } from './step-up.controller.js';
 import { StepUpEmailController } from './step-up-email.controller.js';
-import { RefusalAuditGate } from '../factors/verification/refusal-audit-gate.js';
 import { SendChallengeEmailCodeHandler } from './commands/send-challenge-email-code.handler.js';
 import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.handler.js';
 

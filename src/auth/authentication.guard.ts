@@ -7,15 +7,18 @@ import { clientNetworkOf } from '../common/client-network.js';
 import { constantTimeEqual } from '../common/crypto/tokens.js';
 import { DomainError, forbidden, unauthorized } from '../common/errors/domain-error.js';
 import { requestMetaOf } from '../common/http/request-meta.js';
-import { ApiKeysService } from '../identity/api-keys.service.js';
+import { ApiKeysService, UsersDirectory } from '../identity/index.js';
 import { permissionsOf } from '../common/access/roles.js';
-import { UsersDirectory } from '../identity/users-directory.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { type Session, SessionsService } from '../sessions/index.js';
 import { AccessRefusals } from './access-refusals.js';
-import { type Access, ACCESS_KEY, ENROLLMENT_ALLOWED_KEY, STEP_UP_ALLOWED_KEY } from '../common/access/access.decorators.js';
+import {
+  type Access,
+  ACCESS_KEY,
+  ENROLLMENT_ALLOWED_KEY,
+  STEP_UP_ALLOWED_KEY,
+} from '../common/access/access.decorators.js';
 import type { AccessDenial } from './events/access-denied.event.js';
 import { actorOf, hasPermission, type Principal, type TenantPrincipal } from '../common/access/principal.js';
-import type { Session } from '../sessions/session.entity.js';
 
 type GuardedRequest = Request & { principal?: Principal<Session>; meta?: RequestMeta };
 

@@ -1,6 +1,6 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { DomainError } from '../common/errors/domain-error.js';
-import { User } from '../identity/user.entity.js';
+import { User } from '../identity/index.js';
 import type { MfaChallenge } from './mfa-challenge.entity.js';
 
 export const challengeExpired = () =>

@@ -1,10 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { hashToken } from '../common/crypto/tokens.js';
-import { Tenant } from '../identity/tenant.entity.js';
-import { User } from '../identity/user.entity.js';
-import { DEVICE_TOKEN_PREFIX } from '../sessions/remembered-devices/remembered-devices.js';
-import { RememberedDevice } from '../sessions/remembered-devices/remembered-device.entity.js';
+import { Tenant, User } from '../identity/index.js';
+import { DEVICE_TOKEN_PREFIX, RememberedDevice } from '../sessions/index.js';
 import { KnownNetworks } from './known-networks.js';
 
 export interface LoginClient {

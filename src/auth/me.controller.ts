@@ -1,13 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/http/openapi.js';
-import { isDegraded } from '../factors/backup-codes/degraded-session.js';
-import { MfaOverviewReader } from '../factors/mfa-overview.js';
-import { tenantNotFound } from '../identity/identity.errors.js';
-import { UsersDirectory } from '../identity/users-directory.js';
-import { MfaStatusReader } from '../compliance/mfa-status.js';
+import { isDegraded, MfaOverviewReader } from '../factors/index.js';
+import { tenantNotFound, UsersDirectory } from '../identity/index.js';
+import { MfaStatusReader } from '../compliance/index.js';
 import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
-import type { SessionPrincipal } from '../sessions/session-principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 
 /** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
 @ApiTags('me')

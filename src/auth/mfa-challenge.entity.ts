@@ -2,9 +2,9 @@ import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import type { App } from '../identity/apps/app-kinds.js';
+import type { App } from '../identity/index.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
-import { CHALLENGE_TTL_MS } from '../factors/verification/challenge-subject.js';
+import { CHALLENGE_TTL_MS } from '../factors/index.js';
 
 export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
 

@@ -6,7 +6,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { changePasswordSchema } from '../identity/dto/identity.schemas.js';
+import { changePasswordSchema } from '../identity/index.js';
 import { CurrentPrincipal } from '../common/access/access.decorators.js';
 import { ChangePasswordCommand } from './commands/change-password.command.js';
 import type { UserPrincipal } from '../common/access/principal.js';

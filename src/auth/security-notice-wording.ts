@@ -1,9 +1,11 @@
-import { BackupCodesRegeneratedEvent } from '../factors/events/backup-code.events.js';
-import { FactorRemovedEvent } from '../factors/events/factor-removed.event.js';
-import { FactorEnrolledEvent } from '../factors/events/factor.events.js';
-import { MfaResetCompletedEvent } from '../factors/mfa-reset-completion.js';
-import { PasswordChangedEvent } from '../identity/events/identity.events.js';
-import { AllDevicesForgottenEvent } from '../compliance/events/all-devices-forgotten.event.js';
+import {
+  BackupCodesRegeneratedEvent,
+  FactorEnrolledEvent,
+  FactorRemovedEvent,
+  MfaResetCompletedEvent,
+} from '../factors/index.js';
+import { PasswordChangedEvent } from '../identity/index.js';
+import { AllDevicesForgottenEvent } from '../compliance/index.js';
 
 /** What a security notice says happened: its subject line and the sentence that opens the mail. */
 export interface NoticeWording {

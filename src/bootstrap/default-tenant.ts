@@ -5,8 +5,7 @@ import { NO_REQUEST } from '../common/actor.js';
 import type { AppConfig } from '../common/app-config.js';
 import { newPassword } from '../common/crypto/tokens.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { CreateTenantCommand } from '../identity/commands/create-tenant.command.js';
-import { Tenant } from '../identity/tenant.entity.js';
+import { CreateTenantCommand, Tenant } from '../identity/index.js';
 
 /**
  * First start on an empty database: a default tenant and its admin, whose password is printed once

@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { notFound } from '../common/errors/domain-error.js';
-import type { Tenant } from '../identity/tenant.entity.js';
-import { UsersDirectory } from '../identity/users-directory.js';
+import { type Tenant, UsersDirectory } from '../identity/index.js';
 
 /** The tenant a `--tenant <slug>` flag names, or a not_found DomainError. */
 export async function tenantBySlug(app: INestApplicationContext, slug: string): Promise<Tenant> {

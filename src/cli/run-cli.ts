@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module.js';
+import { AppModule } from '../app/app.module.js';
 import type { AppConfig } from '../common/app-config.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliTask, UsageError } from './cli-command.js';
 import { describeFailure } from './describe-failure.js';

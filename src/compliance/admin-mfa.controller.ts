@@ -3,14 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
 import { actorOf } from '../common/access/principal.js';
-import type { SessionPrincipal } from '../sessions/session-principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import type { z } from 'zod';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { ForgetAllDevicesCommand } from './commands/forget-all-devices.command.js';
-import { forgetAllDevicesSchema } from '../policy/dto/mfa-policy.schemas.js';
+import { forgetAllDevicesSchema } from '../policy/index.js';
 
 /** Tenant-wide MFA controls for admins. */
 @ApiTags('admin')

@@ -6,8 +6,7 @@ import { Clock } from '../common/clock.js';
 import { ApiProblems, ApiQueryFrom } from '../common/http/openapi.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
 import { type AdminUsersMfaQuery, adminUsersMfaQuerySchema } from './dto/admin-users-mfa.schemas.js';
-import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
-import { countsAsEnrolled, type EnforcementRules, evaluateMfa } from '../policy/policy-engine.js';
+import { countsAsEnrolled, type EnforcementRules, evaluateMfa, MfaPolicyStore } from '../policy/index.js';
 import { type UserMfaRow, UsersMfaDirectory } from './users-mfa-directory.js';
 
 /**

@@ -5,7 +5,7 @@ import type { UserPrincipal } from '../common/access/principal.js';
 import { Clock } from '../common/clock.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { type MfaPolicyInput, mfaPolicySchema } from '../policy/dto/mfa-policy.schemas.js';
+import { type MfaPolicyInput, mfaPolicySchema } from '../policy/index.js';
 import { settingsOf } from './mfa-policy.controller.js';
 import { MfaPolicyPreview } from './mfa-policy-preview.js';
 

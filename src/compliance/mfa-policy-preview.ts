@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { pgTextArray } from '../infra/database/pg-text-array.js';
-import { type EnforcementRules, graceDeadline } from '../policy/policy-engine.js';
+import { type EnforcementRules, graceDeadline } from '../policy/index.js';
 
 /** What saving a policy would do to a tenant's users, as `POST /v1/admin/mfa-policy/preview` answers it. */
 export interface MfaPolicyPreviewResult {

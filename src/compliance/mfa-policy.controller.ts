@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
 import { actorOf } from '../common/access/principal.js';
-import type { SessionPrincipal } from '../sessions/session-principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import { notFound } from '../common/errors/domain-error.js';
 import { ApiJsonBody, ApiProblems, ApiQueryFrom } from '../common/http/openapi.js';
@@ -14,11 +14,12 @@ import { ChangeMfaPolicyCommand } from './commands/change-mfa-policy.command.js'
 import {
   type MfaPolicyInput,
   mfaPolicySchema,
+  type MfaPolicySettings,
+  MfaPolicyStore,
   policyHistoryQuerySchema,
   policyVersionSchema,
-} from '../policy/dto/mfa-policy.schemas.js';
-import type { MfaPolicySettings } from '../policy/mfa-policy.js';
-import { MfaPolicyStore, type StoredMfaPolicy } from '../policy/mfa-policy-store.js';
+  type StoredMfaPolicy,
+} from '../policy/index.js';
 
 const policyView = (p: StoredMfaPolicy) => ({
   ...p.settings,

@@ -2,11 +2,17 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { Role } from '../common/access/roles.js';
-import { MfaOverviewReader } from '../factors/mfa-overview.js';
-import type { MfaPolicySettings } from '../policy/mfa-policy.js';
-import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
-import { MfaScopeStarts } from '../policy/mfa-scope-starts.js';
-import { type App, evaluateMfa, isInScope, type MfaCompliance, type MfaMethod } from '../policy/policy-engine.js';
+import { MfaOverviewReader } from '../factors/index.js';
+import type { App } from '../identity/index.js';
+import {
+  evaluateMfa,
+  isInScope,
+  type MfaCompliance,
+  type MfaMethod,
+  type MfaPolicySettings,
+  MfaPolicyStore,
+  MfaScopeStarts,
+} from '../policy/index.js';
 
 export interface UserMfaStatus {
   compliance: MfaCompliance;

@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { mfaCodeInvalid } from '../factors/factors.errors.js';
-import { MfaOverviewReader } from '../factors/mfa-overview.js';
-import { type ProofSubject, RemovalProof } from '../factors/removal-proof.js';
+import { mfaCodeInvalid, MfaOverviewReader, type ProofSubject, RemovalProof } from '../factors/index.js';
 
 /** What an admin gives to confirm a change that lowers MFA protection. */
 export interface WeakeningConfirmationInput {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/access/roles.js';
 import { pgTextArray } from '../infra/database/pg-text-array.js';
 import type { MfaFilter } from './dto/admin-users-mfa.schemas.js';
-import { type EnforcementRules, type MfaCompliance, type MfaMethod } from '../policy/policy-engine.js';
+import type { EnforcementRules, MfaCompliance, MfaMethod } from '../policy/index.js';
 
 /** A user of the tenant with what the list needs to judge their MFA standing. */
 export interface UserMfaRow {

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/access/access.decorators.js';
 import { actorOf } from '../common/access/principal.js';
-import type { SessionPrincipal } from '../sessions/session-principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';

@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
-import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
-import { countsAsEnrolled } from '../policy/policy-engine.js';
-import type { Session } from '../sessions/session.entity.js';
+import { countsAsEnrolled, MfaPolicyStore } from '../policy/index.js';
+import type { Session } from '../sessions/index.js';
 import { Factor } from './factor.entity.js';
 
 const MINUTE_MS = 60_000;

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, EnrollmentAllowed } from '../common/access/access.decorators.js';
 import { actorOf } from '../common/access/principal.js';
-import type { SessionPrincipal } from '../sessions/session-principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';

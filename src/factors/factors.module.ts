@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { IdentityModule } from '../identity/identity.module.js';
-import { PolicyModule } from '../policy/policy.module.js';
+import { SessionsModule } from '../sessions/index.js';
+import { AuditModule } from '../audit/index.js';
+import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
+import { PolicyModule } from '../policy/index.js';
 import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
 import { BackupCodeHasher } from './backup-codes/backup-code-hasher.js';
@@ -20,7 +20,6 @@ import { MfaVerificationThrottle } from './verification/mfa-verification-throttl
 import { RefusalAuditGate } from './verification/refusal-audit-gate.js';
 import { SecondFactorRefusals } from './verification/second-factor-refusals.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
-import { PasswordCheckThrottle } from '../identity/password-check-throttle.js';
 import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
 import { FactorRemovalController } from './factor-removal.controller.js';
 import { RemovalProof } from './removal-proof.js';

@@ -1,5 +1,5 @@
 import type { Tx } from '../common/cqrs/unit-of-work.js';
-import { RememberedDevice } from '../sessions/remembered-devices/remembered-device.entity.js';
+import { RememberedDevice } from '../sessions/index.js';
 import { BackupCode } from './backup-codes/backup-code.entity.js';
 import { Factor } from './factor.entity.js';
 

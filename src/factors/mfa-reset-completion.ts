@@ -1,5 +1,5 @@
 import type { Tx } from '../common/cqrs/unit-of-work.js';
-import { deleteRememberedDevices } from '../sessions/remembered-devices/remembered-devices.js';
+import { deleteRememberedDevices } from '../sessions/index.js';
 import { Factor } from './factor.entity.js';
 import { forgetMfaLeftovers } from './mfa-leftovers.js';
 

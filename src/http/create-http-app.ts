@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
-import { AppModule, type AppOptions } from '../app.module.js';
+import { AppModule, type AppOptions } from '../app/app.module.js';
 import type { AppConfig } from '../common/app-config.js';
 import { installLogging } from '../infra/logging/install-logging.js';
 import { OpsModule } from '../ops/ops.module.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/index.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';

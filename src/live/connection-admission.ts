@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { MfaPolicyStore } from '../policy/mfa-policy-store.js';
-import type { Session } from '../sessions/session.entity.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { MfaPolicyStore } from '../policy/index.js';
+import { type Session, SessionsService } from '../sessions/index.js';
 import { connectionRefusal } from './connection-rules.js';
 import type { ConnectRefusal } from './socket-events.js';
 

@@ -1,5 +1,5 @@
-import type { MfaPolicySettings } from '../policy/mfa-policy.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { MfaPolicySettings } from '../policy/index.js';
+import type { Session } from '../sessions/index.js';
 import type { ConnectRefusal } from './socket-events.js';
 
 /**

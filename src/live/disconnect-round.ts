@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditEvent } from '../audit/audit-event.entity.js';
-import { type AuditableEvent, type AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { SecurityNotices } from '../audit/security-notices.js';
+import { type AuditableEvent, type AuditEntry, type AuditEvent, AuditLog, SecurityNotices } from '../audit/index.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { type DomainError, notFound } from '../common/errors/domain-error.js';
-import { userNotFound } from '../identity/identity.errors.js';
-import { UsersDirectory } from '../identity/users-directory.js';
-import { RememberedDevicesForgottenEvent } from '../sessions/remembered-devices/remembered-device.events.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { userNotFound, UsersDirectory } from '../identity/index.js';
+import { RememberedDevicesForgottenEvent, SessionsService } from '../sessions/index.js';
 import type { DisconnectTarget } from './commands/disconnect.command.js';
 import { SessionDisconnectedEvent, StepUpRequestedEvent } from './events/disconnect.events.js';
 

@@ -8,7 +8,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { uuidSchema } from '../identity/dto/identity.schemas.js';
+import { uuidSchema } from '../identity/index.js';
 import { DisconnectCommand, type DisconnectTarget } from './commands/disconnect.command.js';
 import { disconnectSchema } from './dto/disconnect.schema.js';
 

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { IdentityModule } from '../identity/identity.module.js';
-import { PolicyModule } from '../policy/policy.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { AuthModule } from '../auth/index.js';
+import { AuditModule } from '../audit/index.js';
+import { IdentityModule } from '../identity/index.js';
+import { PolicyModule } from '../policy/index.js';
+import { SessionsModule } from '../sessions/index.js';
 import { DisconnectHandler } from './commands/disconnect.handler.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { DisconnectController } from './disconnect.controller.js';

@@ -1,5 +1,5 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { SessionRevokedEvent } from '../sessions/events/session.events.js';
+import { SessionRevokedEvent } from '../sessions/index.js';
 import { LiveConnections } from './live-connections.js';
 import { kickOf } from './socket-kick.js';
 

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { AppConfig } from '../common/app-config.js';
 import { closeRedis, createRedis } from '../infra/redis/redis.js';
-import { AccessRefusals } from '../auth/access-refusals.js';
+import { AccessRefusals } from '../auth/index.js';
 import { type Admission, ConnectionAdmission } from './connection-admission.js';
 import { LiveConnections } from './live-connections.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';

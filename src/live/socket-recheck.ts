@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/index.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
-import type { Session } from '../sessions/session.entity.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { type Session, SessionsService } from '../sessions/index.js';
 import { SessionDisconnectedEvent } from './events/disconnect.events.js';
 import { kickOf, type SocketKick, tokenReplacedKick } from './socket-kick.js';
 

@@ -1,5 +1,5 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { SessionTokenRotatedEvent } from '../sessions/events/session.events.js';
+import { SessionTokenRotatedEvent } from '../sessions/index.js';
 import { LiveConnections } from './live-connections.js';
 import { tokenReplacedKick } from './socket-kick.js';
 

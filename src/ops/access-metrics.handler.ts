@@ -1,6 +1,6 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Counter, Registry } from 'prom-client';
-import { AccessDeniedEvent } from '../auth/events/access-denied.event.js';
+import { AccessDeniedEvent } from '../auth/index.js';
 
 /** `stepguard_access_denied_total{reason}`: every refused request, audited or not (bad tokens only here). */
 @EventsHandler(AccessDeniedEvent)

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import { Clock } from '../common/clock.js';
-import { Session } from '../sessions/session.entity.js';
+import { Session } from '../sessions/index.js';
 import { withTimeout } from './with-timeout.js';
 
 const COUNT_TIMEOUT_MS = 5000;

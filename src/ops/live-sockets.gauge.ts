@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
-import { SocketGateway } from '../live/socket-gateway.js';
+import { SocketGateway } from '../live/index.js';
 
 /** `stepguard_live_sockets`: the socket.io connections this node holds (sum over the api nodes for the whole). */
 @Injectable()

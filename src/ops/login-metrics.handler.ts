@@ -1,6 +1,6 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Counter, Registry } from 'prom-client';
-import { LoginFailedEvent, LoginSucceededEvent } from '../auth/events/login.events.js';
+import { LoginFailedEvent, LoginSucceededEvent } from '../auth/index.js';
 
 /** `stepguard_logins_total{outcome}`: `success`, or the failure reason. */
 @EventsHandler(LoginSucceededEvent, LoginFailedEvent)

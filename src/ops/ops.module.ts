@@ -1,6 +1,6 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { ActiveSessionsGauge } from './active-sessions.gauge.js';
-import { LiveModule } from '../live/live.module.js';
+import { LiveModule } from '../live/index.js';
 import { HealthController } from './health.controller.js';
 import { LiveSocketsGauge } from './live-sockets.gauge.js';
 import { HttpMetrics, HttpMetricsMiddleware } from './http-metrics.js';

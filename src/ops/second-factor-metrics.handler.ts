@@ -1,6 +1,6 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Counter, Registry } from 'prom-client';
-import { SecondFactorRefusedEvent } from '../factors/events/second-factor-refused.event.js';
+import { SecondFactorRefusedEvent } from '../factors/index.js';
 
 /**
  * `stepguard_second_factor_refusals_total{action,code,audited}`: every refused challenge

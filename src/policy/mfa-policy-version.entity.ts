@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { ActorType } from '../common/actor.js';
 import type { Role } from '../common/access/roles.js';
 import type { MfaPolicySettings } from './mfa-policy.js';
-import type { App, MfaMethod } from './policy-engine.js';
+import type { App } from '../identity/index.js';
+import type { MfaMethod } from './policy-engine.js';
 
 /** One saved version of a tenant's MFA policy; every save adds one, none is ever changed. */
 @Entity({ tableName: 'mfa_policy_versions' })

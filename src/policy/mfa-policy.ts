@@ -1,5 +1,6 @@
 import type { Role } from '../common/access/roles.js';
-import type { App, EnforcementRules, MfaMethod } from './policy-engine.js';
+import type { App } from '../identity/index.js';
+import type { EnforcementRules, MfaMethod } from './policy-engine.js';
 
 /** A tenant's MFA policy as admins read and write it (API.md, `/v1/admin/mfa-policy`). */
 export interface MfaPolicySettings extends EnforcementRules {

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { UserCreatedEvent, UserRolesChangedEvent } from '../identity/events/identity.events.js';
+import { UserCreatedEvent, UserRolesChangedEvent } from '../identity/index.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 import { MfaScopeStarts } from './mfa-scope-starts.js';
 

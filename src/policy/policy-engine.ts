@@ -1,4 +1,4 @@
-import type { App } from '../identity/apps/app-kinds.js';
+import type { App } from '../identity/index.js';
 import type { Role } from '../common/access/roles.js';
 
 /**
@@ -9,8 +9,6 @@ import type { Role } from '../common/access/roles.js';
 
 export const MFA_METHODS = ['totp', 'email'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
-
-export { APPS, type App } from '../identity/apps/app-kinds.js';
 
 /** The part of a tenant's MFA policy that decides who must have a second factor by when. */
 export interface EnforcementRules {

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ReauthGate } from '../identity/reauth-gate.js';
+import { ReauthGate } from '../identity/index.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 import { ReauthCheck } from './reauth-check.js';
 import { MfaScopeStarts } from './mfa-scope-starts.js';

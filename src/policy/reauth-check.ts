@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { assertRecentlyAuthenticated } from '../identity/recent-auth.js';
-import { type PresenceProof, ReauthGate } from '../identity/reauth-gate.js';
+import { assertRecentlyAuthenticated, type PresenceProof, ReauthGate } from '../identity/index.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 
 /** The re-auth rule with the window of the tenant's policy in force (`reauthMaxAgeMinutes`). */

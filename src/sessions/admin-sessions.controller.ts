@@ -8,7 +8,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../common/http/openapi.js';
 import { ReqMeta } from '../common/http/request-meta.js';
 import { ZodPipe } from '../common/http/zod-body.pipe.js';
-import { UsersDirectory } from '../identity/users-directory.js';
+import { UsersDirectory } from '../identity/index.js';
 import { RevokeSessionCommand } from './commands/revoke-session.command.js';
 import { adminSessionsProtected } from './sessions.errors.js';
 import { ListSessionsQuery } from './queries/list-sessions.query.js';

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { NO_REQUEST } from '../common/actor.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
-import { AppRemovedEvent } from '../identity/apps/app.events.js';
+import { AppRemovedEvent } from '../identity/index.js';
 import { Session } from './session.entity.js';
 import { SessionsService } from './sessions.service.js';
 

@@ -1,7 +1,7 @@
 import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
-import type { App } from '../identity/apps/app-kinds.js';
+import type { App } from '../identity/index.js';
 import { SessionRepository } from './session.repository.js';
 
 export interface DeviceInfo {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppRemovedHandler } from './app-removed.handler.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { IdentityModule } from '../identity/identity.module.js';
+import { AuditModule } from '../audit/index.js';
+import { IdentityModule } from '../identity/index.js';
 import { AdminSessionsController } from './admin-sessions.controller.js';
 import { DeleteExpiredSessionsHandler } from './commands/delete-expired-sessions.handler.js';
 import { ForgetRememberedDevicesHandler } from './commands/forget-remembered-devices.handler.js';

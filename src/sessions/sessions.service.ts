@@ -1,13 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog } from '../audit/index.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
-import type { App } from '../identity/apps/app-kinds.js';
+import type { App } from '../identity/index.js';
 import { deviceInfoOf } from './device-info.js';
 import { SessionCreatedEvent, SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
 import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';

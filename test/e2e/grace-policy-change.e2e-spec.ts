@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { OutboxRelay } from '../../src/infra/outbox/outbox-relay.js';
 import { jobIdOf } from '../../src/infra/queues/job-id.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { SweepGracePeriodsCommand } from '../../src/compliance/commands/sweep-grace-periods.command.js';
 import { WorkersModule } from '../../workers/workers.module.js';

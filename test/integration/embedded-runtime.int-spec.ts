@@ -20,7 +20,7 @@ import {
 } from '../../src/bootstrap/embedded-redis.js';
 import { resolveRuntime } from '../../src/bootstrap/resolve-runtime.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';
-import { ENTITIES } from '../../src/entities.js';
+import { ENTITIES } from '../../src/app/entities.js';
 import { ormConfig } from '../../src/infra/database/orm-config.js';
 
 // Each embedded database is a private PGlite in a temporary directory, never the shared test server.

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { JobQueues } from '../../src/infra/queues/job-queues.js';
 import { OnJob } from '../../src/infra/queues/on-job.decorator.js';

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/app/app.module.js';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ENTITIES } from '../../src/entities.js';
+import { ENTITIES } from '../../src/app/entities.js';
 import { ormConfig } from '../../src/infra/database/orm-config.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';
 import { createTestDatabase } from '../support/postgres.js';

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ROLES } from '../../src/common/access/roles.js';
+import { APPS, type App } from '../../src/identity/apps/app-kinds.js';
 import {
-  APPS,
   MFA_METHODS,
   complianceRank,
   evaluateMfa,
-  type App,
   type EnforcementRules,
   type MfaCompliance,
   type PolicySubject,

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ROLES } from '../../src/common/access/roles.js';
 import type { MfaPolicySettings } from '../../src/policy/mfa-policy.js';
-import { APPS, complianceRank, evaluateMfa, MFA_METHODS } from '../../src/policy/policy-engine.js';
+import { APPS } from '../../src/identity/apps/app-kinds.js';
+import { complianceRank, evaluateMfa, MFA_METHODS } from '../../src/policy/policy-engine.js';
 import { policyWeakenings } from '../../src/policy/policy-weakenings.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
+import type { MfaPolicySettings } from '../../policy/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 /**

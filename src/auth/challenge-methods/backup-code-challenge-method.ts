@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BackupCodes } from '../../factors/backup-codes/backup-codes.js';
+import { BackupCodes } from '../../factors/index.js';
 import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /** A spare one-time code: offered while the user has unused ones; the session it opens is degraded. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
-import type { AuthMethod } from '../../sessions/session.entity.js';
-import type { ChallengeSubject } from '../../factors/verification/challenge-subject.js';
+import type { AuthMethod } from '../../sessions/index.js';
+import type { ChallengeSubject } from '../../factors/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 export type { ChallengeSubject };

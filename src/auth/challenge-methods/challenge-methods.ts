@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
+import type { MfaPolicySettings } from '../../policy/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 import { allowedByPolicy } from './allowed-by-policy.js';
 import { CHALLENGE_METHODS, type ChallengeMethodVerifier, type ChallengeSubject } from './challenge-method.js';

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { EmailCodes } from '../../factors/email/email-codes.js';
-import { Factor } from '../../factors/factor.entity.js';
+import { EmailCodes, Factor } from '../../factors/index.js';
 import type { AnswerSite, ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /**

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BackupCode } from '../../factors/backup-codes/backup-code.entity.js';
-import { Factor } from '../../factors/factor.entity.js';
+import { BackupCode, Factor } from '../../factors/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 /**

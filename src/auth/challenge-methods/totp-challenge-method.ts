@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Factor } from '../../factors/factor.entity.js';
-import { TotpVerifier } from '../../factors/totp/totp-verifier.js';
+import { Factor, TotpVerifier } from '../../factors/index.js';
 import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /** An authenticator app: the code is checked against every active TOTP factor of the user. */

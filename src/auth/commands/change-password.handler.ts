@@ -1,18 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { SecurityNotices } from '../../audit/security-notices.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt, AuditLog, SecurityNotices } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { unauthorized } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
-import { ReauthCheck } from '../../policy/reauth-check.js';
+import { ReauthCheck } from '../../policy/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { Session } from '../../sessions/session.entity.js';
-import { SessionsService } from '../../sessions/sessions.service.js';
-import { PasswordChangedEvent } from '../../identity/events/identity.events.js';
-import { passwordReused, userNotFound, wrongCurrentPassword } from '../../identity/identity.errors.js';
-import { User } from '../../identity/user.entity.js';
-import { PasswordCheckThrottle } from '../../identity/password-check-throttle.js';
+import { Session, SessionsService } from '../../sessions/index.js';
+import {
+  PasswordChangedEvent,
+  PasswordCheckThrottle,
+  passwordReused,
+  User,
+  userNotFound,
+  wrongCurrentPassword,
+} from '../../identity/index.js';
 import { ChangePasswordCommand } from './change-password.command.js';
 
 @CommandHandler(ChangePasswordCommand)

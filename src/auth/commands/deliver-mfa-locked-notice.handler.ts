@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { UsersDirectory } from '../../identity/users-directory.js';
+import { UsersDirectory } from '../../identity/index.js';
 import { MailTemplates } from '../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../infra/mail/mail-transport.js';
 import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';

@@ -1,14 +1,14 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditEvent } from '../../audit/audit-event.entity.js';
+import { AuditEvent } from '../../audit/index.js';
 import type { ActorType } from '../../common/actor.js';
 import { AppConfig } from '../../common/app-config.js';
-import { UsersDirectory } from '../../identity/users-directory.js';
+import { UsersDirectory } from '../../identity/index.js';
 import { MailTemplates } from '../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../infra/mail/mail-transport.js';
 import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { deviceInfoOf } from '../../sessions/device-info.js';
+import { deviceInfoOf } from '../../sessions/index.js';
 import { SECURITY_NOTICE_WORDING } from '../security-notice-wording.js';
 import { DeliverSecurityNoticeCommand } from './deliver-security-notice.command.js';
 

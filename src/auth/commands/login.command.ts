@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/session.entity.js';
-import type { MfaMethod } from '../../policy/policy-engine.js';
+import type { Session } from '../../sessions/index.js';
+import type { MfaMethod } from '../../policy/index.js';
 import type { MfaChallenge } from '../mfa-challenge.entity.js';
 
 /**

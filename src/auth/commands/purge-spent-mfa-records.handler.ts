@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../common/clock.js';
-import { FactorHousekeeping } from '../../factors/factor-housekeeping.js';
+import { FactorHousekeeping } from '../../factors/index.js';
 import { deleteInBatches } from '../../infra/database/delete-in-batches.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { PurgeSpentMfaRecordsCommand, type PurgedMfaRecords } from './purge-spent-mfa-records.command.js';

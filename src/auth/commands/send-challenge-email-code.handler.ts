@@ -2,13 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
-import { EmailCodes } from '../../factors/email/email-codes.js';
-import { Factor } from '../../factors/factor.entity.js';
+import { EmailCodes, Factor, SecondFactorRefusals } from '../../factors/index.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { EMAIL_CODE_REFUSED } from '../events/mfa-challenge.events.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
-import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { SendChallengeEmailCodeCommand } from './send-challenge-email-code.command.js';
 
 @CommandHandler(SendChallengeEmailCodeCommand)

@@ -2,13 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
-import { EmailCodes } from '../../factors/email/email-codes.js';
-import { Factor } from '../../factors/factor.entity.js';
+import { EmailCodes, Factor, SecondFactorRefusals } from '../../factors/index.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
+import { MfaPolicyStore } from '../../policy/index.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { EMAIL_CODE_REFUSED } from '../events/mfa-challenge.events.js';
-import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { SendStepUpEmailCodeCommand } from './send-step-up-email-code.command.js';
 
 /**

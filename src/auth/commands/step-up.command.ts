@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/session.entity.js';
+import type { Session } from '../../sessions/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 /** The stepped-up session and its new token (the one the request came with no longer works). */

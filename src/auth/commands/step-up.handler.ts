@@ -1,17 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, unauthorized } from '../../common/errors/domain-error.js';
-import { codeAlreadyUsed, mfaCodeInvalid } from '../../factors/factors.errors.js';
-import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
-import { Session } from '../../sessions/session.entity.js';
-import { SessionsService } from '../../sessions/sessions.service.js';
+import {
+  codeAlreadyUsed,
+  mfaCodeInvalid,
+  MfaFailureStreaks,
+  MfaVerificationThrottle,
+  SecondFactorRefusals,
+} from '../../factors/index.js';
+import { MfaPolicyStore } from '../../policy/index.js';
+import { Session, SessionsService } from '../../sessions/index.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { STEP_UP_FAILED, StepUpSucceededEvent } from '../events/step-up.events.js';
-import { MfaFailureStreaks } from '../../factors/verification/mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../../factors/verification/mfa-verification-throttle.js';
-import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { existedBeforeSession } from '../challenge-methods/proven-before.js';
 import { type SteppedUp, StepUpCommand } from './step-up.command.js';
 

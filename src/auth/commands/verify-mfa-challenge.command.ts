@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/session.entity.js';
+import type { Session } from '../../sessions/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 /** A remembered-device token and when it stops skipping the challenge. */

@@ -1,20 +1,22 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
-import { codeAlreadyUsed, mfaCodeInvalid } from '../../factors/factors.errors.js';
-import { RememberedDevices } from '../../sessions/remembered-devices/remembered-devices.js';
-import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
-import { SessionsService } from '../../sessions/sessions.service.js';
+import {
+  codeAlreadyUsed,
+  mfaCodeInvalid,
+  MfaFailureStreaks,
+  MfaVerificationThrottle,
+  SecondFactorRefusals,
+} from '../../factors/index.js';
+import { RememberedDevices, SessionsService } from '../../sessions/index.js';
+import { MfaPolicyStore } from '../../policy/index.js';
 import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
 import { MFA_CHALLENGE_FAILED, MfaChallengeSucceededEvent } from '../events/mfa-challenge.events.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
-import { MfaFailureStreaks } from '../../factors/verification/mfa-failure-streaks.js';
-import { MfaVerificationThrottle } from '../../factors/verification/mfa-verification-throttle.js';
-import { SecondFactorRefusals } from '../../factors/verification/second-factor-refusals.js';
 import { VerifyMfaChallengeCommand } from './verify-mfa-challenge.command.js';
 
 @CommandHandler(VerifyMfaChallengeCommand)

@@ -1,7 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { NO_REQUEST } from '../../common/actor.js';
-import { CreateApiKeyCommand } from '../../identity/commands/create-api-key.command.js';
-import { createApiKeySchema, slugSchema } from '../../identity/dto/identity.schemas.js';
+import { CreateApiKeyCommand, createApiKeySchema, slugSchema } from '../../identity/index.js';
 import { API_KEY_SCOPES } from '../../common/access/roles.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
 import { tenantBySlug } from '../find-tenant.js';

@@ -1,6 +1,5 @@
-import { PLATFORM_CHAIN } from '../../audit/audit-log.js';
-import { AuditVerifier } from '../../audit/audit-verifier.js';
-import { slugSchema } from '../../identity/dto/identity.schemas.js';
+import { AuditVerifier, PLATFORM_CHAIN } from '../../audit/index.js';
+import { slugSchema } from '../../identity/index.js';
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command.js';
 import { tenantBySlug } from '../find-tenant.js';
 import { optionalFlag, validInput } from '../flags.js';

@@ -1,9 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { z } from 'zod';
-import {
-  type ReencryptedBatch,
-  ReencryptFactorSecretsCommand,
-} from '../../factors/commands/reencrypt-factor-secrets.command.js';
+import { type ReencryptedBatch, ReencryptFactorSecretsCommand } from '../../factors/index.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
 import { optionalFlag, validInput } from '../flags.js';
 

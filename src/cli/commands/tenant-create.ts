@@ -1,8 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { NO_REQUEST } from '../../common/actor.js';
 import { newPassword } from '../../common/crypto/tokens.js';
-import { CreateTenantCommand } from '../../identity/commands/create-tenant.command.js';
-import { createTenantSchema } from '../../identity/dto/identity.schemas.js';
+import { CreateTenantCommand, createTenantSchema } from '../../identity/index.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
 import { optionalFlag, requiredFlag, validInput } from '../flags.js';
 

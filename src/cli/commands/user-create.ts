@@ -1,8 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { NO_REQUEST } from '../../common/actor.js';
 import { newPassword } from '../../common/crypto/tokens.js';
-import { CreateUserCommand } from '../../identity/commands/create-user.command.js';
-import { createUserSchema, slugSchema } from '../../identity/dto/identity.schemas.js';
+import { CreateUserCommand, createUserSchema, slugSchema } from '../../identity/index.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
 import { tenantBySlug } from '../find-tenant.js';
 import { listFlag, optionalFlag, requiredFlag, validInput } from '../flags.js';

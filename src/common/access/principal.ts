@@ -36,7 +36,8 @@ export interface OperatorPrincipal {
   kind: 'operator';
 }
 
-export type Principal<S extends PrincipalSession = PrincipalSession> = UserPrincipal<S> | ApiKeyPrincipal | OperatorPrincipal;
+export type Principal<S extends PrincipalSession = PrincipalSession> =
+  UserPrincipal<S> | ApiKeyPrincipal | OperatorPrincipal;
 export type TenantPrincipal<S extends PrincipalSession = PrincipalSession> = UserPrincipal<S> | ApiKeyPrincipal;
 
 export function actorOf(p: Principal): Actor {

@@ -1,9 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { Role } from '../../common/access/roles.js';
-import type { Session } from '../../sessions/session.entity.js';
-import type { MfaPolicySettings } from '../../policy/mfa-policy.js';
-import type { StoredMfaPolicy } from '../../policy/mfa-policy-store.js';
+import type { Session } from '../../sessions/index.js';
+import type { MfaPolicySettings, StoredMfaPolicy } from '../../policy/index.js';
 import type { WeakeningConfirmationInput } from '../mfa-weakening-confirmation.js';
 
 /** The admin saving the policy: their roles and factors decide whether they may require MFA. */

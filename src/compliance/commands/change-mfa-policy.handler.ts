@@ -1,24 +1,27 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt, AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict, DomainError } from '../../common/errors/domain-error.js';
-import { MfaOverviewReader } from '../../factors/mfa-overview.js';
-import { PolicyChangedEvent } from '../../policy/events/policy-changed.event.js';
+import { MfaOverviewReader } from '../../factors/index.js';
+import {
+  countsAsEnrolled,
+  diffPolicies,
+  isInScope,
+  MfaPolicyStore,
+  MfaPolicyVersion,
+  MfaScopeStarts,
+  PolicyChangedEvent,
+  policyWeakenings,
+  ReauthCheck,
+  type Weakening,
+} from '../../policy/index.js';
 import { GraceSweepAfterChange } from '../grace/grace-sweep-after-change.js';
-import { diffPolicies } from '../../policy/mfa-policy.js';
-import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
-import { MfaPolicyVersion } from '../../policy/mfa-policy-version.entity.js';
-import { ReauthCheck } from '../../policy/reauth-check.js';
-import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';
 import {
   confirmationNeeded,
   type ConfirmedWeakening,
   MfaWeakeningConfirmation,
 } from '../mfa-weakening-confirmation.js';
-import { policyWeakenings, type Weakening } from '../../policy/policy-weakenings.js';
-import { countsAsEnrolled, isInScope } from '../../policy/policy-engine.js';
 import { ChangeMfaPolicyCommand, type PolicyEditor } from './change-mfa-policy.command.js';
 
 const adminMfaRequired = () =>

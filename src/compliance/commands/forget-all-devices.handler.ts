@@ -1,14 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
-import { SecurityNotices } from '../../audit/security-notices.js';
+import { AuditedAttempt, AuditLog, SecurityNotices } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { forgetTenantFactors, usersWithActiveFactors } from '../../factors/forget-tenant-factors.js';
+import { forgetTenantFactors, usersWithActiveFactors } from '../../factors/index.js';
 import { AllDevicesForgottenEvent } from '../events/all-devices-forgotten.event.js';
-import { MfaScopeStarts } from '../../policy/mfa-scope-starts.js';
+import { MfaScopeStarts, ReauthCheck } from '../../policy/index.js';
 import { confirmationNeeded, MfaWeakeningConfirmation } from '../mfa-weakening-confirmation.js';
-import { ReauthCheck } from '../../policy/reauth-check.js';
 import { ForgetAllDevicesCommand } from './forget-all-devices.command.js';
 
 const forgettingNeedsConfirmation = () => confirmationNeeded('Forgetting every device of the tenant');

@@ -7,7 +7,7 @@ import { jobIdOf } from '../../infra/queues/job-id.js';
 import { JobQueues } from '../../infra/queues/job-queues.js';
 import { type GraceCandidate, GraceCandidates } from '../grace/grace-candidates.js';
 import { GracePeriodActions } from '../grace/grace-period-actions.js';
-import { planGraceActions } from '../../policy/grace/grace-plan.js';
+import { planGraceActions } from '../../policy/index.js';
 import { type GraceSweepResult, SweepGracePeriodsCommand } from './sweep-grace-periods.command.js';
 
 @CommandHandler(SweepGracePeriodsCommand)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../../identity/dto/identity.schemas.js';
+import { pageQuerySchema } from '../../identity/index.js';
 
 /** `?mfa=` of `GET /v1/admin/users`: which users to list by their standing under the policy in force. */
 export const MFA_FILTERS = ['enrolled', 'not_enrolled', 'grace', 'overdue'] as const;

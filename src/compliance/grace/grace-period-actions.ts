@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { NO_REQUEST, SYSTEM_ACTOR } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { MfaPolicyStore } from '../../policy/mfa-policy-store.js';
-import { SessionsService } from '../../sessions/sessions.service.js';
+import { MfaPolicyStore } from '../../policy/index.js';
+import { SessionsService } from '../../sessions/index.js';
 import { GracePeriodExpiredEvent } from '../events/grace-period-expired.event.js';
 import { GraceCandidates, type GraceCandidate } from './grace-candidates.js';
 

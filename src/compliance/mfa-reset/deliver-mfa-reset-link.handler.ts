@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
 import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
-import { UsersDirectory } from '../../identity/users-directory.js';
+import { UsersDirectory } from '../../identity/index.js';
 import { MailTemplates } from '../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../infra/mail/mail-transport.js';
 import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';

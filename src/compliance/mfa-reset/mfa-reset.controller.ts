@@ -8,7 +8,7 @@ import type { RequestMeta } from '../../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
 import { ReqMeta } from '../../common/http/request-meta.js';
 import { ZodPipe } from '../../common/http/zod-body.pipe.js';
-import { uuidSchema } from '../../identity/dto/identity.schemas.js';
+import { uuidSchema } from '../../identity/index.js';
 import { openMfaResetSchema } from './mfa-reset.schemas.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
 import { RequestMfaResetCommand } from './request-mfa-reset.command.js';

@@ -1,14 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
-import { PasswordCheckThrottle } from '../../identity/password-check-throttle.js';
+import { AuditedAttempt, AuditLog } from '../../audit/index.js';
+import { PasswordCheckThrottle, UsersDirectory } from '../../identity/index.js';
 import { Clock } from '../../common/clock.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { hashToken } from '../../common/crypto/tokens.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { UsersDirectory } from '../../identity/users-directory.js';
-import { SessionsService } from '../../sessions/sessions.service.js';
+import { SessionsService } from '../../sessions/index.js';
 import { MfaResetLinkUsedEvent } from './mfa-reset.events.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { BackupCodesGeneratedEvent, BackupCodeUsedEvent } from '../events/backup-code.events.js';

@@ -1,4 +1,4 @@
-import type { AuthMethod } from '../../sessions/session.entity.js';
+import type { AuthMethod } from '../../sessions/index.js';
 
 /** Methods that prove the user holds a factor (a backup code proves only that they hold a piece of paper). */
 const REAL_FACTORS: readonly AuthMethod[] = ['otp', 'email'];

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/session.entity.js';
+import type { Session } from '../../sessions/index.js';
 import type { TotpProvisioning } from '../totp/provisioning.js';
 
 export type TotpEnrollment = TotpProvisioning & { factorId: string };

@@ -1,11 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
-import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt, AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { notFound } from '../../common/errors/domain-error.js';
-import { UsersDirectory } from '../../identity/users-directory.js';
+import { UsersDirectory } from '../../identity/index.js';
 import { FactorEnrollmentStartedEvent } from '../events/factor.events.js';
 import { Factor } from '../factor.entity.js';
 import { FactorSecrets } from '../factor-secrets.js';

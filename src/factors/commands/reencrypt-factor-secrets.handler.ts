@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { EncryptionKeysRotatedEvent } from '../events/factor.events.js';
 import { Factor } from '../factor.entity.js';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/session.entity.js';
+import type { Session } from '../../sessions/index.js';
 
 /** Replaces the user's backup codes with a new set, returned once; the old codes stop working. */
 export class RegenerateBackupCodesCommand extends Command<{ backupCodes: string[] }> {

@@ -1,9 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { SecurityNotices } from '../../audit/security-notices.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt, AuditLog, SecurityNotices } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
-import { ReauthCheck } from '../../policy/reauth-check.js';
+import { ReauthCheck } from '../../policy/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { isDegraded } from '../backup-codes/degraded-session.js';
 import { BackupCodes } from '../backup-codes/backup-codes.js';

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../../audit/audit.module.js';
-import { IdentityModule } from '../../identity/identity.module.js';
+import { AuditModule } from '../../audit/index.js';
+import { IdentityModule } from '../../identity/index.js';
 import { MailModule } from '../../infra/mail/mail.module.js';
 import { OutboxModule } from '../../infra/outbox/outbox.module.js';
 import { DeliverEmailCodeHandler } from './commands/deliver-email-code.handler.js';
 import { EnrollEmailFactorHandler } from './commands/enroll-email-factor.handler.js';
-import { PolicyModule } from '../../policy/policy.module.js';
+import { PolicyModule } from '../../policy/index.js';
 import { EnrolmentProof } from '../enrolment-proof.js';
 import { EmailCodeHasher } from './email-code-hasher.js';
 import { EmailCodes } from './email-codes.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditLog } from '../../audit/index.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';

@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
+import { AuditedAttempt, AuditLog } from '../../audit/index.js';
 import type { Actor, RequestMeta } from '../../common/actor.js';
-import { AuditedAttempt } from '../../audit/audited.js';
 import { Clock } from '../../common/clock.js';
 import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';

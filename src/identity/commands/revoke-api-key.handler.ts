@@ -1,7 +1,6 @@
 import { LockMode } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../audit/audit-log.js';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt, AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { notFound } from '../../common/errors/domain-error.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../common/access/roles.js';
-import { APPS, MFA_METHODS } from '../policy-engine.js';
+import { APPS } from '../../identity/index.js';
+import { MFA_METHODS } from '../policy-engine.js';
 
 const distinct = <T extends z.ZodType>(item: T, max: number) =>
   z

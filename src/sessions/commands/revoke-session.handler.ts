@@ -1,10 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditedAttempt } from '../../audit/audited.js';
+import { AuditedAttempt } from '../../audit/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { SessionRevokedEvent } from '../events/session.events.js';
 import { Session } from '../session.entity.js';
 import { adminSessionsProtected, sessionNotFound } from '../sessions.errors.js';
-import { User } from '../../identity/user.entity.js';
+import { User } from '../../identity/index.js';
 import { SessionsService } from '../sessions.service.js';
 import { RevokeSessionCommand } from './revoke-session.command.js';
 

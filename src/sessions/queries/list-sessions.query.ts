@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { App } from '../../identity/apps/app-kinds.js';
+import type { App } from '../../identity/index.js';
 
 export interface SessionView {
   id: string;

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../../common/clock.js';
 import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
-import { UsersDirectory } from '../../../identity/users-directory.js';
+import { UsersDirectory } from '../../../identity/index.js';
 import { MailTemplates } from '../../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../../infra/mail/mail-transport.js';
 import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../../common/actor.js';
-import type { Session } from '../../../sessions/session.entity.js';
+import type { Session } from '../../../sessions/index.js';
 
 /**
  * Starts an e-mail factor for `email` (default: the account's address) and mails it a code; the

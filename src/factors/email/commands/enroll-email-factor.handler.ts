@@ -1,10 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../../audit/audit-log.js';
-import { AuditedAttempt } from '../../../audit/audited.js';
+import { AuditedAttempt, AuditLog } from '../../../audit/index.js';
 import { Clock } from '../../../common/clock.js';
 import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
 import { conflict } from '../../../common/errors/domain-error.js';
-import { UsersDirectory } from '../../../identity/users-directory.js';
+import { UsersDirectory } from '../../../identity/index.js';
 import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';
 import { FactorEnrollmentStartedEvent } from '../../events/factor.events.js';
 import { Factor, PENDING_FACTOR_TTL_MS } from '../../factor.entity.js';

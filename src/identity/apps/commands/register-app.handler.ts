@@ -1,6 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditLog } from '../../../audit/audit-log.js';
-import { AuditedAttempt } from '../../../audit/audited.js';
+import { AuditedAttempt, AuditLog } from '../../../audit/index.js';
 import type { Actor, RequestMeta } from '../../../common/actor.js';
 import { ReauthGate } from '../../reauth-gate.js';
 import { Clock } from '../../../common/clock.js';

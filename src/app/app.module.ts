@@ -1,19 +1,19 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AuditModule } from './audit/audit.module.js';
-import { AuthModule } from './auth/auth.module.js';
-import type { AppConfig } from './common/app-config.js';
-import type { Clock } from './common/clock.js';
-import { ProblemFilter } from './common/errors/problem.filter.js';
+import { AuditModule } from '../audit/index.js';
+import { AuthModule } from '../auth/index.js';
+import type { AppConfig } from '../common/app-config.js';
+import type { Clock } from '../common/clock.js';
+import { ProblemFilter } from '../common/errors/problem.filter.js';
 import { ENTITIES } from './entities.js';
-import { FactorsModule } from './factors/factors.module.js';
-import { IdentityModule } from './identity/identity.module.js';
-import { InfraModule } from './infra/infra.module.js';
-import { QueuesModule } from './infra/queues/queues.module.js';
-import { ComplianceModule } from './compliance/compliance.module.js';
-import { SessionsModule } from './sessions/sessions.module.js';
-import { LiveModule } from './live/live.module.js';
+import { FactorsModule } from '../factors/index.js';
+import { IdentityModule } from '../identity/index.js';
+import { InfraModule } from '../infra/infra.module.js';
+import { QueuesModule } from '../infra/queues/queues.module.js';
+import { ComplianceModule } from '../compliance/index.js';
+import { SessionsModule } from '../sessions/index.js';
+import { LiveModule } from '../live/index.js';
 
 export interface AppOptions {
   clock?: Clock;
