@@ -5,7 +5,10 @@ import { canonicalJson } from './canonical-json.js';
 /** The hash a chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** What the hash covers: every column of the entry but the hash itself. */
+/**
+ * What the hash covers: every column of the entry but the hashes, every member present (null when
+ * empty). docs/audit-hash.md is the contract a SIEM reimplements: change neither without the other.
+ */
 export function hashedFields(e: AuditEvent): Record<string, unknown> {
   return {
     id: e.id,
@@ -23,7 +26,11 @@ export function hashedFields(e: AuditEvent): Record<string, unknown> {
   };
 }
 
-/** hash = SHA-256(prevHash ‖ canonical JSON of the entry) (ARCHITECTURE invariant 2). */
+/**
+ * hash = hex SHA-256 of the UTF-8 text prevHash ‖ RFC 8785 canonical JSON of the entry (ARCHITECTURE
+ * invariant 2). Every entry ever written is hashed this way: the sorted-keys form used before RFC 8785
+ * was named gives the same text for every value a stored entry can hold (test/unit/canonical-json.spec.ts).
+ */
 export function auditHash(prevHash: string, e: AuditEvent): string {
   return sha256Hex(prevHash + canonicalJson(hashedFields(e)));
 }

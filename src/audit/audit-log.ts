@@ -6,6 +6,7 @@ import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { Clock } from '../common/clock.js';
 import { AuditEvent, type Outcome } from './audit-event.entity.js';
 import { auditHash, GENESIS_HASH } from './audit-hash.js';
+import { asStored } from './stored-form.js';
 
 export const PLATFORM_CHAIN = 'platform';
 
@@ -91,7 +92,8 @@ export class AuditLog {
     let seq = BigInt(head!.last_seq);
     let prevHash = head!.last_hash;
     const occurredAt = this.clock.now();
-    const events = entries.map((entry) => {
+    // Hash what the row will hold, not what the caller passed: the verifier only ever sees the row.
+    const events = entries.map(asStored).map((entry) => {
       seq += 1n;
       const event = Object.assign(new AuditEvent(), {
         id: randomUUID(),

@@ -1,9 +1,16 @@
-/** JSON with object keys sorted at every depth: the same entry always hashes the same. */
+import canonicalize from 'canonicalize';
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS): no whitespace, object members sorted by the UTF-16 code
+ * units of their names at every depth, strings and numbers written as ECMAScript's JSON.stringify
+ * writes them. Any JCS implementation recomputes the same text, so a SIEM can check an audit hash
+ * outside this codebase (docs/audit-hash.md).
+ *
+ * Throws on what JCS cannot represent (NaN, ±Infinity, a lone surrogate): hash entries in the form
+ * PostgreSQL stores them (`asStored`), which holds none of these.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
+  return text;
 }

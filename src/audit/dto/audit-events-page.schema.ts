@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const auditEventViewSchema = z.object({
   seq: z.number().int().positive(),
   id: z.uuid(),
+  tenantId: z.uuid().nullable().describe('the tenant whose chain holds the event (null on the platform chain)'),
   occurredAt: z.iso.datetime(),
   action: z.string(),
   outcome: z.enum(['success', 'failure']),
@@ -13,7 +14,7 @@ export const auditEventViewSchema = z.object({
   userAgent: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   prevHash: z.string().describe('hash of the previous event (64 zeros for seq 1)'),
-  hash: z.string().describe('SHA-256(prevHash ‖ canonical JSON of the event)'),
+  hash: z.string().describe('SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event); recipe in docs/audit-hash.md'),
 });
 
 export const auditEventsPageSchema = z.object({

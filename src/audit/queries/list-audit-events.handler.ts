@@ -27,11 +27,12 @@ export function toAuditEventView(e: AuditEvent): AuditEventView {
   return {
     seq: Number(e.seq),
     id: e.id,
+    tenantId: e.tenantId,
     occurredAt: e.occurredAt.toISOString(),
     action: e.action,
     outcome: e.outcome,
     actor: { type: e.actorType, id: e.actorId },
-    target: e.targetType ? { type: e.targetType, id: e.targetId } : null,
+    target: e.targetType === null ? null : { type: e.targetType, id: e.targetId },
     ip: e.ip,
     userAgent: e.userAgent,
     details: e.details,
