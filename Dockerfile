@@ -1,18 +1,29 @@
-# One image for the api, the worker and the migration job; docker-compose.yml picks the command.
-FROM node:24-bookworm-slim
+# One image for the api, the worker and the migration job; the command picks the process:
+#   docker run … stepguard                                         api (workers too unless STEPGUARD_WORKERS_IN_PROCESS=false)
+#   docker run … stepguard node dist/workers/main.js               worker
+#   docker run … stepguard node dist/src/cli/main.js migrate       migrations (or any CLI command)
+# docker-compose.yml runs each of them. No HEALTHCHECK here: the worker and the migration job serve
+# no HTTP and would report unhealthy; the api's check (GET /readyz) lives in docker-compose.yml.
 
+# Build: every dependency, then `nest build` into dist/ (the handlebars templates copied with it).
+FROM node:24-bookworm-slim AS build
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 WORKDIR /app
-RUN chown node:node /app
-USER node
-
-# Dependencies first, so a source change does not reinstall them. Dev dependencies stay: the npm
-# start scripts run an (incremental, normally no-op) `tsc` build before starting node.
-COPY --chown=node:node package.json package-lock.json ./
+COPY package.json package-lock.json ./
 RUN npm ci
-COPY --chown=node:node . .
+COPY . .
 RUN npm run build
 
-ENV NODE_ENV=production
+# Runtime: production dependencies and the built app only, owned by root so the app cannot change its
+# own code; it writes only to its data directory.
+FROM node:24-bookworm-slim
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+RUN install -d -o node -g node -m 700 /app/.stepguard
+# The image's `node` user, by number so Kubernetes can check runAsNonRoot.
+USER 1000:1000
 EXPOSE 3000
-CMD ["npm", "run", "start:api"]
+CMD ["node", "dist/src/main.js"]

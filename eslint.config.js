@@ -120,7 +120,7 @@ export default tseslint.config(
     files: [
       'test/**/*.ts',
       'bench/**/*.js',
-      'scripts/**/*',
+      'tools/**/*.ts',
       'src/cli/**/*.ts',
       'src/main.ts',
       'workers/main.ts',

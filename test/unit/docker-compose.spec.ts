@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { envSchema, loadEnv } from '../../config/index.js';
 
@@ -45,11 +45,19 @@ function envOf(service: string, dotenv: Record<string, string> = DOTENV): Record
 describe('docker-compose.yml', () => {
   it('runs postgres, redis, a one-shot migration, the api and a worker', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
-    expect(services.migrate!.command).toEqual(['npm', 'run', 'migrate']);
-    expect(services.api!.command).toEqual(['npm', 'run', 'start:api']);
-    expect(services.worker!.command).toEqual(['npm', 'run', 'start:worker']);
+    // The image holds dist/ and production dependencies only: node starts the built entry points.
+    expect(services.migrate!.command).toEqual(['node', 'dist/src/cli/main.js', 'migrate']);
+    expect(services.api!.command).toEqual(['node', 'dist/src/main.js']);
+    expect(services.worker!.command).toEqual(['node', 'dist/workers/main.js']);
+  });
+
+  it.each(APP_SERVICES)('starts %s on an entry point the build emits, as the npm scripts do', (name) => {
+    const entry = services[name]!.command![1]!;
+    expect(existsSync(new URL(`../../${entry.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`, import.meta.url))).toBe(
+      true,
+    );
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['migrate', 'start:api', 'start:worker']));
+    expect(Object.values(scripts).some((script) => script.includes(`node tools/start.ts ${entry}`))).toBe(true);
   });
 
   it.each(APP_SERVICES)('gives %s only variables the config schema knows, as strings', (name) => {
@@ -110,10 +118,23 @@ describe('docker-compose.yml', () => {
   it('builds the app services from the Dockerfile on a pinned Node 24, running as a non-root user', () => {
     for (const name of APP_SERVICES) expect(services[name]!.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     const dockerfile = read('Dockerfile');
-    const from = dockerfile.split('\n').filter((line) => line.startsWith('FROM '));
-    expect(from).toEqual(['FROM node:24-bookworm-slim']);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^RUN npm ci$/m);
-    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    const [build, runtime] = dockerfile.split(/^(?=FROM )/m).slice(1);
+    expect(build).toMatch(/^FROM node:24-bookworm-slim AS build$/m);
+    expect(build).toMatch(/^RUN npm ci$/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^FROM node:24-bookworm-slim$/m);
+    // Production dependencies only; from the build stage, nothing but the built app.
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime!.match(/^COPY --from=.*$/gm)).toEqual(['COPY --from=build /app/dist ./dist']);
+    // 1000 is the image's `node` user; a number lets Kubernetes verify runAsNonRoot.
+    expect(runtime).toMatch(/^USER 1000:1000$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
+  });
+
+  it('keeps tests, benches, docs and local artefacts out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    for (const path of ['.git', 'node_modules', 'dist', 'coverage', '.stepguard', 'test', 'bench', 'docs', '.env']) {
+      expect([path, ignored.includes(path)]).toEqual([path, true]);
+    }
   });
 });

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export type MailTemplateName =
   'email-code' | 'mfa-locked' | 'mfa-grace-reminder' | 'mfa-grace-expired' | 'mfa-reset-link' | 'security-notice';
 
-/** The templates live in `workers/templates/`: next to the sources, and beside `dist/` once built. */
-const TEMPLATE_DIRS = ['../../../workers/templates/', '../../../../workers/templates/'].map((rel) =>
-  fileURLToPath(new URL(rel, import.meta.url)),
-);
+/** `workers/templates/` beside the sources; `nest build` copies them to the same place under `dist/`. */
+const TEMPLATE_DIR = fileURLToPath(new URL('../../../workers/templates/', import.meta.url));
 
 /**
  * Handlebars templates, HTML and plain text, the HTML wrapped in one layout. `productName` (the
@@ -17,7 +15,6 @@ const TEMPLATE_DIRS = ['../../../workers/templates/', '../../../../workers/templ
  */
 @Injectable()
 export class MailTemplates {
-  private readonly dir = TEMPLATE_DIRS.find((dir) => existsSync(`${dir}layout.html.hbs`)) ?? TEMPLATE_DIRS[0]!;
   private readonly html = Handlebars.create();
   private readonly text = Handlebars.create();
   private readonly layout = this.html.compile(this.read('layout.html.hbs'), { strict: true });
@@ -42,6 +39,6 @@ export class MailTemplates {
   }
 
   private read(file: string): string {
-    return readFileSync(`${this.dir}${file}`, 'utf8');
+    return readFileSync(`${TEMPLATE_DIR}${file}`, 'utf8');
   }
 }
