@@ -85,7 +85,7 @@ const headerName = z
   .default('');
 
 /**
- * Every setting Stepguard reads, as environment variables. The README's configuration table is
+ * Every setting Stepguard reads, as environment variables. The table in docs/configuration.md is
  * checked against this object by a test, and so is docker-compose.yml.
  */
 export const envSchema = z.object({

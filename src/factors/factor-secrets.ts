@@ -44,7 +44,7 @@ export class FactorSecrets {
       if (!(error instanceof EncryptionKeyUnavailableError)) throw error;
       this.logger.error(
         `factor ${factor.id} is sealed under encryption key "${error.keyId}", which this node is not configured with: ` +
-          'deploy a new key to every node before making it the newest (see README, "Encryption keys")',
+          'deploy a new key to every node before making it the newest (see docs/operations.md, "Encryption keys")',
       );
       throw new DomainError(
         'key_unavailable',
