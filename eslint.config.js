@@ -5,7 +5,7 @@ import boundaries from 'eslint-plugin-boundaries';
 
 /**
  * The layering (docs/architecture.md), lowest first: each slice may use the slices listed for it, and
- * only through their public face (`index.ts`). `common` and `infra` are toolboxes every slice may use;
+ * only through their public face (`index.ts`). `common`, `infra` and `http` are toolboxes every slice may use;
  * they use no slice. Nothing here runs upward, so the slices cannot form a cycle.
  */
 export const LAYERS = {
@@ -22,13 +22,12 @@ const SLICES = Object.keys(LAYERS);
 /** The processes' assembly around the slices: what each may use besides the toolboxes. */
 const ASSEMBLY = {
   ops: SLICES,
-  composition: SLICES,
-  http: ['ops', 'composition'],
+  composition: [...SLICES, 'ops'],
   bootstrap: ['identity'],
   cli: [...SLICES, 'bootstrap', 'composition'],
   workers: [...SLICES, 'bootstrap', 'composition'],
 };
-const TOOLBOXES = ['common', 'infra'];
+const TOOLBOXES = ['common', 'infra', 'http'];
 
 const publicFace = (types) => ({ to: { element: { types: { anyOf: types }, fileInternalPath: 'index.ts' } } });
 const layering = {
@@ -38,7 +37,7 @@ const layering = {
   settings: {
     'import/resolver': { typescript: { project: './tsconfig.json' } },
     'boundaries/elements': [
-      ...[...SLICES, ...TOOLBOXES, 'ops', 'http', 'bootstrap', 'cli', 'client'].map((name) => ({
+      ...[...SLICES, ...TOOLBOXES, 'ops', 'bootstrap', 'cli', 'client'].map((name) => ({
         type: name,
         pattern: `src/${name}`,
       })),
@@ -54,13 +53,16 @@ const layering = {
         default: 'disallow',
         message: '{{from.type}} must not import {{to.type}}/{{to.fileInternalPath}} (see LAYERS in eslint.config.js)',
         policies: [
-          // Inside a slice anything goes; the toolboxes are open to everyone and use only each other.
+          // Inside an element anything goes; the toolboxes are open to everyone; infra and http use only common.
           { allow: { dependency: { relationship: { to: 'internal' } } } },
           {
             from: { element: { types: { noneOf: ['common'] } } },
             allow: { to: { element: { types: { anyOf: TOOLBOXES } } } },
           },
-          { from: { element: { type: 'infra' } }, allow: { to: { element: { type: 'common' } } } },
+          {
+            from: { element: { types: { anyOf: ['infra', 'http'] } } },
+            allow: { to: { element: { type: 'common' } } },
+          },
           ...Object.entries({ ...LAYERS, ...ASSEMBLY }).flatMap(([name, uses]) => {
             const faced = uses.filter((u) => SLICES.includes(u));
             const whole = uses.filter((u) => !SLICES.includes(u));

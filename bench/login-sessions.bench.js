@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createHttpApp } from '../dist/src/http/create-http-app.js';
+import { createHttpApp } from '../dist/src/app/create-http-app.js';
 import { benchConfig } from './support/bench-config.js';
 import { createBenchDatabase, deleteRedisKeys } from './support/bench-database.js';
 

@@ -26,7 +26,7 @@ import { generateSync, verifySync } from 'otplib';
 import pg from 'pg';
 import { hashToken, newOpaqueToken } from '../dist/src/common/crypto/tokens.js';
 import { FactorSecrets } from '../dist/src/factors/factor-secrets.js';
-import { createHttpApp } from '../dist/src/http/create-http-app.js';
+import { createHttpApp } from '../dist/src/app/create-http-app.js';
 import { deviceInfoOf } from '../dist/src/sessions/device-info.js';
 import { SESSION_TOKEN_PREFIX } from '../dist/src/sessions/sessions.service.js';
 import { benchConfig } from './support/bench-config.js';

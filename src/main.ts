@@ -4,7 +4,7 @@ import { ConfigError, loadEnv } from '../config/index.js';
 import { WorkersModule } from '../workers/workers.module.js';
 import { ensureDefaultTenant } from './bootstrap/default-tenant.js';
 import { resolveRuntime, type Runtime } from './bootstrap/resolve-runtime.js';
-import { createHttpApp } from './http/create-http-app.js';
+import { createHttpApp } from './app/create-http-app.js';
 import { runMigrations } from './infra/database/migrate.js';
 import { SocketGateway } from './live/index.js';
 

@@ -2,7 +2,7 @@
 // (dist/) with its socket.io gateway, on the bench's database and Redis prefix, which is how the two
 // nodes find each other.
 import { AppConfig } from '../../dist/src/common/app-config.js';
-import { createHttpApp } from '../../dist/src/http/create-http-app.js';
+import { createHttpApp } from '../../dist/src/app/create-http-app.js';
 import { benchConfig } from './bench-config.js';
 import { serveCalls, settledHeap } from './socket-rpc.js';
 

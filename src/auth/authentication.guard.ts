@@ -6,7 +6,7 @@ import { AppConfig } from '../common/app-config.js';
 import { clientNetworkOf } from '../common/client-network.js';
 import { constantTimeEqual } from '../common/crypto/tokens.js';
 import { DomainError, forbidden, unauthorized } from '../common/errors/domain-error.js';
-import { requestMetaOf } from '../common/http/request-meta.js';
+import { requestMetaOf } from '../http/request-meta.js';
 import { ApiKeysService, UsersDirectory } from '../identity/index.js';
 import { permissionsOf } from '../common/access/roles.js';
 import { type Session, SessionsService } from '../sessions/index.js';

@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
-import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
 import { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-code.command.js';
 import { Public } from '../common/access/access.decorators.js';
 

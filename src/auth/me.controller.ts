@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../common/http/openapi.js';
+import { ApiProblems } from '../http/openapi.js';
 import { isDegraded, MfaOverviewReader } from '../factors/index.js';
 import { tenantNotFound, UsersDirectory } from '../identity/index.js';
 import { MfaStatusReader } from '../compliance/index.js';

@@ -6,9 +6,9 @@ import { actorOf } from '../common/access/principal.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import type { z } from 'zod';
-import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
-import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
 import { ForgetAllDevicesCommand } from './commands/forget-all-devices.command.js';
 import { forgetAllDevicesSchema } from '../policy/index.js';
 

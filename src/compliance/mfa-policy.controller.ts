@@ -7,9 +7,9 @@ import { actorOf } from '../common/access/principal.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import { notFound } from '../common/errors/domain-error.js';
-import { ApiJsonBody, ApiProblems, ApiQueryFrom } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
-import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems, ApiQueryFrom } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
 import { ChangeMfaPolicyCommand } from './commands/change-mfa-policy.command.js';
 import {
   type MfaPolicyInput,

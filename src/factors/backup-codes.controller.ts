@@ -5,8 +5,8 @@ import { CurrentPrincipal } from '../common/access/access.decorators.js';
 import { actorOf } from '../common/access/principal.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
+import { ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
 import { RegenerateBackupCodesCommand } from './commands/regenerate-backup-codes.command.js';
 
 /** The signed-in user's backup codes: only ever shown when a new set is made. */

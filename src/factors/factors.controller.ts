@@ -6,9 +6,9 @@ import { CurrentPrincipal, EnrollmentAllowed } from '../common/access/access.dec
 import { actorOf } from '../common/access/principal.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
-import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
 import { EnrollTotpCommand } from './commands/enroll-totp.command.js';
 import { VerifyFactorCommand } from './commands/verify-factor.command.js';
 import { enrollTotpSchema, factorIdSchema, verifyFactorSchema } from './dto/factors.schemas.js';

@@ -4,9 +4,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { OperatorOnly } from '../common/access/access.decorators.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiJsonBody, ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
-import { ZodPipe } from '../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
 import { CreateTenantCommand } from './commands/create-tenant.command.js';
 import { createTenantSchema } from './dto/identity.schemas.js';
 

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/access/access.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ApiProblems } from '../common/http/openapi.js';
+import { ApiProblems } from '../http/openapi.js';
 import { type Readiness, ReadinessProbe } from './readiness-probe.js';
 
 /** Probes for orchestrators: liveness says the process runs, readiness that it can serve. */

@@ -4,8 +4,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/access/access.decorators.js';
 import type { UserPrincipal } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
-import { ApiProblems } from '../common/http/openapi.js';
-import { ReqMeta } from '../common/http/request-meta.js';
+import { ApiProblems } from '../http/openapi.js';
+import { ReqMeta } from '../http/request-meta.js';
 import { ForgetRememberedDevicesCommand } from './commands/forget-remembered-devices.command.js';
 
 @ApiTags('me')

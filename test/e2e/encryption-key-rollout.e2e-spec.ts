@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { ManualClock } from '../../src/common/clock.js';
-import { createHttpApp } from '../../src/http/create-http-app.js';
+import { createHttpApp } from '../../src/app/create-http-app.js';
 import { aTenant, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { HttpClient } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -10,7 +10,7 @@ import { CLI_ACTOR } from '../../src/cli/cli-command.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { ReencryptFactorSecretsCommand } from '../../src/factors/commands/reencrypt-factor-secrets.command.js';
-import { createHttpApp } from '../../src/http/create-http-app.js';
+import { createHttpApp } from '../../src/app/create-http-app.js';
 import { aTenant, aUser } from '../support/builders.js';
 import { cli } from '../support/cli.js';
 import { HttpClient } from '../support/http.js';

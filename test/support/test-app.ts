@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import type { AppConfig } from '../../src/common/app-config.js';
-import { createHttpApp, type HttpAppOptions } from '../../src/http/create-http-app.js';
+import { createHttpApp, type HttpAppOptions } from '../../src/app/create-http-app.js';
 import { HttpClient } from './http.js';
 import { watchClose } from './close-watchdog.js';
 import { createTestDatabase } from './postgres.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { ProblemFilter } from '../../src/common/errors/problem.filter.js';
 import { problemFor } from '../../src/common/errors/problem.js';
-import { UNSTORABLE, unstorableStrings, ZodPipe } from '../../src/common/http/zod-body.pipe.js';
+import { UNSTORABLE, unstorableStrings, ZodPipe } from '../../src/http/zod-body.pipe.js';
 import { trustProxySetting } from '../../src/http/trusted-proxy.js';
 
 describe('problem details', () => {

@@ -6,9 +6,9 @@ import { CurrentPrincipal, EnrollmentAllowed } from '../../common/access/access.
 import { actorOf } from '../../common/access/principal.js';
 import type { SessionPrincipal } from '../../sessions/index.js';
 import type { RequestMeta } from '../../common/actor.js';
-import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
-import { ReqMeta } from '../../common/http/request-meta.js';
-import { ZodPipe } from '../../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems } from '../../http/openapi.js';
+import { ReqMeta } from '../../http/request-meta.js';
+import { ZodPipe } from '../../http/zod-body.pipe.js';
 import { EnrollEmailFactorCommand } from './commands/enroll-email-factor.command.js';
 import { enrollEmailFactorSchema } from './dto/email-factor.schemas.js';
 

@@ -6,9 +6,9 @@ import { CurrentPrincipal, RequirePermission } from '../../common/access/access.
 import { actorOf, type TenantPrincipal, type UserPrincipal } from '../../common/access/principal.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { ApiJsonBody, ApiProblems } from '../../common/http/openapi.js';
-import { ReqMeta } from '../../common/http/request-meta.js';
-import { ZodPipe } from '../../common/http/zod-body.pipe.js';
+import { ApiJsonBody, ApiProblems } from '../../http/openapi.js';
+import { ReqMeta } from '../../http/request-meta.js';
+import { ZodPipe } from '../../http/zod-body.pipe.js';
 import { uuidSchema } from '../dto/identity.schemas.js';
 import { RegisteredApp } from './app.entity.js';
 import { registerAppSchema } from './app.schemas.js';

@@ -1,14 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
-import { AppModule, type AppOptions } from '../app/app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import type { AppConfig } from '../common/app-config.js';
 import { installLogging } from '../infra/logging/install-logging.js';
 import { OpsModule } from '../ops/ops.module.js';
-import { jsonBody } from './json-body.js';
-import { noStore } from './no-store.js';
-import { setupOpenApi } from './openapi.setup.js';
-import { trustProxySetting } from './trusted-proxy.js';
+import { jsonBody } from '../http/json-body.js';
+import { noStore } from '../http/no-store.js';
+import { setupOpenApi } from '../http/openapi.setup.js';
+import { trustProxySetting } from '../http/trusted-proxy.js';
 
 export interface HttpAppOptions extends AppOptions {
   /** Where the JSON logs go (stdout by default); tests capture them here. */

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RequestMeta } from '../actor.js';
+import type { RequestMeta } from '../common/actor.js';
 
 /**
  * The caller's IP (express resolves X-Forwarded-For only through the configured trusted proxies),

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 
 /** Deeper than any request Stepguard accepts; past it the walk refuses instead of recursing on. */
 const MAX_DEPTH = 16;
