@@ -1,7 +1,7 @@
-import type { Tx } from '../common/cqrs/unit-of-work.js';
-import { deleteRememberedDevices } from '../sessions/index.js';
-import { Factor } from './factor.entity.js';
-import { forgetMfaLeftovers } from './mfa-leftovers.js';
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
+import { deleteRememberedDevices } from '../../sessions/index.js';
+import { Factor } from '../factor.entity.js';
+import { forgetMfaLeftovers } from '../mfa-leftovers.js';
 
 /** The old factors replaced by the first one verified through an admin's MFA reset. */
 export class MfaResetCompletedEvent {

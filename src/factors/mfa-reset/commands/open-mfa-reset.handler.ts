@@ -1,13 +1,13 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditedAttempt, AuditLog } from '../../audit/index.js';
-import { PasswordCheckThrottle, UsersDirectory } from '../../identity/index.js';
-import { Clock } from '../../common/clock.js';
-import { PasswordHasher } from '../../common/crypto/password-hasher.js';
-import { hashToken } from '../../common/crypto/tokens.js';
-import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { DomainError } from '../../common/errors/domain-error.js';
-import { SessionsService } from '../../sessions/index.js';
-import { MfaResetLinkUsedEvent } from './mfa-reset.events.js';
+import { AuditedAttempt, AuditLog } from '../../../audit/index.js';
+import { PasswordCheckThrottle, UsersDirectory } from '../../../identity/index.js';
+import { Clock } from '../../../common/clock.js';
+import { PasswordHasher } from '../../../common/crypto/password-hasher.js';
+import { hashToken } from '../../../common/crypto/tokens.js';
+import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
+import { DomainError } from '../../../common/errors/domain-error.js';
+import { SessionsService } from '../../../sessions/index.js';
+import { MfaResetLinkUsedEvent } from '../mfa-reset.events.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
 
 const linkExpired = () => new DomainError('challenge_expired', 'This reset link has expired or was used');

@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AuditLog } from '../../audit/index.js';
-import { Clock } from '../../common/clock.js';
-import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { UsersDirectory } from '../../identity/index.js';
-import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
-import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { MfaResetRequestedEvent } from './mfa-reset.events.js';
+import { AuditLog } from '../../../audit/index.js';
+import { Clock } from '../../../common/clock.js';
+import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
+import { UsersDirectory } from '../../../identity/index.js';
+import { OutboxMessage } from '../../../infra/outbox/outbox-message.entity.js';
+import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';
+import { MfaResetRequestedEvent } from '../mfa-reset.events.js';
 import { RequestMfaResetCommand } from './request-mfa-reset.command.js';
 
 /** How long a reset link works: a day, for a user who may be away from their mail for a while. */

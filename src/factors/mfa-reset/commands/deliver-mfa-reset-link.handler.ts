@@ -1,13 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AppConfig } from '../../common/app-config.js';
-import { Clock } from '../../common/clock.js';
-import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
-import { UsersDirectory } from '../../identity/index.js';
-import { MailTemplates } from '../../infra/mail/mail-templates.js';
-import { MailTransport } from '../../infra/mail/mail-transport.js';
-import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';
-import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
+import { AppConfig } from '../../../common/app-config.js';
+import { Clock } from '../../../common/clock.js';
+import { hashToken, newOpaqueToken } from '../../../common/crypto/tokens.js';
+import { UsersDirectory } from '../../../identity/index.js';
+import { MailTemplates } from '../../../infra/mail/mail-templates.js';
+import { MailTransport } from '../../../infra/mail/mail-transport.js';
+import { deliverMailOnce } from '../../../infra/outbox/deliver-mail-once.js';
+import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';
 import { DeliverMfaResetLinkCommand } from './deliver-mfa-reset-link.command.js';
 
 export const MFA_RESET_TOKEN_PREFIX = 'sgr_';
