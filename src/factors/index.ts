@@ -16,7 +16,7 @@ export { FactorsModule } from './factors.module.js';
 export { forgetTenantFactors, usersWithActiveFactors } from './forget-tenant-factors.js';
 export { MfaOverviewReader } from './mfa-overview.js';
 export { DeliverMfaResetLinkCommand } from './mfa-reset/commands/deliver-mfa-reset-link.command.js';
-export { MfaResetCompletedEvent } from './mfa-reset/mfa-reset-completion.js';
+export { MfaResetCompletedEvent } from './mfa-reset/mfa-reset.events.js';
 export { type ProofSubject, RemovalProof } from './removal-proof.js';
 export { TotpVerifier } from './totp/totp-verifier.js';
 export { CHALLENGE_TTL_MS, type ChallengeSubject } from './verification/challenge-subject.js';
