@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DeliverMfaLockedNoticeCommand, DeliverSecurityNoticeCommand } from '../src/auth/index.js';
-import { DeliverGraceNoticeCommand, DeliverMfaResetLinkCommand } from '../src/compliance/index.js';
-import { DeliverEmailCodeCommand } from '../src/factors/index.js';
+import { DeliverGraceNoticeCommand } from '../src/compliance/index.js';
+import { DeliverEmailCodeCommand, DeliverMfaResetLinkCommand } from '../src/factors/index.js';
 import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
 

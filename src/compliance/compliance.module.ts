@@ -2,11 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminMfaController } from './admin-mfa.controller.js';
 import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
 import { UsersMfaDirectory } from './users-mfa-directory.js';
-import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
-import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
-import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
-import { OpenMfaResetHandler } from './mfa-reset/open-mfa-reset.handler.js';
-import { RequestMfaResetHandler } from './mfa-reset/request-mfa-reset.handler.js';
+import { IdentityModule } from '../identity/index.js';
 import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
@@ -28,7 +24,7 @@ import { PolicyModule, ReauthGateModule } from '../policy/index.js';
 import { MfaStatusReader } from './mfa-status.js';
 import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
 
-/** Users' standing under the tenant's MFA policy: policy changes, grace periods and their enforcement, admin MFA controls, MFA reset. */
+/** Users' standing under the tenant's MFA policy: policy changes, grace periods and their enforcement, admin MFA controls. */
 @Module({
   imports: [
     AuditModule,
@@ -40,20 +36,10 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     OutboxModule,
     MailModule,
   ],
-  controllers: [
-    AdminMfaController,
-    AdminUsersMfaController,
-    MfaResetController,
-    MfaPolicyController,
-    MfaPolicyPreviewController,
-  ],
+  controllers: [AdminMfaController, AdminUsersMfaController, MfaPolicyController, MfaPolicyPreviewController],
   providers: [
     ChangeMfaPolicyHandler,
     ForgetAllDevicesHandler,
-    RequestMfaResetHandler,
-    DeliverMfaResetLinkHandler,
-    OpenMfaResetHandler,
-    PasswordCheckThrottle,
     GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,

@@ -4,5 +4,4 @@ export { SweepGraceAfterPolicyChangeCommand } from './commands/sweep-grace-after
 export { SweepGracePeriodsCommand } from './commands/sweep-grace-periods.command.js';
 export { ComplianceModule } from './compliance.module.js';
 export { AllDevicesForgottenEvent } from './events/all-devices-forgotten.event.js';
-export { DeliverMfaResetLinkCommand } from './mfa-reset/deliver-mfa-reset-link.command.js';
 export { MfaStatusReader } from './mfa-status.js';

@@ -13,6 +13,7 @@ import { EnrollTotpHandler } from './commands/enroll-totp.handler.js';
 import { ReencryptFactorSecretsHandler } from './commands/reencrypt-factor-secrets.handler.js';
 import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
 import { EmailFactorModule } from './email/email-factor.module.js';
+import { MfaResetModule } from './mfa-reset/mfa-reset.module.js';
 import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
 import { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
@@ -26,7 +27,7 @@ import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
 
 @Module({
-  imports: [AuditModule, IdentityModule, EmailFactorModule, PolicyModule, SessionsModule, OutboxModule],
+  imports: [AuditModule, IdentityModule, EmailFactorModule, MfaResetModule, PolicyModule, SessionsModule, OutboxModule],
   controllers: [FactorsController, BackupCodesController, FactorRemovalController],
   providers: [
     secretBoxProvider,

@@ -68,6 +68,11 @@ describe('an admin’s MFA reset', () => {
     expect((await signInWithCode(user.email, totpCodeAt(fresh.secret, clock))).status).toBe(200);
     const factors = await t.sql('select id from factors where user_id = $1', [user.id]);
     expect(factors).toEqual([{ id: fresh.factorId }]);
+    const resets = await t.sql(
+      'select used_at is not null as used, completed_at is not null as completed from mfa_resets where user_id = $1',
+      [user.id],
+    );
+    expect(resets).toEqual([{ used: true, completed: true }]);
     const actions = await t.sql<{ action: string; outcome: string }>(
       `select action, outcome from audit_events where target_id = $1 and action like 'MfaReset%' order by seq`,
       [user.id],
@@ -92,6 +97,16 @@ describe('an admin’s MFA reset', () => {
     expect((await verifyFactor(t.http, token, fresh.factorId, totpCodeAt(fresh.secret, clock))).status).toBe(200);
     clock.advance(STEP);
     expect((await signInWithCode(user.email, totpCodeAt(fresh.secret, clock))).status).toBe(200);
+  });
+
+  it('opens at most one session from a link opened several times at once', async () => {
+    const user = await aUser(t.http, acme);
+    await reset(user.id);
+    const link = await mailedToken(user.email);
+    const results = await Promise.all(Array.from({ length: 4 }, () => open(link)));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 410, 410, 410]);
+    const opened = await t.sql(`select id from sessions where user_id = $1 and mfa_reset_id is not null`, [user.id]);
+    expect(opened).toHaveLength(1);
   });
 
   it('refuses a link after 24 hours, and one replaced by a newer reset', async () => {

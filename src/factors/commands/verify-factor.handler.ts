@@ -14,7 +14,8 @@ import { unauthorized } from '../../common/errors/domain-error.js';
 import { EnrolmentProof } from '../enrolment-proof.js';
 import { lockUserFactors } from '../user-factors-lock.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
-import { MfaResetCompletedEvent, replaceFactorsAfterReset } from '../mfa-reset-completion.js';
+import { replaceFactorsAfterReset } from '../mfa-reset/mfa-reset-completion.js';
+import { MfaResetCompletedEvent } from '../mfa-reset/mfa-reset.events.js';
 import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
 
 @CommandHandler(VerifyFactorCommand)

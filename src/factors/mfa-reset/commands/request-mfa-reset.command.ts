@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Actor, RequestMeta } from '../../common/actor.js';
+import type { Actor, RequestMeta } from '../../../common/actor.js';
 
 /**
  * Starts an MFA reset for a user of the tenant: e-mails them a single-use link valid for 24 hours.

@@ -1,13 +1,14 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AuditedAttempt, AuditLog } from '../../audit/index.js';
-import { PasswordCheckThrottle, UsersDirectory } from '../../identity/index.js';
-import { Clock } from '../../common/clock.js';
-import { PasswordHasher } from '../../common/crypto/password-hasher.js';
-import { hashToken } from '../../common/crypto/tokens.js';
-import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
-import { DomainError } from '../../common/errors/domain-error.js';
-import { SessionsService } from '../../sessions/index.js';
-import { MfaResetLinkUsedEvent } from './mfa-reset.events.js';
+import { AuditedAttempt, AuditLog } from '../../../audit/index.js';
+import { PasswordCheckThrottle, UsersDirectory } from '../../../identity/index.js';
+import { Clock } from '../../../common/clock.js';
+import { PasswordHasher } from '../../../common/crypto/password-hasher.js';
+import { hashToken } from '../../../common/crypto/tokens.js';
+import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
+import { DomainError } from '../../../common/errors/domain-error.js';
+import { SessionsService } from '../../../sessions/index.js';
+import { MfaReset } from '../mfa-reset.entity.js';
+import { MfaResetLinkUsedEvent } from '../mfa-reset.events.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
 
 const linkExpired = () => new DomainError('challenge_expired', 'This reset link has expired or was used');
@@ -28,14 +29,9 @@ export class OpenMfaResetHandler implements ICommandHandler<OpenMfaResetCommand>
 
   async execute({ token, password, request }: OpenMfaResetCommand): Promise<{ token: string }> {
     const now = this.clock.now();
-    // Looked up by the token's hash (an index, no comparison over candidates): unknown tokens learn nothing.
-    const [reset] = await this.uow.reader().execute<{ id: string; tenant_id: string; user_id: string }[]>(
-      `select id, tenant_id, user_id from mfa_resets
-        where token_hash = ? and used_at is null and expires_at > ?`,
-      [hashToken(token), now],
-    );
+    const reset = await this.uow.reader().getRepository(MfaReset).findLiveByTokenHash(hashToken(token), now);
     if (!reset) throw linkExpired();
-    const { id: resetId, tenant_id: tenantId, user_id: userId } = reset;
+    const { id: resetId, tenantId, userId } = reset;
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'user', id: userId };
     const attempt = { tenantId, action: MfaResetLinkUsedEvent.type, actor, target, request, details: { resetId } };
@@ -47,11 +43,7 @@ export class OpenMfaResetHandler implements ICommandHandler<OpenMfaResetCommand>
       await this.passwordChecks.reset(userId);
       return this.uow.run(async (tx) => {
         // Single use, even when the link is opened twice at once: one conditional UPDATE wins.
-        const used = await tx.em.execute<{ id: string }[]>(
-          'update mfa_resets set used_at = ? where id = ? and used_at is null and expires_at > ? returning id',
-          [now, resetId, now],
-        );
-        if (used.length !== 1) throw linkExpired();
+        if (!(await tx.em.getRepository(MfaReset).markUsed(reset, now))) throw linkExpired();
         const opened = await this.sessions.open(tx, {
           tenantId,
           userId,

@@ -1,13 +1,14 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AppConfig } from '../../common/app-config.js';
-import { Clock } from '../../common/clock.js';
-import { hashToken, newOpaqueToken } from '../../common/crypto/tokens.js';
-import { UsersDirectory } from '../../identity/index.js';
-import { MailTemplates } from '../../infra/mail/mail-templates.js';
-import { MailTransport } from '../../infra/mail/mail-transport.js';
-import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';
-import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
+import { AppConfig } from '../../../common/app-config.js';
+import { Clock } from '../../../common/clock.js';
+import { hashToken, newOpaqueToken } from '../../../common/crypto/tokens.js';
+import { UsersDirectory } from '../../../identity/index.js';
+import { MailTemplates } from '../../../infra/mail/mail-templates.js';
+import { MailTransport } from '../../../infra/mail/mail-transport.js';
+import { deliverMailOnce } from '../../../infra/outbox/deliver-mail-once.js';
+import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';
+import { MFA_RESET_TTL_MS, MfaReset } from '../mfa-reset.entity.js';
 import { DeliverMfaResetLinkCommand } from './deliver-mfa-reset-link.command.js';
 
 export const MFA_RESET_TOKEN_PREFIX = 'sgr_';
@@ -32,21 +33,20 @@ export class DeliverMfaResetLinkHandler implements ICommandHandler<DeliverMfaRes
   execute({ outboxId }: DeliverMfaResetLinkCommand) {
     return deliverMailOnce(this.outbox, this.transport, outboxId, async (row) => {
       const token = newOpaqueToken(MFA_RESET_TOKEN_PREFIX);
-      const [reset] = await this.orm.em.fork().execute<{ tenant_id: string; user_id: string }[]>(
-        `update mfa_resets set token_hash = ?
-          where id = ? and used_at is null and expires_at > ?
-          returning tenant_id, user_id`,
-        [hashToken(token), row.refId, this.clock.now()],
-      );
-      const user = reset ? await this.directory.findUser(reset.tenant_id, reset.user_id) : null;
-      const tenant = reset ? await this.directory.findTenant(reset.tenant_id) : null;
+      const resets = this.orm.em.fork().getRepository(MfaReset);
+      // A reset link's row always carries its tenant.
+      const reset = row.tenantId
+        ? await resets.storeLinkToken(row.tenantId, row.refId, hashToken(token), this.clock.now())
+        : null;
+      const user = reset ? await this.directory.findUser(reset.tenantId, reset.userId) : null;
+      const tenant = reset ? await this.directory.findTenant(reset.tenantId) : null;
       if (!user || !tenant) return null;
       const link = new URL('/mfa-reset', this.config.publicUrl);
       link.searchParams.set('token', token);
       const body = this.templates.render('mfa-reset-link', {
         productName: tenant.name,
         link: link.toString(),
-        hours: 24,
+        hours: MFA_RESET_TTL_MS / 3_600_000,
       });
       return { to: user.email, subject: `${tenant.name}: reset your two-step sign-in`, ...body };
     });

@@ -18,3 +18,14 @@ export class MfaResetLinkUsedEvent {
     readonly sessionId: string,
   ) {}
 }
+
+/** The old factors replaced by the first one verified through an admin's MFA reset. */
+export class MfaResetCompletedEvent {
+  static readonly type = 'MfaResetCompleted';
+  constructor(
+    readonly tenantId: string,
+    readonly userId: string,
+    readonly resetId: string,
+    readonly factorId: string,
+  ) {}
+}

@@ -9,9 +9,9 @@ import { ApiJsonBody, ApiProblems } from '../../http/openapi.js';
 import { ReqMeta } from '../../http/request-meta.js';
 import { ZodPipe } from '../../http/zod-body.pipe.js';
 import { uuidSchema } from '../../identity/index.js';
-import { openMfaResetSchema } from './mfa-reset.schemas.js';
-import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
-import { RequestMfaResetCommand } from './request-mfa-reset.command.js';
+import { openMfaResetSchema } from './dto/mfa-reset.schemas.js';
+import { OpenMfaResetCommand } from './commands/open-mfa-reset.command.js';
+import { RequestMfaResetCommand } from './commands/request-mfa-reset.command.js';
 
 /** An admin resets a user's MFA; the user opens the mailed link with their password and enrols anew. */
 @ApiTags('admin')

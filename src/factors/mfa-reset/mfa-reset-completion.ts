@@ -1,18 +1,8 @@
-import type { Tx } from '../common/cqrs/unit-of-work.js';
-import { deleteRememberedDevices } from '../sessions/index.js';
-import { Factor } from './factor.entity.js';
-import { forgetMfaLeftovers } from './mfa-leftovers.js';
-
-/** The old factors replaced by the first one verified through an admin's MFA reset. */
-export class MfaResetCompletedEvent {
-  static readonly type = 'MfaResetCompleted';
-  constructor(
-    readonly tenantId: string,
-    readonly userId: string,
-    readonly resetId: string,
-    readonly factorId: string,
-  ) {}
-}
+import type { Tx } from '../../common/cqrs/unit-of-work.js';
+import { deleteRememberedDevices } from '../../sessions/index.js';
+import { Factor } from '../factor.entity.js';
+import { forgetMfaLeftovers } from '../mfa-leftovers.js';
+import { MfaReset } from './mfa-reset.entity.js';
 
 /**
  * Inside the verification that activated `keptFactorId` in a reset session: every other factor of
@@ -29,9 +19,6 @@ export async function replaceFactorsAfterReset(
   const { backupCodesDeleted } = await forgetMfaLeftovers(tx, { tenantId, userId });
   const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
   await tx.em.execute('delete from mfa_failure_streaks where user_id = ?', [userId]);
-  await tx.em.execute('update mfa_resets set completed_at = ? where id = ? and completed_at is null', [
-    input.now,
-    input.resetId,
-  ]);
+  await tx.em.getRepository(MfaReset).complete(tenantId, input.resetId, input.now);
   return { factorsRemoved, backupCodesDeleted, rememberedDevicesDeleted };
 }

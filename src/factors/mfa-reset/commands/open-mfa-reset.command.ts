@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { RequestMeta } from '../../common/actor.js';
+import type { RequestMeta } from '../../../common/actor.js';
 
 /**
  * Opens an MFA reset link with the user's password: answers a session that may only enrol a factor;
