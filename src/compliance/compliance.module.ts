@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminMfaController } from './admin-mfa.controller.js';
 import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
-import { UsersMfaDirectory } from './users-mfa-directory.js';
 import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
 import { DeliverMfaResetLinkHandler } from './mfa-reset/deliver-mfa-reset-link.handler.js';
 import { MfaResetController } from './mfa-reset/mfa-reset.controller.js';
@@ -14,7 +13,6 @@ import { SessionsModule } from '../sessions/index.js';
 import { DeliverGraceNoticeHandler } from './commands/deliver-grace-notice.handler.js';
 import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.handler.js';
 import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
-import { GraceCandidates } from './grace/grace-candidates.js';
 import { GracePeriodActions } from './grace/grace-period-actions.js';
 import { GraceSweepAfterChange } from './grace/grace-sweep-after-change.js';
 import { SweepGraceAfterPolicyChangeHandler } from './commands/sweep-grace-after-policy-change.handler.js';
@@ -54,7 +52,6 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     DeliverMfaResetLinkHandler,
     OpenMfaResetHandler,
     PasswordCheckThrottle,
-    GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,
     GraceSweepAfterChange,
@@ -63,7 +60,6 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     DeliverGraceNoticeHandler,
     MfaStatusReader,
     MfaPolicyPreview,
-    UsersMfaDirectory,
     MfaWeakeningConfirmation,
   ],
   exports: [MfaStatusReader],
