@@ -4,6 +4,8 @@
 //   npm exec -- node bench/grace-sweep.bench.js [--users 1000000] [--overdue 1000] [--reminders 5000] [--soon 100]
 //                                               [--batch 1000] [--explain] [--log-level silent]
 //
+// --batch sets GRACE_SWEEP_BATCH_SIZE (default: the schema's), the batch size the worker sweeps with.
+//
 // The sweep is the app's own SweepGracePeriodsCommand, run once through the CommandBus of the built app
 // (dist/) booted in-process as an application context, without WorkersModule: nothing consumes the
 // queues, so no mail is sent and the enqueued jobs stay in Redis under the bench's throw-away prefix.
@@ -23,8 +25,9 @@
 // ahead (no action). Ids are md5-derived (v4-shaped) uuids, so every kind is spread over the whole keyset walk.
 // The tables are then VACUUM ANALYZEd, as autovacuum would after such an insert; that is in the seed time.
 // During the sweep process.memoryUsage() is sampled every 50 ms (peak RSS and heap used, next to the
-// baseline just before it), and the handler's collaborators are timed by wrapping their methods on the
-// app's singleton instances: the candidate query of each batch, each enforcement, reminder and schedule.
+// baseline just before it), and the handler's collaborators are timed by wrapping their methods (on the
+// app's singleton instances, or the repository's prototype): the candidate query of each batch, each
+// enforcement, reminder and schedule.
 // Afterwards every count is checked against the seed, in the result and in the database and Redis.
 // --explain prints EXPLAIN (ANALYZE, BUFFERS) of the app's own candidate query for the first batch and
 // one from the middle of the walk. Everything runs on this machine: PostgreSQL, Redis and the app share
@@ -42,9 +45,10 @@ import { ManualClock } from '../dist/src/common/clock.js';
 import { JobQueues } from '../dist/src/infra/queues/job-queues.js';
 import { CreateTenantCommand } from '../dist/src/identity/commands/create-tenant.command.js';
 import { SweepGracePeriodsCommand } from '../dist/src/compliance/commands/sweep-grace-periods.command.js';
-import { GraceCandidates } from '../dist/src/compliance/grace/grace-candidates.js';
 import { GracePeriodActions } from '../dist/src/compliance/grace/grace-period-actions.js';
 import { MfaPolicyVersion } from '../dist/src/policy/mfa-policy-version.entity.js';
+import { MfaScopeStart } from '../dist/src/policy/scope/mfa-scope-start.entity.js';
+import { MfaScopeStartRepository } from '../dist/src/policy/scope/mfa-scope-start.repository.js';
 import { benchConfig } from './support/bench-config.js';
 import { createBenchDatabase, deleteRedisKeys } from './support/bench-database.js';
 
@@ -54,7 +58,7 @@ const { values: args } = parseArgs({
     overdue: { type: 'string', default: '1000' },
     reminders: { type: 'string', default: '5000' },
     soon: { type: 'string', default: '100' },
-    batch: { type: 'string', default: '1000' },
+    batch: { type: 'string' },
     explain: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'silent' },
   },
@@ -63,7 +67,6 @@ const USERS = Number(args.users);
 const OVERDUE = Number(args.overdue);
 const REMINDERS = Number(args.reminders);
 const SOON = Number(args.soon);
-const BATCH = Number(args.batch);
 const GRACE_DAYS = 30;
 /** Every FACTOR_EVERY-th user has an active TOTP factor, so is no candidate. */
 const FACTOR_EVERY = 10;
@@ -152,15 +155,15 @@ async function seedUsers(db, tenantId, now) {
   await db.query('vacuum analyze users, factors, mfa_scope_starts, mfa_policy_versions');
 }
 
-/** Sums and maxima of the time spent in `object[method]`, for calls `when` accepts. */
+/** Sums and maxima of the time spent in `object[method]` (an instance's or a prototype's), for calls `when` accepts. */
 function timeMethod(object, method, when = () => true) {
   const stat = { calls: 0, ms: 0, maxMs: 0 };
-  const original = object[method].bind(object);
-  object[method] = async (...params) => {
-    if (!when(...params)) return original(...params);
+  const original = object[method];
+  object[method] = async function (...params) {
+    if (!when(...params)) return original.apply(this, params);
     const started = performance.now();
     try {
-      return await original(...params);
+      return await original.apply(this, params);
     } finally {
       const ms = performance.now() - started;
       stat.calls++;
@@ -191,7 +194,7 @@ function memorySampler() {
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the app's own candidate query, through an EntityManager that prefixes it. */
-async function explainBatch(app, after) {
+async function explainBatch(app, after, batch) {
   const em = app.get(MikroORM).em.fork();
   let plan = [];
   const explaining = {
@@ -200,7 +203,7 @@ async function explainBatch(app, after) {
       return [];
     },
   };
-  await app.get(GraceCandidates).batch(explaining, after, BATCH);
+  await new MfaScopeStartRepository(explaining, MfaScopeStart).graceCandidatesAfter(after, batch);
   return plan.map((row) => row['QUERY PLAN']).join('\n');
 }
 
@@ -235,6 +238,7 @@ async function main() {
       redisPrefix: prefix,
       operatorToken: randomUUID().replaceAll('-', ''),
       logLevel: args['log-level'],
+      env: args.batch === undefined ? {} : { GRACE_SWEEP_BATCH_SIZE: args.batch },
     });
     const clock = new ManualClock(new Date());
     const now = clock.now();
@@ -243,6 +247,7 @@ async function main() {
       abortOnError: false,
     });
     const { env } = config;
+    const batch = env.GRACE_SWEEP_BATCH_SIZE;
     const tenantId = await arrangeTenant(app, now);
 
     const seedStarted = performance.now();
@@ -251,7 +256,7 @@ async function main() {
     const expected = { candidates: WITHOUT_FACTOR, enforced: OVERDUE, reminded: REMINDERS + SOON, scheduled: SOON };
 
     console.log(
-      `grace-sweep: SweepGracePeriodsCommand(${BATCH}) over ${USERS} users, node ${process.version}, ` +
+      `grace-sweep: SweepGracePeriodsCommand(${batch}) over ${USERS} users, node ${process.version}, ` +
         `${CPUS} CPUs shared by PostgreSQL, Redis and the app; load average at the start ${loadAtStart}`,
     );
     console.log(
@@ -263,7 +268,7 @@ async function main() {
         `horizon 2 × ${env.GRACE_SWEEP_INTERVAL_MINUTES} min)`,
     );
 
-    const queries = timeMethod(app.get(GraceCandidates), 'batch');
+    const queries = timeMethod(MfaScopeStartRepository.prototype, 'graceCandidatesAfter');
     const enforcements = timeMethod(app.get(GracePeriodActions), 'enforce');
     const reminders = timeMethod(app.get(GracePeriodActions), 'remind');
     const schedules = timeMethod(app.get(JobQueues), 'add', (queue) => queue === 'grace');
@@ -272,14 +277,14 @@ async function main() {
     const baseline = process.memoryUsage();
     const sampler = memorySampler();
     const started = performance.now();
-    const result = await commands.execute(new SweepGracePeriodsCommand(BATCH));
+    const result = await commands.execute(new SweepGracePeriodsCommand(batch));
     const seconds = (performance.now() - started) / 1000;
     const peak = sampler.stop();
     const loadAtEnd = load();
 
     console.log(
       `sweep: ${seconds.toFixed(2)} s wall, ${(result.candidates / seconds).toFixed(0)} candidates/s, ` +
-        `${queries.calls} batches of up to ${BATCH}`,
+        `${queries.calls} batches of up to ${batch}`,
     );
     console.log(`result: ${JSON.stringify(result)}`);
     console.log(
@@ -315,8 +320,10 @@ async function main() {
     console.log(`load average at the end: ${loadAtEnd} on ${CPUS} CPUs`);
 
     if (args.explain) {
-      console.log(`\nfirst batch:\n${await explainBatch(app, null)}`);
-      console.log(`\na batch from the middle:\n${await explainBatch(app, '80000000-0000-0000-0000-000000000000')}`);
+      console.log(`\nfirst batch:\n${await explainBatch(app, null, batch)}`);
+      console.log(
+        `\na batch from the middle:\n${await explainBatch(app, '80000000-0000-0000-0000-000000000000', batch)}`,
+      );
     }
 
     const wrong = Object.entries(expected).filter(([k, v]) => result[k] !== v);

@@ -18,13 +18,13 @@ export class GraceProcessor {
 
   @OnJob('grace', 'grace-sweep')
   sweep() {
-    return this.commands.execute(new SweepGracePeriodsCommand(this.config.env.SESSION_CLEANUP_BATCH_SIZE));
+    return this.commands.execute(new SweepGracePeriodsCommand(this.config.env.GRACE_SWEEP_BATCH_SIZE));
   }
 
   /** A policy change's sweep of its tenant, queued through the outbox in the change's transaction. */
   @OnJob('grace', 'grace-policy-sweep')
   policySweep({ outboxId }: { outboxId: string }) {
-    const batchSize = this.config.env.SESSION_CLEANUP_BATCH_SIZE;
+    const batchSize = this.config.env.GRACE_SWEEP_BATCH_SIZE;
     return this.commands.execute(new SweepGraceAfterPolicyChangeCommand(outboxId, batchSize));
   }
 

@@ -6,7 +6,8 @@ import { loadEnv } from '../../dist/config/index.js';
 import { AppConfig } from '../../dist/src/common/app-config.js';
 import { REDIS_URL } from './bench-database.js';
 
-export function benchConfig({ databaseUrl, redisPrefix, operatorToken, logLevel }) {
+/** `env`: further settings of the bench's own (e.g. a batch size under test). */
+export function benchConfig({ databaseUrl, redisPrefix, operatorToken, logLevel, env: overrides = {} }) {
   const env = loadEnv({
     NODE_ENV: 'production',
     LOG_LEVEL: logLevel,
@@ -18,6 +19,7 @@ export function benchConfig({ databaseUrl, redisPrefix, operatorToken, logLevel 
     // The per-IP limit would measure 429s; the per-account budget is drawn on by logins and step-ups alike.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000000',
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000000',
+    ...overrides,
   });
   return new AppConfig(env, databaseUrl, REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS);
 }

@@ -1,5 +1,6 @@
 import { AUDIT_ENTITIES } from '../audit/index.js';
 import { AUTH_ENTITIES } from '../auth/index.js';
+import { COMPLIANCE_ENTITIES } from '../compliance/index.js';
 import { FACTORS_ENTITIES } from '../factors/index.js';
 import { IDENTITY_ENTITIES } from '../identity/index.js';
 import { OUTBOX_ENTITIES } from '../infra/outbox/outbox.entities.js';
@@ -13,6 +14,7 @@ export const ENTITIES = [
   ...AUDIT_ENTITIES,
   ...POLICY_ENTITIES,
   ...FACTORS_ENTITIES,
+  ...COMPLIANCE_ENTITIES,
   ...AUTH_ENTITIES,
   ...OUTBOX_ENTITIES,
 ];

@@ -3,11 +3,18 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
 import type { TenantPrincipal } from '../common/access/principal.js';
 import { Clock } from '../common/clock.js';
+import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { ApiProblems, ApiQueryFrom } from '../http/openapi.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { type AdminUsersMfaQuery, adminUsersMfaQuerySchema } from './dto/admin-users-mfa.schemas.js';
-import { countsAsEnrolled, type EnforcementRules, evaluateMfa, MfaPolicyStore } from '../policy/index.js';
-import { type UserMfaRow, UsersMfaDirectory } from './users-mfa-directory.js';
+import {
+  countsAsEnrolled,
+  type EnforcementRules,
+  evaluateMfa,
+  MfaPolicyStore,
+  MfaScopeStart,
+  type UserMfaRow,
+} from '../policy/index.js';
 
 /**
  * The tenant's users with their MFA standing (`GET /v1/admin/users`). Here, not in identity, because
@@ -20,7 +27,7 @@ export class AdminUsersMfaController {
   private readonly logger = new Logger('AdminUsersMfa');
 
   constructor(
-    private readonly directory: UsersMfaDirectory,
+    private readonly uow: UnitOfWork,
     private readonly policies: MfaPolicyStore,
     private readonly clock: Clock,
   ) {}
@@ -36,7 +43,8 @@ export class AdminUsersMfaController {
   ) {
     const now = this.clock.now();
     const { settings: policy } = await this.policies.current(p.tenantId);
-    const page = await this.directory.page(p.tenantId, policy, now, {
+    const standings = this.uow.reader().getRepository(MfaScopeStart);
+    const page = await standings.standingsPage(p.tenantId, policy, now, {
       after: q.cursor,
       filter: q.mfa,
       limit: q.limit + 1,

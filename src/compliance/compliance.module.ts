@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminMfaController } from './admin-mfa.controller.js';
 import { AdminUsersMfaController } from './admin-users-mfa.controller.js';
-import { UsersMfaDirectory } from './users-mfa-directory.js';
 import { IdentityModule } from '../identity/index.js';
 import { ForgetAllDevicesHandler } from './commands/forget-all-devices.handler.js';
 import { MailModule } from '../infra/mail/mail.module.js';
@@ -10,7 +9,6 @@ import { SessionsModule } from '../sessions/index.js';
 import { DeliverGraceNoticeHandler } from './commands/deliver-grace-notice.handler.js';
 import { EnforceGraceDeadlineHandler } from './commands/enforce-grace-deadline.handler.js';
 import { SweepGracePeriodsHandler } from './commands/sweep-grace-periods.handler.js';
-import { GraceCandidates } from './grace/grace-candidates.js';
 import { GracePeriodActions } from './grace/grace-period-actions.js';
 import { GraceSweepAfterChange } from './grace/grace-sweep-after-change.js';
 import { SweepGraceAfterPolicyChangeHandler } from './commands/sweep-grace-after-policy-change.handler.js';
@@ -40,7 +38,6 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
   providers: [
     ChangeMfaPolicyHandler,
     ForgetAllDevicesHandler,
-    GraceCandidates,
     GracePeriodActions,
     SweepGracePeriodsHandler,
     GraceSweepAfterChange,
@@ -49,7 +46,6 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     DeliverGraceNoticeHandler,
     MfaStatusReader,
     MfaPolicyPreview,
-    UsersMfaDirectory,
     MfaWeakeningConfirmation,
   ],
   exports: [MfaStatusReader],

@@ -11,7 +11,7 @@ import {
   type MfaMethod,
   type MfaPolicySettings,
   MfaPolicyStore,
-  MfaScopeStarts,
+  MfaScopeStart,
 } from '../policy/index.js';
 
 export interface UserMfaStatus {
@@ -32,7 +32,6 @@ export class MfaStatusReader {
     private readonly orm: MikroORM,
     private readonly clock: Clock,
     private readonly policies: MfaPolicyStore,
-    private readonly scopes: MfaScopeStarts,
     private readonly factors: MfaOverviewReader,
   ) {}
 
@@ -47,7 +46,7 @@ export class MfaStatusReader {
       this.factors.forUser(subject.tenantId, subject.userId),
     ]);
     const required = isInScope(policy, subject.roles);
-    const scopeStartedAt = required ? await this.scopes.syncUser(em, subject, policy, now) : null;
+    const scopeStartedAt = required ? await em.getRepository(MfaScopeStart).syncUser(subject, policy, now) : null;
     const activeFactorTypes: MfaMethod[] = overview.factors.map((f) => f.type);
     const compliance = evaluateMfa(
       policy,

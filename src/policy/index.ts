@@ -10,7 +10,6 @@ export { planGraceActions } from './grace/grace-plan.js';
 export { MfaPolicyStore, type StoredMfaPolicy } from './mfa-policy-store.js';
 export { MfaPolicyVersion } from './mfa-policy-version.entity.js';
 export { diffPolicies, type MfaPolicySettings } from './mfa-policy.js';
-export { MfaScopeStarts } from './mfa-scope-starts.js';
 export {
   countsAsEnrolled,
   type EnforcementRules,
@@ -24,3 +23,6 @@ export { policyWeakenings, type Weakening } from './policy-weakenings.js';
 export { POLICY_ENTITIES } from './policy.entities.js';
 export { PolicyModule, ReauthGateModule } from './policy.module.js';
 export { ReauthCheck } from './reauth-check.js';
+export type { GraceCandidate } from './scope/grace-candidates.sql.js';
+export { MfaScopeStart } from './scope/mfa-scope-start.entity.js';
+export type { UserMfaRow } from './scope/mfa-standings.sql.js';

@@ -74,16 +74,3 @@ export function evaluateMfa(
   const deadline = graceDeadline(rules, subject.scopeStartedAt ?? now);
   return now.getTime() < deadline.getTime() ? { status: 'grace', deadline } : { status: 'overdue', deadline };
 }
-
-/** An order for comparing verdicts: exempt and compliant (2) above grace (1) above overdue (0). */
-export function complianceRank(c: MfaCompliance): number {
-  switch (c.status) {
-    case 'exempt':
-    case 'compliant':
-      return 2;
-    case 'grace':
-      return 1;
-    case 'overdue':
-      return 0;
-  }
-}

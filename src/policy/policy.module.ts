@@ -2,16 +2,15 @@ import { Global, Module } from '@nestjs/common';
 import { ReauthGate } from '../identity/index.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 import { ReauthCheck } from './reauth-check.js';
-import { MfaScopeStarts } from './mfa-scope-starts.js';
-import { MfaScopeOnUserChange } from './mfa-scope.handler.js';
+import { MfaScopeOnUserChange } from './scope/mfa-scope.handler.js';
 
 /**
  * The tenants' MFA policies: their versions, the pure engine that applies them, the re-auth window and
  * when each user came into scope. Factors, compliance and auth read them; compliance changes them.
  */
 @Module({
-  providers: [MfaPolicyStore, ReauthCheck, MfaScopeStarts, MfaScopeOnUserChange],
-  exports: [MfaPolicyStore, ReauthCheck, MfaScopeStarts],
+  providers: [MfaPolicyStore, ReauthCheck, MfaScopeOnUserChange],
+  exports: [MfaPolicyStore, ReauthCheck],
 })
 export class PolicyModule {}
 

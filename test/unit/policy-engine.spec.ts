@@ -4,12 +4,12 @@ import { ROLES } from '../../src/common/access/roles.js';
 import { APPS, type App } from '../../src/identity/apps/app-kinds.js';
 import {
   MFA_METHODS,
-  complianceRank,
   evaluateMfa,
   type EnforcementRules,
   type MfaCompliance,
   type PolicySubject,
 } from '../../src/policy/policy-engine.js';
+import { leniencyOf } from '../support/mfa-leniency.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2030-01-01T00:00:00Z');
@@ -117,7 +117,7 @@ const arbCase = fc
     return { rules, subject: { kind, roles, activeFactorTypes, scopeStartedAt }, app, now };
   });
 type Case = { rules: EnforcementRules; subject: PolicySubject; app: App | null; now: Date };
-const rankOf = ({ rules, subject, app, now }: Case) => complianceRank(evaluateMfa(rules, subject, app, now));
+const rankOf = ({ rules, subject, app, now }: Case) => leniencyOf(evaluateMfa(rules, subject, app, now));
 const resultOf = ({ rules, subject, app, now }: Case) => evaluateMfa(rules, subject, app, now);
 const runs = { numRuns: 1000 };
 

@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { ROLES } from '../../src/common/access/roles.js';
 import type { MfaPolicySettings } from '../../src/policy/mfa-policy.js';
 import { APPS } from '../../src/identity/apps/app-kinds.js';
-import { complianceRank, evaluateMfa, MFA_METHODS } from '../../src/policy/policy-engine.js';
+import { evaluateMfa, MFA_METHODS } from '../../src/policy/policy-engine.js';
 import { policyWeakenings } from '../../src/policy/policy-weakenings.js';
+import { leniencyOf } from '../support/mfa-leniency.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const required: MfaPolicySettings = {
@@ -100,8 +101,8 @@ describe('policyWeakenings', () => {
           scopeStartedAt: new Date(now.getTime() - s.inScopeForMs),
         };
         const asksLess =
-          complianceRank(evaluateMfa(after, policySubject, s.app, now)) >
-          complianceRank(evaluateMfa(before, policySubject, s.app, now));
+          leniencyOf(evaluateMfa(after, policySubject, s.app, now)) >
+          leniencyOf(evaluateMfa(before, policySubject, s.app, now));
         return !asksLess || policyWeakenings(before, after).length > 0;
       }),
     );

@@ -12,7 +12,7 @@ import { Factor } from '../../factors/index.js';
 import { RememberedDevices, SessionsService } from '../../sessions/index.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { Role } from '../../common/access/roles.js';
-import { evaluateMfa, type MfaPolicySettings, MfaPolicyStore, MfaScopeStarts } from '../../policy/index.js';
+import { evaluateMfa, type MfaPolicySettings, MfaPolicyStore, MfaScopeStart } from '../../policy/index.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
@@ -39,7 +39,6 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly methods: ChallengeMethods,
     private readonly devices: RememberedDevices,
     private readonly policies: MfaPolicyStore,
-    private readonly scopes: MfaScopeStarts,
     private readonly appKeys: AppKeys,
     private readonly familiar: FamiliarClients,
   ) {}
@@ -173,7 +172,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     request: RequestMeta,
   ): Promise<LoginResult> {
     const { tenantId, userId } = subject;
-    const scopeStartedAt = await this.scopes.syncUser(tx.em, subject, policy, now);
+    const scopeStartedAt = await tx.em.getRepository(MfaScopeStart).syncUser(subject, policy, now);
     // Without an app key the session is bound to no app: it is held to the policy as for every app.
     const mfa = evaluateMfa(
       policy,

@@ -10,7 +10,7 @@ import {
   isInScope,
   MfaPolicyStore,
   MfaPolicyVersion,
-  MfaScopeStarts,
+  MfaScopeStart,
   PolicyChangedEvent,
   policyWeakenings,
   ReauthCheck,
@@ -40,7 +40,6 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly store: MfaPolicyStore,
     private readonly factors: MfaOverviewReader,
     private readonly reauth: ReauthCheck,
-    private readonly scopes: MfaScopeStarts,
     private readonly confirmations: MfaWeakeningConfirmation,
     private readonly graceSweep: GraceSweepAfterChange,
   ) {}
@@ -79,7 +78,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         const row = MfaPolicyVersion.of({ tenantId, version, settings, by: actor, now });
         tx.em.persist(row);
         await tx.em.flush();
-        const scope = await this.scopes.syncTenant(tx.em, tenantId, settings, now);
+        const scope = await tx.em.getRepository(MfaScopeStart).syncTenant(tenantId, settings, now);
         await this.graceSweep.queue(tx, tenantId, row.id);
         await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {
           actor,

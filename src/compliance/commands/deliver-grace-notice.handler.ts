@@ -7,7 +7,7 @@ import { MailTemplates } from '../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../infra/mail/mail-transport.js';
 import { deliverMailOnce } from '../../infra/outbox/deliver-mail-once.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { ENFORCED } from '../grace/grace-period-actions.js';
+import { MfaGraceNotice } from '../grace/mfa-grace-notice.entity.js';
 import { DeliverGraceNoticeCommand } from './deliver-grace-notice.command.js';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -26,19 +26,14 @@ export class DeliverGraceNoticeHandler implements ICommandHandler<DeliverGraceNo
 
   execute({ outboxId }: DeliverGraceNoticeCommand) {
     return deliverMailOnce(this.outbox, this.transport, outboxId, async (row) => {
-      const [notice] = await this.orm.em
-        .fork()
-        .execute<{ tenant_id: string; user_id: string; kind: string; deadline_ms: string }[]>(
-          `select tenant_id, user_id, kind, (extract(epoch from deadline) * 1000)::bigint as deadline_ms
-             from mfa_grace_notices where id = ?`,
-          [row.refId],
-        );
-      const user = notice ? await this.directory.findUser(notice.tenant_id, notice.user_id) : null;
-      const tenant = notice ? await this.directory.findTenant(notice.tenant_id) : null;
+      const notices = this.orm.em.fork().getRepository(MfaGraceNotice);
+      const notice = row.tenantId ? await notices.findInTenant(row.tenantId, row.refId) : null;
+      const user = notice ? await this.directory.findUser(notice.tenantId, notice.userId) : null;
+      const tenant = notice ? await this.directory.findTenant(notice.tenantId) : null;
       if (!notice || !user || !tenant) return null;
-      const deadline = new Date(Number(notice.deadline_ms));
+      const { deadline } = notice;
       const signInUrl = this.config.publicUrl;
-      if (notice.kind === ENFORCED) {
+      if (notice.isEnforcement()) {
         const body = this.templates.render('mfa-grace-expired', { productName: tenant.name, signInUrl });
         return { to: user.email, subject: `${tenant.name}: set up two-step sign-in to continue`, ...body };
       }

@@ -4,7 +4,7 @@ import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { forgetTenantFactors, usersWithActiveFactors } from '../../factors/index.js';
 import { AllDevicesForgottenEvent } from '../events/all-devices-forgotten.event.js';
-import { MfaScopeStarts, ReauthCheck } from '../../policy/index.js';
+import { MfaScopeStart, ReauthCheck } from '../../policy/index.js';
 import { confirmationNeeded, MfaWeakeningConfirmation } from '../mfa-weakening-confirmation.js';
 import { ForgetAllDevicesCommand } from './forget-all-devices.command.js';
 
@@ -18,7 +18,6 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
     private readonly audit: AuditLog,
     private readonly attempts: AuditedAttempt,
     private readonly reauth: ReauthCheck,
-    private readonly scopes: MfaScopeStarts,
     private readonly confirmations: MfaWeakeningConfirmation,
     private readonly notices: SecurityNotices,
   ) {}
@@ -36,7 +35,7 @@ export class ForgetAllDevicesHandler implements ICommandHandler<ForgetAllDevices
         const affected = await usersWithActiveFactors(tx, tenantId);
         const forgotten = await forgetTenantFactors(tx, tenantId);
         // A fresh grace period from now, not the old deadline: nobody is overdue for what an admin did.
-        const graceRestarted = await this.scopes.restartTenant(tx.em, tenantId, now);
+        const graceRestarted = await tx.em.getRepository(MfaScopeStart).restartTenant(tenantId, now);
         const entry = await this.audit.record(tx, new AllDevicesForgottenEvent(tenantId, forgotten.factorsRemoved), {
           actor,
           target,

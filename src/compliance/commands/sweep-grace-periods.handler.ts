@@ -5,9 +5,8 @@ import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
 import { jobIdOf } from '../../infra/queues/job-id.js';
 import { JobQueues } from '../../infra/queues/job-queues.js';
-import { type GraceCandidate, GraceCandidates } from '../grace/grace-candidates.js';
 import { GracePeriodActions } from '../grace/grace-period-actions.js';
-import { planGraceActions } from '../../policy/index.js';
+import { type GraceCandidate, MfaScopeStart, planGraceActions } from '../../policy/index.js';
 import { type GraceSweepResult, SweepGracePeriodsCommand } from './sweep-grace-periods.command.js';
 
 @CommandHandler(SweepGracePeriodsCommand)
@@ -18,7 +17,6 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     private readonly orm: MikroORM,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly candidates: GraceCandidates,
     private readonly actions: GracePeriodActions,
     private readonly queues: JobQueues,
   ) {}
@@ -30,8 +28,8 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     const horizonMs = 2 * this.config.env.GRACE_SWEEP_INTERVAL_MINUTES * 60_000;
     let after: string | null = null;
     for (;;) {
-      const em = this.orm.em.fork();
-      const batch = await this.candidates.batch(em, after, batchSize, tenantId);
+      const scopes = this.orm.em.fork().getRepository(MfaScopeStart);
+      const batch = await scopes.graceCandidatesAfter(after, batchSize, tenantId);
       for (const candidate of batch) await this.act(candidate, horizonMs, result);
       result.candidates += batch.length;
       if (batch.length < batchSize) break;

@@ -5,13 +5,10 @@ import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { MfaPolicyStore } from '../../policy/index.js';
+import { type GraceCandidate, MfaPolicyStore, MfaScopeStart } from '../../policy/index.js';
 import { SessionsService } from '../../sessions/index.js';
 import { GracePeriodExpiredEvent } from '../events/grace-period-expired.event.js';
-import { GraceCandidates, type GraceCandidate } from './grace-candidates.js';
-
-export const ENFORCED = 'enforced';
-export const reminderKind = (daysBefore: number) => `reminder-${daysBefore}`;
+import { ENFORCED, MfaGraceNotice, reminderKind } from './mfa-grace-notice.entity.js';
 
 /**
  * What the grace-period workers do to one user, each at most once per deadline: the notice row
@@ -24,7 +21,6 @@ export class GracePeriodActions {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
-    private readonly candidates: GraceCandidates,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxRelay,
     private readonly policies: MfaPolicyStore,
@@ -38,7 +34,7 @@ export class GracePeriodActions {
   async enforce(tenantId: string, userId: string): Promise<boolean> {
     const now = this.clock.now();
     const outboxId = await this.uow.run(async (tx) => {
-      const candidate = await this.candidates.one(tx.em, tenantId, userId);
+      const candidate = await tx.em.getRepository(MfaScopeStart).graceCandidate(tenantId, userId);
       if (!candidate || candidate.deadline > now) return null;
       const notice = await this.recordNotice(tx, candidate, ENFORCED, now);
       if (!notice) return null;
@@ -74,15 +70,9 @@ export class GracePeriodActions {
 
   /** The notice row and its e-mail's outbox row; null when this notice exists already. */
   private async recordNotice(tx: Tx, c: GraceCandidate, kind: string, now: Date): Promise<string | null> {
-    const [row] = await tx.em.execute<{ id: string }[]>(
-      `insert into mfa_grace_notices (id, tenant_id, user_id, kind, deadline, created_at)
-       values (gen_random_uuid(), ?, ?, ?, ?, ?)
-       on conflict (user_id, kind, deadline) do nothing
-       returning id`,
-      [c.tenantId, c.userId, kind, c.deadline, now],
-    );
-    if (!row) return null;
-    const outbox = new OutboxMessage({ tenantId: c.tenantId, kind: 'mfa_grace_notice', refId: row.id, now });
+    const noticeId = await tx.em.getRepository(MfaGraceNotice).recordOnce({ ...c, kind }, now);
+    if (!noticeId) return null;
+    const outbox = new OutboxMessage({ tenantId: c.tenantId, kind: 'mfa_grace_notice', refId: noticeId, now });
     tx.em.persist(outbox);
     await tx.em.flush();
     return outbox.id;

@@ -1,9 +1,9 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import type { Role } from '../common/access/roles.js';
-import { pgTextArray } from '../infra/database/pg-text-array.js';
-import type { MfaFilter } from './dto/admin-users-mfa.schemas.js';
-import type { EnforcementRules, MfaCompliance, MfaMethod } from '../policy/index.js';
+import type { Role } from '../../common/access/roles.js';
+import type { MfaCompliance, MfaMethod } from '../policy-engine.js';
+import { inScopeSql } from './in-scope.sql.js';
+
+/** Which users a page of standings lists (`?mfa=` of `GET /v1/admin/users`). */
+export type MfaStandingFilter = 'enrolled' | 'not_enrolled' | 'grace' | 'overdue';
 
 /** A user of the tenant with what the list needs to judge their MFA standing. */
 export interface UserMfaRow {
@@ -23,7 +23,7 @@ export interface UserMfaRow {
 // until the deadline millisecond (scope start, or now when none is recorded, + whole 24 h periods,
 // never calendar days, as `graceDeadline` counts), overdue from it on. Roles and methods go in as one
 // PostgreSQL array literal each: an array parameter would be expanded into a list.
-const LIST_SQL = `
+export const STANDINGS_SQL = `
   select id, email, roles, created_ms, factor_types, started_ms, status
     from (
       select u.id, u.email, u.roles::text[] as roles,
@@ -32,7 +32,7 @@ const LIST_SQL = `
              (extract(epoch from s.started_at) * 1000)::bigint as started_ms,
              coalesce(f.types && ?::text[], false) as enrolled,
              case
-               when not (?::boolean and (cardinality(?::text[]) = 0 or u.roles && ?::text[])) then 'exempt'
+               when not ${inScopeSql('u.roles')} then 'exempt'
                when coalesce(f.types && ?::text[], false) then 'compliant'
                when ?::timestamptz < coalesce(s.started_at, ?::timestamptz) + make_interval(hours => 24 * ?::int)
                  then 'grace'
@@ -51,7 +51,7 @@ const LIST_SQL = `
    order by id
    limit ?`;
 
-const FILTER_SQL: Record<MfaFilter | 'none', string> = {
+export const STANDING_FILTER_SQL: Record<MfaStandingFilter | 'none', string> = {
   none: 'true',
   enrolled: 'enrolled',
   not_enrolled: `status in ('grace', 'overdue')`,
@@ -59,7 +59,7 @@ const FILTER_SQL: Record<MfaFilter | 'none', string> = {
   overdue: `status = 'overdue'`,
 };
 
-interface Row {
+export interface StandingRow {
   id: string;
   email: string;
   roles: Role[];
@@ -70,47 +70,12 @@ interface Row {
   status: MfaCompliance['status'];
 }
 
-/** Users of a tenant with their MFA standing, keyset-paged by id and filtered in the database. */
-@Injectable()
-export class UsersMfaDirectory {
-  constructor(private readonly orm: MikroORM) {}
-
-  /** Up to `limit` users after `after` (an id) matching `filter` under `rules` at `now`, by id ascending. */
-  async page(
-    tenantId: string,
-    rules: EnforcementRules,
-    now: Date,
-    q: { after?: string; filter?: MfaFilter; limit: number },
-  ): Promise<UserMfaRow[]> {
-    const methods = pgTextArray(rules.allowedMethods);
-    const roles = pgTextArray(rules.requiredRoles);
-    const sql = LIST_SQL.replace('%AFTER%', q.after ? 'u.id > ?' : 'true').replace(
-      '%FILTER%',
-      FILTER_SQL[q.filter ?? 'none'],
-    );
-    const rows = await this.orm.em
-      .fork()
-      .execute<Row[]>(sql, [
-        methods,
-        rules.requireMfa,
-        roles,
-        roles,
-        methods,
-        now,
-        now,
-        rules.gracePeriodDays,
-        tenantId,
-        ...(q.after ? [q.after] : []),
-        q.limit,
-      ]);
-    return rows.map((row) => ({
-      id: row.id,
-      email: row.email,
-      roles: row.roles,
-      createdAt: new Date(Number(row.created_ms)),
-      activeFactorTypes: row.factor_types,
-      scopeStartedAt: row.started_ms === null ? null : new Date(Number(row.started_ms)),
-      sqlStatus: row.status,
-    }));
-  }
-}
+export const userMfaRowOf = (row: StandingRow): UserMfaRow => ({
+  id: row.id,
+  email: row.email,
+  roles: row.roles,
+  createdAt: new Date(Number(row.created_ms)),
+  activeFactorTypes: row.factor_types,
+  scopeStartedAt: row.started_ms === null ? null : new Date(Number(row.started_ms)),
+  sqlStatus: row.status,
+});

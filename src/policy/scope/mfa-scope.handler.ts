@@ -1,10 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Logger } from '@nestjs/common';
-import { Clock } from '../common/clock.js';
-import { UserCreatedEvent, UserRolesChangedEvent } from '../identity/index.js';
-import { MfaPolicyStore } from './mfa-policy-store.js';
-import { MfaScopeStarts } from './mfa-scope-starts.js';
+import { Clock } from '../../common/clock.js';
+import { UserCreatedEvent, UserRolesChangedEvent } from '../../identity/index.js';
+import { MfaPolicyStore } from '../mfa-policy-store.js';
+import { MfaScopeStart } from './mfa-scope-start.entity.js';
 
 /**
  * A new account or new roles can bring a user into (or out of) the policy's scope: their grace period
@@ -18,7 +18,6 @@ export class MfaScopeOnUserChange implements IEventHandler<UserCreatedEvent | Us
     private readonly orm: MikroORM,
     private readonly clock: Clock,
     private readonly policies: MfaPolicyStore,
-    private readonly scopes: MfaScopeStarts,
   ) {}
 
   async handle(event: UserCreatedEvent | UserRolesChangedEvent): Promise<void> {
@@ -26,12 +25,9 @@ export class MfaScopeOnUserChange implements IEventHandler<UserCreatedEvent | Us
     try {
       const em = this.orm.em.fork();
       const { settings } = await this.policies.current(event.tenantId, em);
-      await this.scopes.syncUser(
-        em,
-        { tenantId: event.tenantId, userId: event.userId, roles },
-        settings,
-        this.clock.now(),
-      );
+      await em
+        .getRepository(MfaScopeStart)
+        .syncUser({ tenantId: event.tenantId, userId: event.userId, roles }, settings, this.clock.now());
     } catch (error) {
       this.logger.warn(`scope of user ${event.userId} not recorded yet: ${(error as Error).message}`);
     }

@@ -1,0 +1,42 @@
+/** A user in scope of their tenant's policy, without a factor it accepts, and their deadline. */
+export interface GraceCandidate {
+  tenantId: string;
+  userId: string;
+  deadline: Date;
+}
+
+/**
+ * Users in scope with no accepted factor, under each tenant's policy in force: scope start plus the
+ * grace period is the deadline. The rules are re-checked here (not only when the scope was recorded),
+ * so a role or policy change that a lost event never recorded cannot make anyone overdue wrongly.
+ * Periods are whole 24-hour days, as the engine counts them (a calendar day would follow the
+ * session time zone across daylight-saving changes). `%WHERE%` and `%FACTORS%` are filled by the caller.
+ */
+export const GRACE_CANDIDATES_SQL = `
+  select s.user_id, s.tenant_id,
+         (extract(epoch from s.started_at + make_interval(hours => 24 * p.grace_period_days)) * 1000)::bigint as deadline_ms
+    from mfa_scope_starts s
+    join users u on u.id = s.user_id
+    cross join lateral (
+      select v.require_mfa, v.required_roles, v.allowed_methods, v.grace_period_days
+        from mfa_policy_versions v where v.tenant_id = s.tenant_id order by v.version desc limit 1
+    ) p
+   where %WHERE%
+     and p.require_mfa
+     and (cardinality(p.required_roles) = 0 or u.roles && p.required_roles)
+     and not exists (
+       select 1 from factors f
+        where f.user_id = s.user_id %FACTORS% and f.status = 'active' and f.type = any(p.allowed_methods))`;
+
+export interface GraceCandidateRow {
+  user_id: string;
+  tenant_id: string;
+  /** bigint: text from the driver. */
+  deadline_ms: string;
+}
+
+export const graceCandidateOf = (row: GraceCandidateRow): GraceCandidate => ({
+  tenantId: row.tenant_id,
+  userId: row.user_id,
+  deadline: new Date(Number(row.deadline_ms)),
+});
