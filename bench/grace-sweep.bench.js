@@ -47,8 +47,7 @@ import { CreateTenantCommand } from '../dist/src/identity/commands/create-tenant
 import { SweepGracePeriodsCommand } from '../dist/src/compliance/commands/sweep-grace-periods.command.js';
 import { GracePeriodActions } from '../dist/src/compliance/grace/grace-period-actions.js';
 import { MfaPolicyVersion } from '../dist/src/policy/mfa-policy-version.entity.js';
-import { MfaScopeStart } from '../dist/src/policy/scope/mfa-scope-start.entity.js';
-import { MfaScopeStartRepository } from '../dist/src/policy/scope/mfa-scope-start.repository.js';
+import { MfaStandings } from '../dist/src/compliance/standings/mfa-standings.js';
 import { benchConfig } from './support/bench-config.js';
 import { createBenchDatabase, deleteRedisKeys } from './support/bench-database.js';
 
@@ -203,7 +202,7 @@ async function explainBatch(app, after, batch) {
       return [];
     },
   };
-  await new MfaScopeStartRepository(explaining, MfaScopeStart).graceCandidatesAfter(after, batch);
+  await new MfaStandings(explaining).graceCandidatesAfter(after, batch);
   return plan.map((row) => row['QUERY PLAN']).join('\n');
 }
 
@@ -268,7 +267,7 @@ async function main() {
         `horizon 2 × ${env.GRACE_SWEEP_INTERVAL_MINUTES} min)`,
     );
 
-    const queries = timeMethod(MfaScopeStartRepository.prototype, 'graceCandidatesAfter');
+    const queries = timeMethod(MfaStandings.prototype, 'graceCandidatesAfter');
     const enforcements = timeMethod(app.get(GracePeriodActions), 'enforce');
     const reminders = timeMethod(app.get(GracePeriodActions), 'remind');
     const schedules = timeMethod(app.get(JobQueues), 'add', (queue) => queue === 'grace');

@@ -7,14 +7,9 @@ import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { ApiProblems, ApiQueryFrom } from '../http/openapi.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { type AdminUsersMfaQuery, adminUsersMfaQuerySchema } from './dto/admin-users-mfa.schemas.js';
-import {
-  countsAsEnrolled,
-  type EnforcementRules,
-  evaluateMfa,
-  MfaPolicyStore,
-  MfaScopeStart,
-  type UserMfaRow,
-} from '../policy/index.js';
+import { MfaStandings } from './standings/mfa-standings.js';
+import type { UserMfaRow } from './standings/mfa-standings.sql.js';
+import { countsAsEnrolled, type EnforcementRules, evaluateMfa, MfaPolicyStore } from '../policy/index.js';
 
 /**
  * The tenant's users with their MFA standing (`GET /v1/admin/users`). Here, not in identity, because
@@ -43,8 +38,7 @@ export class AdminUsersMfaController {
   ) {
     const now = this.clock.now();
     const { settings: policy } = await this.policies.current(p.tenantId);
-    const standings = this.uow.reader().getRepository(MfaScopeStart);
-    const page = await standings.standingsPage(p.tenantId, policy, now, {
+    const page = await new MfaStandings(this.uow.reader()).page(p.tenantId, policy, now, {
       after: q.cursor,
       filter: q.mfa,
       limit: q.limit + 1,

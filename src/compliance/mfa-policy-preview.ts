@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { type EnforcementRules, graceDeadline, MfaScopeStart } from '../policy/index.js';
+import { type EnforcementRules, graceDeadline } from '../policy/index.js';
+import { MfaStandings } from './standings/mfa-standings.js';
 
 /** What saving a policy would do to a tenant's users, as `POST /v1/admin/mfa-policy/preview` answers it. */
 export interface MfaPolicyPreviewResult {
@@ -26,7 +27,7 @@ export class MfaPolicyPreview {
   constructor(private readonly orm: MikroORM) {}
 
   async preview(tenantId: string, rules: EnforcementRules, now: Date): Promise<MfaPolicyPreviewResult> {
-    const scope = await this.orm.em.fork().getRepository(MfaScopeStart).previewScope(tenantId, rules, now);
+    const scope = await new MfaStandings(this.orm.em.fork()).preview(tenantId, rules, now);
     const earliest = scope.earliestStartNotEnrolled;
     return {
       inScope: scope.inScope,

@@ -23,6 +23,5 @@ export { policyWeakenings, type Weakening } from './policy-weakenings.js';
 export { POLICY_ENTITIES } from './policy.entities.js';
 export { PolicyModule, ReauthGateModule } from './policy.module.js';
 export { ReauthCheck } from './reauth-check.js';
-export type { GraceCandidate } from './scope/grace-candidates.sql.js';
 export { MfaScopeStart } from './scope/mfa-scope-start.entity.js';
-export type { UserMfaRow } from './scope/mfa-standings.sql.js';
+export { inScopeParams, inScopeSql } from './scope/in-scope.sql.js';

@@ -6,7 +6,9 @@ import { Clock } from '../../common/clock.js';
 import { jobIdOf } from '../../infra/queues/job-id.js';
 import { JobQueues } from '../../infra/queues/job-queues.js';
 import { GracePeriodActions } from '../grace/grace-period-actions.js';
-import { type GraceCandidate, MfaScopeStart, planGraceActions } from '../../policy/index.js';
+import { planGraceActions } from '../../policy/index.js';
+import type { GraceCandidate } from '../standings/grace-candidates.sql.js';
+import { MfaStandings } from '../standings/mfa-standings.js';
 import { type GraceSweepResult, SweepGracePeriodsCommand } from './sweep-grace-periods.command.js';
 
 @CommandHandler(SweepGracePeriodsCommand)
@@ -28,8 +30,7 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     const horizonMs = 2 * this.config.env.GRACE_SWEEP_INTERVAL_MINUTES * 60_000;
     let after: string | null = null;
     for (;;) {
-      const scopes = this.orm.em.fork().getRepository(MfaScopeStart);
-      const batch = await scopes.graceCandidatesAfter(after, batchSize, tenantId);
+      const batch = await new MfaStandings(this.orm.em.fork()).graceCandidatesAfter(after, batchSize, tenantId);
       for (const candidate of batch) await this.act(candidate, horizonMs, result);
       result.candidates += batch.length;
       if (batch.length < batchSize) break;

@@ -5,7 +5,9 @@ import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
-import { type GraceCandidate, MfaPolicyStore, MfaScopeStart } from '../../policy/index.js';
+import { MfaPolicyStore } from '../../policy/index.js';
+import type { GraceCandidate } from '../standings/grace-candidates.sql.js';
+import { MfaStandings } from '../standings/mfa-standings.js';
 import { SessionsService } from '../../sessions/index.js';
 import { GracePeriodExpiredEvent } from '../events/grace-period-expired.event.js';
 import { ENFORCED, MfaGraceNotice, reminderKind } from './mfa-grace-notice.entity.js';
@@ -34,7 +36,7 @@ export class GracePeriodActions {
   async enforce(tenantId: string, userId: string): Promise<boolean> {
     const now = this.clock.now();
     const outboxId = await this.uow.run(async (tx) => {
-      const candidate = await tx.em.getRepository(MfaScopeStart).graceCandidate(tenantId, userId);
+      const candidate = await new MfaStandings(tx.em).graceCandidate(tenantId, userId);
       if (!candidate || candidate.deadline > now) return null;
       const notice = await this.recordNotice(tx, candidate, ENFORCED, now);
       if (!notice) return null;

@@ -1,6 +1,6 @@
 import type { Role } from '../../common/access/roles.js';
-import type { MfaCompliance, MfaMethod } from '../policy-engine.js';
-import { inScopeSql } from './in-scope.sql.js';
+import type { MfaCompliance, MfaMethod } from '../../policy/index.js';
+import { inScopeSql } from '../../policy/index.js';
 
 /** Which users a page of standings lists (`?mfa=` of `GET /v1/admin/users`). */
 export type MfaStandingFilter = 'enrolled' | 'not_enrolled' | 'grace' | 'overdue';

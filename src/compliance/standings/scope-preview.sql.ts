@@ -1,4 +1,4 @@
-import { inScopeSql } from './in-scope.sql.js';
+import { inScopeSql } from '../../policy/index.js';
 
 /** What saving a policy would find in a tenant, before deadlines are worked out from it. */
 export interface ScopePreview {
