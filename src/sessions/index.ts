@@ -6,6 +6,7 @@ export { RememberedDevicesForgottenEvent } from './remembered-devices/remembered
 export { RememberedDevices } from './remembered-devices/remembered-devices.js';
 export type { SessionPrincipal } from './session-principal.js';
 export { type AuthMethod, Session } from './session.entity.js';
+export { sessionView } from './session-view.js';
 export { SESSIONS_ENTITIES } from './sessions.entities.js';
 export { SessionsModule } from './sessions.module.js';
 export { SessionsService } from './sessions.service.js';
