@@ -11,13 +11,16 @@ import { APP_KEY_HEADER } from '../identity/index.js';
 import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { RevokeSessionCommand, type Session } from '../sessions/index.js';
+import { RevokeSessionCommand, sessionView } from '../sessions/index.js';
 import { CurrentPrincipal, Public, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
 import { LoginCommand } from './commands/login.command.js';
 import { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 import { verifyChallengeSchema } from './dto/challenge.schema.js';
 import { loginSchema } from './dto/login.schema.js';
 import { actorOf, type UserPrincipal } from '../common/access/principal.js';
+
+/** What a sign-in's answer shows of the session it opened. */
+const OPENED_SESSION = ['id', 'expiresAt', 'aal', 'amr'] as const;
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -55,7 +58,7 @@ export class AuthController {
     return {
       status: result.status,
       token: result.token,
-      session: sessionSummary(result.session),
+      session: sessionView(result.session, OPENED_SESSION),
       ...(result.enrollmentDeadline ? { mfa: { enrollmentDeadline: result.enrollmentDeadline.toISOString() } } : {}),
     };
   }
@@ -76,7 +79,7 @@ export class AuthController {
     return {
       status: 'authenticated',
       token: opened.token,
-      session: sessionSummary(opened.session),
+      session: sessionView(opened.session, OPENED_SESSION),
       ...(opened.device ? { deviceToken: opened.device.token } : {}),
     };
   }
@@ -96,8 +99,4 @@ export class AuthController {
       if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
     }
   }
-}
-
-function sessionSummary(s: Session) {
-  return { id: s.id, expiresAt: s.expiresAt.toISOString(), aal: s.aal, amr: s.amr };
 }

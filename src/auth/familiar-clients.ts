@@ -1,8 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { hashToken } from '../common/crypto/tokens.js';
 import { Tenant, User } from '../identity/index.js';
-import { DEVICE_TOKEN_PREFIX, RememberedDevice } from '../sessions/index.js';
+import { RememberedDevices } from '../sessions/index.js';
 import { KnownNetworks } from './known-networks.js';
 
 export interface LoginClient {
@@ -22,6 +21,7 @@ export class FamiliarClients {
   constructor(
     private readonly orm: MikroORM,
     private readonly networks: KnownNetworks,
+    private readonly devices: RememberedDevices,
   ) {}
 
   async recognise(client: LoginClient, now: Date): Promise<boolean> {
@@ -31,13 +31,8 @@ export class FamiliarClients {
     if (!user) return false;
     const owner = { tenantId: user.tenantId, userId: user.id };
     if (client.ip && (await this.networks.includes(em, owner, client.ip, now))) return true;
-    if (!client.deviceToken?.startsWith(DEVICE_TOKEN_PREFIX)) return false;
-    const devices = await em.count(RememberedDevice, {
-      ...owner,
-      tokenHash: hashToken(client.deviceToken),
-      expiresAt: { $gt: now },
-    });
-    return devices > 0;
+    if (!client.deviceToken) return false;
+    return this.devices.isUnexpired(em, owner, client.deviceToken, now);
   }
 
   /** After the right password: the network becomes (or stays) known to this user. */

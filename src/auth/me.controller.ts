@@ -5,7 +5,7 @@ import { isDegraded, MfaOverviewReader } from '../factors/index.js';
 import { tenantNotFound, UsersDirectory } from '../identity/index.js';
 import { MfaStatusReader } from '../compliance/index.js';
 import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
-import type { SessionPrincipal } from '../sessions/index.js';
+import { type SessionPrincipal, sessionView } from '../sessions/index.js';
 
 /** The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. */
 @ApiTags('me')
@@ -37,12 +37,9 @@ export class MeController {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       roles: user.roles,
       session: {
-        id: p.session.id,
-        aal: p.session.aal,
-        amr: p.session.amr,
+        ...sessionView(p.session, ['id', 'aal', 'amr']),
         degraded: isDegraded(p.session),
-        app: p.session.app,
-        expiresAt: p.session.expiresAt.toISOString(),
+        ...sessionView(p.session, ['app', 'expiresAt']),
       },
       mfa: {
         ...mfa,

@@ -7,6 +7,7 @@ import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
+import { sessionView } from '../sessions/index.js';
 import { StepUpCommand } from './commands/step-up.command.js';
 import { stepUpSchema } from './dto/step-up.schema.js';
 import type { UserPrincipal } from '../common/access/principal.js';
@@ -31,16 +32,9 @@ export class StepUpController {
     @Body(new ZodPipe(stepUpSchema)) body: z.infer<typeof stepUpSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const { session: s, token } = await this.commands.execute(
+    const { session, token } = await this.commands.execute(
       new StepUpCommand(p.tenantId, p.userId, p.session.id, body, meta),
     );
-    const session = {
-      id: s.id,
-      expiresAt: s.expiresAt.toISOString(),
-      authenticatedAt: s.authenticatedAt.toISOString(),
-      aal: s.aal,
-      amr: s.amr,
-    };
-    return { token, session };
+    return { token, session: sessionView(session, ['id', 'expiresAt', 'authenticatedAt', 'aal', 'amr']) };
   }
 }

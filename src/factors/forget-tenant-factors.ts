@@ -1,7 +1,8 @@
 import type { Tx } from '../common/cqrs/unit-of-work.js';
-import { RememberedDevice } from '../sessions/index.js';
+import { RememberedDevices } from '../sessions/index.js';
 import { BackupCode } from './backup-codes/backup-code.entity.js';
 import { Factor } from './factor.entity.js';
+import { MfaFailureStreak } from './verification/mfa-failure-streak.entity.js';
 
 export interface ForgottenFactors {
   factorsRemoved: number;
@@ -22,9 +23,9 @@ export async function forgetTenantFactors(tx: Tx, tenantId: string): Promise<For
   );
   const factorsRemoved = await tx.em.nativeDelete(Factor, { tenantId });
   const backupCodesDeleted = await tx.em.nativeDelete(BackupCode, { tenantId });
-  const rememberedDevicesDeleted = await tx.em.nativeDelete(RememberedDevice, { tenantId });
+  const rememberedDevicesDeleted = await RememberedDevices.forget(tx, { tenantId, allUsers: true });
   // Locks after too many wrong codes were about factors that no longer exist.
-  await tx.em.execute('delete from mfa_failure_streaks where tenant_id = ?', [tenantId]);
+  await tx.em.getRepository(MfaFailureStreak).forgetTenant(tenantId);
   return { factorsRemoved, usersAffected: users?.n ?? 0, backupCodesDeleted, rememberedDevicesDeleted };
 }
 

@@ -44,6 +44,39 @@ export class SessionRepository extends EntityRepository<Session> {
     );
   }
 
+  /**
+   * Flags the live sessions of the targets (users, or single sessions) step-up-required, each with its
+   * target's reason (a session already flagged takes the new one); returns the sessions flagged.
+   */
+  async flagLiveForStepUp(
+    tenantId: string,
+    by: 'user' | 'session',
+    targets: readonly { id: string; reason: string }[],
+    now: Date,
+  ): Promise<{ id: string; userId: string }[]> {
+    if (targets.length === 0) return [];
+    const column = by === 'user' ? 'user_id' : 'id';
+    // SQL, one statement for a whole Disconnect round: the reasons travel as JSON, so no text needs
+    // quoting. The `= any` repeats the join key as an array so the planner walks the index, not the table.
+    const rows = await this.getEntityManager().execute<{ id: string; user_id: string }[]>(
+      `update sessions s set step_up_required_at = ?, step_up_reason = v.reason
+       from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
+       where s.tenant_id = ? and s.${column} = any(?::uuid[]) and s.${column} = v.target
+         and s.revoked_at is null and s.expires_at > ?
+         and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
+       returning s.id, s.user_id`,
+      [
+        now,
+        JSON.stringify(targets.map((t) => ({ target: t.id, reason: t.reason }))),
+        tenantId,
+        pgUuidArray(targets.map((t) => t.id)),
+        now,
+        now,
+      ],
+    );
+    return rows.map((r) => ({ id: r.id, userId: r.user_id }));
+  }
+
   /** Records activity only if the stored value is a minute old, so concurrent requests write once. */
   async touch(id: string, now: Date, notAfter: Date): Promise<void> {
     await this.nativeUpdate({ id, lastActiveAt: { $lte: notAfter } }, { lastActiveAt: now });

@@ -5,10 +5,10 @@ import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
-import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import type { App } from '../identity/index.js';
 import { deviceInfoOf } from './device-info.js';
+import { RememberedDevices } from './remembered-devices/remembered-devices.js';
 import { SessionCreatedEvent, SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
 import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';
 
@@ -125,7 +125,7 @@ export class SessionsService {
    * Flags live sessions step-up-required, in the caller's transaction: every live session of each user
    * in `users`, and each session in `sessions` if it is live, with the reason given for it (a session
    * already flagged takes the new reason). The users' remembered devices are deleted in the same
-   * statement, so a new login cannot skip the factor check either; the caller audits that.
+   * transaction, so a new login cannot skip the factor check either; the caller audits that.
    */
   async requireStepUp(
     tx: Tx,
@@ -133,47 +133,14 @@ export class SessionsService {
     targets: { users: readonly { id: string; reason: string }[]; sessions: readonly { id: string; reason: string }[] },
   ): Promise<{ flagged: FlaggedSession[]; devicesForgotten: Map<string, number> }> {
     const now = this.clock.now();
-    const flagged: FlaggedSession[] = [];
-    const devicesForgotten = new Map<string, number>();
-    for (const [kind, list] of [
-      ['user', targets.users],
-      ['session', targets.sessions],
-    ] as const) {
-      if (list.length === 0) continue;
-      const column = kind === 'user' ? 'user_id' : 'id';
-      const ids = pgUuidArray(list.map((t) => t.id));
-      // One statement for the whole list: the reasons travel as JSON, so no text needs quoting. The
-      // `= any` repeats the join key as an array so the planner walks the index instead of the table.
-      const rows = await tx.em.execute<{ id: string | null; user_id: string; devices: number | null }[]>(
-        `with flagged as (
-           update sessions s set step_up_required_at = ?, step_up_reason = v.reason
-           from jsonb_to_recordset(?::jsonb) as v(target uuid, reason text)
-           where s.tenant_id = ? and s.${column} = any(?::uuid[]) and s.${column} = v.target
-             and s.revoked_at is null and s.expires_at > ?
-             and s.last_active_at + make_interval(secs => s.idle_timeout_seconds) > ?
-           returning s.id, s.user_id
-         ), forgotten as (
-           delete from remembered_devices where ? and tenant_id = ? and user_id = any(?::uuid[]) returning user_id
-         )
-         select id, user_id, null::int as devices from flagged
-         union all select null, user_id, count(*)::int from forgotten group by user_id`,
-        [
-          now,
-          JSON.stringify(list.map((t) => ({ target: t.id, reason: t.reason }))),
-          tenantId,
-          ids,
-          now,
-          now,
-          kind === 'user',
-          tenantId,
-          ids,
-        ],
-      );
-      for (const row of rows) {
-        if (row.id) flagged.push({ id: row.id, userId: row.user_id, flaggedFor: kind });
-        else devicesForgotten.set(row.user_id, row.devices ?? 0);
-      }
-    }
+    const sessions = tx.em.getRepository(Session);
+    const byUser = await sessions.flagLiveForStepUp(tenantId, 'user', targets.users, now);
+    const devicesForgotten = await RememberedDevices.forget(tx, { tenantId, userIds: targets.users.map((t) => t.id) });
+    const bySession = await sessions.flagLiveForStepUp(tenantId, 'session', targets.sessions, now);
+    const flagged = [
+      ...byUser.map((s): FlaggedSession => ({ ...s, flaggedFor: 'user' })),
+      ...bySession.map((s): FlaggedSession => ({ ...s, flaggedFor: 'session' })),
+    ];
     return { flagged, devicesForgotten };
   }
 

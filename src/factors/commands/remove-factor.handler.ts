@@ -6,7 +6,7 @@ import { UsersDirectory } from '../../identity/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound, unauthorized } from '../../common/errors/domain-error.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
-import { deleteRememberedDevices, Session } from '../../sessions/index.js';
+import { RememberedDevices, Session } from '../../sessions/index.js';
 import { FactorRemovedEvent } from '../events/factor-removed.event.js';
 import { Factor } from '../factor.entity.js';
 import { mfaCodeInvalid } from '../factors.errors.js';
@@ -84,7 +84,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
         const lastFactor = factor.status === 'active' && remaining === 0;
         const leftovers = lastFactor ? await forgetMfaLeftovers(tx, { tenantId, userId }) : {};
         // Any change of factors ends every remembered device: each must pass the new set.
-        const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
+        const rememberedDevicesDeleted = await RememberedDevices.forget(tx, { tenantId, userId });
         const event = new FactorRemovedEvent(tenantId, userId, factor.id, factor.type, lastFactor);
         const removed = await this.audit.record(tx, event, {
           actor,

@@ -1,7 +1,8 @@
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
-import { deleteRememberedDevices } from '../../sessions/index.js';
+import { RememberedDevices } from '../../sessions/index.js';
 import { Factor } from '../factor.entity.js';
 import { forgetMfaLeftovers } from '../mfa-leftovers.js';
+import { MfaFailureStreak } from '../verification/mfa-failure-streak.entity.js';
 import { MfaReset } from './mfa-reset.entity.js';
 
 /**
@@ -17,8 +18,8 @@ export async function replaceFactorsAfterReset(
   const { tenantId, userId, keptFactorId } = input;
   const factorsRemoved = await tx.em.nativeDelete(Factor, { tenantId, userId, id: { $ne: keptFactorId } });
   const { backupCodesDeleted } = await forgetMfaLeftovers(tx, { tenantId, userId });
-  const rememberedDevicesDeleted = await deleteRememberedDevices(tx.em, { tenantId, userId });
-  await tx.em.execute('delete from mfa_failure_streaks where user_id = ?', [userId]);
+  const rememberedDevicesDeleted = await RememberedDevices.forget(tx, { tenantId, userId });
+  await tx.em.getRepository(MfaFailureStreak).forgetUser({ tenantId, userId });
   await tx.em.getRepository(MfaReset).complete(tenantId, input.resetId, input.now);
   return { factorsRemoved, backupCodesDeleted, rememberedDevicesDeleted };
 }

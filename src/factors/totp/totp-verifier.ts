@@ -7,8 +7,9 @@ import { FactorSecrets } from '../factor-secrets.js';
 import { matchTotpStep, TOTP_SECRET_BYTES } from './totp.js';
 
 /**
- * Checks TOTP codes and accepts each time step at most once (ARCHITECTURE invariant 3). Enrolment
- * verification uses it now; the login challenge and step-up will use it the same way.
+ * Checks TOTP codes and accepts each time step at most once (ARCHITECTURE invariant 3). Every TOTP
+ * check goes through it: enrolment verification, the login challenge and step-up (TotpChallengeMethod),
+ * and the code that confirms a factor removal or a weaker policy (RemovalProof).
  */
 @Injectable()
 export class TotpVerifier {

@@ -2,7 +2,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Clock } from '../../common/clock.js';
 import { Session } from '../session.entity.js';
-import { ListSessionsQuery, type SessionView } from './list-sessions.query.js';
+import { sessionView } from '../session-view.js';
+import { LISTED_SESSION, type ListedSession, ListSessionsQuery } from './list-sessions.query.js';
 
 @QueryHandler(ListSessionsQuery)
 export class ListSessionsHandler implements IQueryHandler<ListSessionsQuery> {
@@ -11,27 +12,9 @@ export class ListSessionsHandler implements IQueryHandler<ListSessionsQuery> {
     private readonly clock: Clock,
   ) {}
 
-  async execute({ tenantId, userId, currentSessionId }: ListSessionsQuery): Promise<SessionView[]> {
+  async execute({ tenantId, userId, currentSessionId }: ListSessionsQuery): Promise<ListedSession[]> {
     const now = this.clock.now();
     const sessions = await this.orm.em.fork().getRepository(Session).listLiveForUser(tenantId, userId, now);
-    return sessions.filter((s) => s.isActiveAt(now)).map((s) => toSessionView(s, currentSessionId));
+    return sessions.filter((s) => s.isActiveAt(now)).map((s) => sessionView(s, LISTED_SESSION, currentSessionId));
   }
-}
-
-export function toSessionView(s: Session, currentSessionId: string | null): SessionView {
-  return {
-    id: s.id,
-    current: s.id === currentSessionId,
-    deviceType: s.deviceType,
-    browser: s.browser,
-    os: s.os,
-    ip: s.ip,
-    location: s.location,
-    createdAt: s.createdAt.toISOString(),
-    lastActiveAt: s.lastActiveAt.toISOString(),
-    expiresAt: s.expiresAt.toISOString(),
-    aal: s.aal,
-    app: s.app,
-    amr: s.amr,
-  };
 }

@@ -1,25 +1,27 @@
 import { Query } from '@nestjs/cqrs';
-import type { App } from '../../identity/index.js';
+import type { SessionView } from '../session-view.js';
 
-export interface SessionView {
-  id: string;
-  current: boolean;
-  deviceType: string;
-  browser: string | null;
-  os: string | null;
-  ip: string | null;
-  location: string | null;
-  createdAt: string;
-  lastActiveAt: string;
-  expiresAt: string;
-  aal: 1 | 2;
-  /** The kind of app whose key opened it; null when signed in without one. */
-  app: App | null;
-  amr: string[];
-}
+/** What a list of a user's sessions shows of each (`GET /v1/me/sessions`, an admin's view of a member's). */
+export const LISTED_SESSION = [
+  'id',
+  'current',
+  'deviceType',
+  'browser',
+  'os',
+  'ip',
+  'location',
+  'createdAt',
+  'lastActiveAt',
+  'expiresAt',
+  'aal',
+  'app',
+  'amr',
+] as const;
+
+export type ListedSession = SessionView<(typeof LISTED_SESSION)[number]>;
 
 /** The live sessions of one user of a tenant; `currentSessionId` flags the caller's own. */
-export class ListSessionsQuery extends Query<SessionView[]> {
+export class ListSessionsQuery extends Query<ListedSession[]> {
   constructor(
     readonly tenantId: string,
     readonly userId: string,

@@ -1,9 +1,13 @@
+import { EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
+import { RememberedDeviceRepository } from './remembered-device.repository.js';
 
 /** A browser or client that may skip the second factor until it expires or the user's credentials change. */
-@Entity({ tableName: 'remembered_devices' })
+@Entity({ tableName: 'remembered_devices', repository: () => RememberedDeviceRepository })
 export class RememberedDevice {
+  [EntityRepositoryType]?: RememberedDeviceRepository;
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 

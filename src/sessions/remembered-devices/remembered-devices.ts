@@ -14,8 +14,8 @@ const DAY_MS = 24 * 60 * 60_000;
  * Remembered devices: issued after a passed challenge for the tenant policy's `rememberDeviceDays`
  * (none when it is 0), honoured at login only while unexpired under the policy in force (so
  * shortening it or turning it off takes effect at once) and issued after `notBefore` (the user's last
- * password change or factor enrolment: so those end them without a write elsewhere); removing a
- * factor and "forget" delete them.
+ * password change or factor enrolment: so those end them without a write elsewhere). Every deletion
+ * (a factor removed, an MFA reset, a Disconnect, "forget") goes through `RememberedDevices.forget`.
  */
 @Injectable()
 export class RememberedDevices {
@@ -50,7 +50,7 @@ export class RememberedDevices {
     { now, notBefore, days }: { now: Date; notBefore: Date | null; days: number },
   ): Promise<RememberedDevice | null> {
     if (!token?.startsWith(DEVICE_TOKEN_PREFIX)) return null;
-    const device = await em.findOne(RememberedDevice, { tokenHash: hashToken(token), ...subject });
+    const device = await em.getRepository(RememberedDevice).findByTokenHash(subject, hashToken(token));
     if (!device || device.expiresAt <= now) return null;
     if (notBefore && notBefore >= device.createdAt) return null;
     if (device.createdAt.getTime() + days * DAY_MS <= now.getTime()) return null;
@@ -58,14 +58,23 @@ export class RememberedDevices {
     return device;
   }
 
-  /** Forgets every remembered device of the user; returns how many. */
+  /**
+   * Whether `token` is one of the owner's unexpired remembered devices, whatever the policy says now
+   * (`honour` decides whether it may skip a challenge).
+   */
+  isUnexpired(em: EntityManager, owner: { tenantId: string; userId: string }, token: string, now: Date) {
+    if (!token.startsWith(DEVICE_TOKEN_PREFIX)) return Promise.resolve(false);
+    return em.getRepository(RememberedDevice).hasUnexpired(owner, hashToken(token), now);
+  }
+
+  /** Forgets every remembered device of the user, audited as `actor`'s doing; returns how many. */
   async forgetAll(
     tx: Tx,
     subject: { tenantId: string; userId: string },
     actor: Actor,
     request: RequestMeta,
   ): Promise<number> {
-    const forgotten = await tx.em.nativeDelete(RememberedDevice, subject);
+    const forgotten = await RememberedDevices.forget(tx, subject);
     await this.audit.record(tx, new RememberedDevicesForgottenEvent(subject.tenantId, subject.userId, forgotten), {
       actor,
       target: { type: 'user', id: subject.userId },
@@ -74,12 +83,28 @@ export class RememberedDevices {
     });
     return forgotten;
   }
+
+  /**
+   * Deletes the remembered devices of `scope` inside the caller's transaction, unaudited (the caller's
+   * own entry says why they went): one user's, several users' of a tenant (then how many went per
+   * user), or every user's of the tenant. Static: callers in other slices use it inside their own
+   * transactions, with nothing injected.
+   */
+  static forget(tx: Tx, scope: { tenantId: string; userIds: readonly string[] }): Promise<Map<string, number>>;
+  static forget(
+    tx: Tx,
+    scope: { tenantId: string; userId: string } | { tenantId: string; allUsers: true },
+  ): Promise<number>;
+  static forget(tx: Tx, scope: RememberedDeviceScope): Promise<number | Map<string, number>> {
+    const devices = tx.em.getRepository(RememberedDevice);
+    if ('userIds' in scope) return devices.deleteForUsers(scope.tenantId, scope.userIds);
+    if ('userId' in scope) return devices.deleteForUser(scope.tenantId, scope.userId);
+    return devices.deleteForTenant(scope.tenantId);
+  }
 }
 
-/** Deletes the user's remembered devices inside a caller's transaction (e.g. a factor removal). */
-export function deleteRememberedDevices(
-  em: EntityManager,
-  subject: { tenantId: string; userId: string },
-): Promise<number> {
-  return em.nativeDelete(RememberedDevice, subject);
-}
+/** Whose remembered devices `RememberedDevices.forget` deletes. */
+export type RememberedDeviceScope =
+  | { tenantId: string; userId: string }
+  | { tenantId: string; userIds: readonly string[] }
+  | { tenantId: string; allUsers: true };
