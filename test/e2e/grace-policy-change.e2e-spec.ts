@@ -101,12 +101,26 @@ describe('a policy change that makes users overdue', () => {
         AppModule.forRoot(t.config, { clock, extra: [WorkersModule] }),
         { logger: false, abortOnError: false },
       ));
+    /** The api enqueues a policy change's sweep after the commit, without waiting for it: wait here. */
+    const policySweepEnqueued = (tenantId: string) =>
+      waitUntil(
+        () =>
+          t.sql<{ relayed_at: Date | null }>(
+            `select relayed_at from outbox_messages where tenant_id = $1 and kind = 'grace_policy_sweep'`,
+            [tenantId],
+          ),
+        {
+          what: "the policy change's sweep enqueued",
+          until: (rows) => rows.length > 0 && rows.every((r) => r.relayed_at),
+        },
+      );
 
     it('sweeps when a worker starts: a deadline passed while no worker ran is enforced at once', async () => {
       const acme = await aTenant(t.http);
       const member = await aUser(t.http, acme);
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 1 });
       // Only the start-up sweep may act: the policy's own sweep is taken off the queue.
+      await policySweepEnqueued(acme.id);
       await t.app.get(JobQueues).queue('grace').obliterate({ force: true });
       clock.advance(DAY + MINUTE);
       expect((await t.http.get('/v1/me', member.token)).status).toBe(200);
@@ -125,6 +139,7 @@ describe('a policy change that makes users overdue', () => {
       await grace.pause();
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 0 });
       // The crash: the job the api enqueued after the commit is lost, and the row was never marked relayed.
+      await policySweepEnqueued(acme.id);
       await grace.obliterate({ force: true });
       await t.sql(`update outbox_messages set relayed_at = null where tenant_id = $1 and kind = 'grace_policy_sweep'`, [
         acme.id,

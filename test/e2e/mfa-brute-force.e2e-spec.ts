@@ -99,7 +99,8 @@ describe('second-factor brute force', () => {
     expect(locked.body.detail).toMatch(/locked/);
     expect(await audited('MfaChallengeFailed', user.id)).toHaveLength(101);
     expect((await audited('FactorLocked', user.id)).map((e) => e.details)).toEqual([{ consecutiveFailures: 100 }]);
-  });
+    // A hundred sign-ins, each an argon2 check: half a minute and more on a loaded machine.
+  }, 120_000);
 
   it('e-mails the user once when their second factor is locked, naming no code', async () => {
     const user = await aUserWithTotp();
