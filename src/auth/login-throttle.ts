@@ -49,12 +49,12 @@ export class LoginThrottle {
   ) {
     const env = config.env;
     const windowMs = env.LOGIN_RATE_WINDOW_SECONDS * 1000;
-    this.perIp = new AttemptLimiter(redis, {
+    this.perIp = new AttemptLimiter(redis, clock, {
       limit: env.LOGIN_MAX_ATTEMPTS_PER_IP,
       windowMs,
       unavailable: UNAVAILABLE,
     });
-    this.perAccountNetwork = new AttemptLimiter(redis, {
+    this.perAccountNetwork = new AttemptLimiter(redis, clock, {
       limit: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowMs,
       unavailable: UNAVAILABLE,

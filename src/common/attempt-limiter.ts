@@ -1,11 +1,23 @@
 import type { Redis } from 'ioredis';
+import type { Clock } from './clock.js';
 import { DomainError } from './errors/domain-error.js';
 
-// INCR and start the window on the first hit, atomically: returns [count, ms left in the window].
+// Counts a hit in the window { start, n } that is open at ARGV[1] (now, ms), opening a new one when none
+// is or the last has ended, atomically: returns [count, ms left in the window]. The key's TTL only clears
+// it once its window is over.
 const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}`;
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
+if not start or now >= start + window then
+  redis.call('HSET', KEYS[1], 'start', ARGV[1], 'n', 1)
+  redis.call('PEXPIRE', KEYS[1], window)
+  return {1, window}
+end
+return {redis.call('HINCRBY', KEYS[1], 'n', 1), math.min(window, start + window - now)}`;
+
+/** Windows live under keys of their own: a counter of the earlier shape (a TTL'd integer) is never read. */
+const WINDOW_SUFFIX = ':window';
 
 export interface AttemptOutcome {
   /** Within the limit: go ahead. The attempt is already counted. */
@@ -19,10 +31,11 @@ export interface AttemptOutcome {
 /**
  * A fixed-window attempt counter in Redis, shared by every node. Each attempt is counted *before*
  * the work it guards, never after: a check-then-record limiter lets N parallel attempts all read
- * "under the limit", while INCR orders them, so exactly `limit` are admitted per window.
+ * "under the limit", while one atomic script orders them, so exactly `limit` are admitted per window.
  *
- * The window is the key's Redis TTL, not the app's Clock: every node sees the same window, and it
- * ends on its own even if no node is running.
+ * A window opens at the first attempt and lasts `windowMs` of the app's Clock (ARCHITECTURE invariant
+ * 7), read by the node that counts: every node sees the same window, since its start is kept in Redis,
+ * and a test moves it by moving its clock.
  *
  * Fails closed: without Redis a limit cannot hold, so the guarded action answers 503 rather than
  * run unthrottled.
@@ -30,25 +43,26 @@ export interface AttemptOutcome {
 export class AttemptLimiter {
   constructor(
     private readonly redis: Redis,
+    private readonly clock: Clock,
     private readonly options: { limit: number; windowMs: number; unavailable: string },
   ) {}
 
   async hit(key: string): Promise<AttemptOutcome> {
-    const [count, ttl] = (await this.failClosed(() => this.redis.eval(HIT, 1, key, this.options.windowMs))) as [
-      number,
-      number,
-    ];
+    const now = this.clock.now().getTime();
+    const [count, leftMs] = (await this.failClosed(() =>
+      this.redis.eval(HIT, 1, key + WINDOW_SUFFIX, now, this.options.windowMs),
+    )) as [number, number];
     return {
       admitted: count <= this.options.limit,
       // The counter goes on counting refusals, so only one attempt ever sees limit + 1 in a window.
       firstRefusal: count === this.options.limit + 1,
-      retryAfterMs: ttl > 0 ? ttl : this.options.windowMs,
+      retryAfterMs: leftMs,
     };
   }
 
   /** Starts afresh: the next hit opens a new window. */
   async reset(key: string): Promise<void> {
-    await this.failClosed(() => this.redis.del(key));
+    await this.failClosed(() => this.redis.del(key + WINDOW_SUFFIX));
   }
 
   private async failClosed<T>(work: () => Promise<T>): Promise<T> {

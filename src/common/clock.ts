@@ -1,7 +1,8 @@
 /**
  * The only source of "now" for anything that decides validity (ARCHITECTURE invariant 7): session
- * expiry, TOTP steps, challenges and grace periods are tested by moving a ManualClock. (Rate-limit
- * windows are Redis key expiries: counters that slow guessing, not validity decisions.)
+ * expiry, TOTP steps, challenges, grace periods and the attempt limits' windows are tested by moving a
+ * ManualClock. (The windows that keep refusals off the audit log, FirstOfWindow, are Redis key
+ * expiries: they decide what is logged, not what is allowed.)
  */
 export abstract class Clock {
   abstract now(): Date;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../common/app-config.js';
 import { AttemptLimiter, tooManyAttempts } from '../common/attempt-limiter.js';
+import { Clock } from '../common/clock.js';
 
 /**
  * Current-password checks per user, outside login (changing the password): without a limit, a
@@ -15,8 +16,9 @@ export class PasswordCheckThrottle {
   constructor(
     redis: Redis,
     private readonly config: AppConfig,
+    clock: Clock,
   ) {
-    this.limiter = new AttemptLimiter(redis, {
+    this.limiter = new AttemptLimiter(redis, clock, {
       limit: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowMs: config.env.LOGIN_RATE_WINDOW_SECONDS * 1000,
       unavailable: 'Password checks are temporarily unavailable; try again shortly',

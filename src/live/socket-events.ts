@@ -24,8 +24,16 @@ export interface ServerToClientEvents {
   [SESSION_REVOKED_EVENT]: (payload: ForcedDisconnect) => void;
 }
 
-/** The gateway takes no messages from clients: apps carry their own events on their own servers. */
-export type ClientToServerEvents = Record<never, never>;
+/**
+ * The one message a client may send: the gateway acknowledges it, empty, so a client (or a test) learns
+ * that the server still holds its connection. Only an admitted socket can send it, and one the server has
+ * closed gets the disconnect instead of an answer. Apps carry their own events on their own servers.
+ */
+export const PING_EVENT = 'stepguard:ping';
+
+export interface ClientToServerEvents {
+  [PING_EVENT]: (ack: () => void) => void;
+}
 
 /**
  * The `message` of a `connect_error`: `unauthorized` (bad, revoked, expired or enrol-only session),

@@ -19,6 +19,7 @@ import { LiveConnections } from './live-connections.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';
 import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
 import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
+import { PING_EVENT } from './socket-events.js';
 import { socketRedisKey } from './socket-redis-key.js';
 import { type CaughtUp, SocketRecheck } from './socket-recheck.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
@@ -60,7 +61,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     this.io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,
-      // Clients send nothing but the handshake: no reason to buffer a megabyte (the default) per message.
+      // Clients send nothing but the handshake and pings: no reason to buffer a megabyte (the default) per message.
       maxHttpBufferSize: 64 * 1024,
       // Sockets authenticate with a bearer token in the handshake, never a cookie: any origin may
       // connect, since a page on another origin holds no token of ours.
@@ -147,6 +148,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   private joined(socket: GatewaySocket): void {
     const { tenantId, userId, sessionId, checkedAt } = socket.data;
     void socket.join([sessionRoom(sessionId), userRoom(userId), tenantRoom(tenantId)]);
+    // The answer says only that the connection is held; a client that sends no callback gets none.
+    socket.on(PING_EVENT, (ack) => void (typeof ack === 'function' && ack()));
     // A kick that arrived between this socket's check and now found it in no room yet.
     const missed = this.recent.since(sessionId, checkedAt);
     if (missed && missed.keep !== socket.data.tokenFingerprint) kickSocket(socket, missed.cause, missed.reason);

@@ -6,6 +6,7 @@ import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builder
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
 const MINUTE = 60_000;
@@ -102,15 +103,16 @@ describe('what a challenge and an e-mailed code are bound to', () => {
         );
         const verifying = verify(opened, totpCodeAt(user.secret, clock));
         // The verification reaches the user row and waits for the uncommitted change.
-        for (let i = 0; ; i++) {
-          const [waiting] = await t.sql<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`,
-          );
-          if (waiting!.n > 0) break;
-          if (i > 400) throw new Error('the verification never waited for the password change');
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        await waitUntil(
+          async () =>
+            (
+              await t.sql<{ n: number }>(
+                `select count(*)::int as n from pg_stat_activity
+                  where datname = current_database() and wait_event_type = 'Lock'`,
+              )
+            )[0]!.n,
+          { what: 'the verification waiting for the password change', until: (waiting) => waiting > 0 },
+        );
         await changer.query('commit');
         const refused = await verifying;
         expect(refused.status).toBe(410);

@@ -18,6 +18,7 @@ import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builder
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { verifyFactor } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const MINUTE = 60_000;
 
@@ -37,6 +38,7 @@ describe('e-mail codes', () => {
     await smtp.close();
   });
 
+  const deliveredAt = 'select delivered_at from outbox_messages where id = $1';
   /** The code mails to `address` (a security notice may share the inbox). */
   const mailsTo = (address: string) => smtp.to(address, /verification code/);
 
@@ -208,6 +210,11 @@ describe('e-mail codes', () => {
     expect(await t.app.get(OutboxRelay).sweep()).toBe(1);
     const code = await nthCode(user.email, 2);
     expect(await t.app.get(OutboxRelay).sweep()).toBe(0);
+    // The job records the delivery just after the SMTP server took the mail: the duplicate comes after that.
+    await waitUntil(() => t.sql<{ delivered_at: Date | null }>(deliveredAt, [outboxId]), {
+      what: 'the relayed code marked delivered',
+      until: ([row]) => Boolean(row?.delivered_at),
+    });
     // The job running again (a duplicate delivery) sends nothing more.
     await expect(t.app.get(CommandBus).execute(new DeliverEmailCodeCommand(outboxId))).resolves.toEqual({
       delivery: 'already_delivered',
@@ -229,11 +236,10 @@ describe('e-mail codes', () => {
     // reset below could land first and be overwritten.
     const latestOutbox = `select id, delivered_at from outbox_messages
        where ref_id = (select id from email_codes where factor_id = $1 order by created_at desc limit 1)`;
-    for (let i = 0; i < 200; i++) {
-      const [delivered] = await t.sql<{ delivered_at: Date | null }>(latestOutbox, [user.factorId]);
-      if (delivered?.delivered_at) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntil(() => t.sql<{ delivered_at: Date | null }>(latestOutbox, [user.factorId]), {
+      what: 'the latest code marked delivered',
+      until: ([latest]) => Boolean(latest?.delivered_at),
+    });
     // What the crashed run leaves behind: mailed, but the outbox row not marked delivered; BullMQ retries.
     const [row] = await t.sql<{ id: string }>(
       `update outbox_messages set delivered_at = null

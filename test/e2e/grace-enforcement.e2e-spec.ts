@@ -2,12 +2,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { CommandBus } from '@nestjs/cqrs';
 import { ManualClock } from '../../src/common/clock.js';
 import { SweepGracePeriodsCommand } from '../../src/compliance/commands/sweep-grace-periods.command.js';
+import { jobIdOf } from '../../src/infra/queues/job-id.js';
+import { JobQueues } from '../../src/infra/queues/job-queues.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, signIn, type TenantFixture } from '../support/builders.js';
+import { outboxDrained } from '../support/outbox.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -53,7 +57,10 @@ describe('grace-period enforcement', () => {
         [userId],
       )
     ).filter((e) => e.action === 'SessionRevoked' || e.action === 'MfaGracePeriodExpired');
-  const settle = () => new Promise((r) => setTimeout(r, 300));
+  /** The tenant's mail and policy sweeps are all done: a mail not in the inbox now never comes. */
+  const settled = () => outboxDrained(t, acme.id);
+  const revoked = (token: string, what: string) =>
+    waitUntil(async () => !(await alive(token)), { what: `${what} answering 401` });
 
   it('revokes every session of an overdue member at the deadline and e-mails them, exactly once', async () => {
     const member = await aUser(t.http, acme);
@@ -76,7 +83,7 @@ describe('grace-period enforcement', () => {
     expect(mail.subject).toMatch(/set up two-step sign-in to continue/);
 
     await Promise.all([sweep(), sweep()]);
-    await settle();
+    await settled();
     expect(smtp.to(member.email)).toHaveLength(2);
     expect(await actions(member.id)).toHaveLength(3);
   });
@@ -86,7 +93,7 @@ describe('grace-period enforcement', () => {
     await requireOfMembers(10);
     clock.advance(2 * DAY);
     await sweep();
-    await settle();
+    await settled();
     expect(smtp.to(member.email)).toHaveLength(0);
     clock.advance(DAY + MINUTE);
     await sweep();
@@ -95,7 +102,7 @@ describe('grace-period enforcement', () => {
     clock.advance(6 * DAY);
     await sweep();
     expect((await smtp.nth(member.email, 2)).text).toMatch(/within 1 day\(s\)/);
-    await settle();
+    await settled();
     expect(smtp.to(member.email)).toHaveLength(2);
   });
 
@@ -106,7 +113,7 @@ describe('grace-period enforcement', () => {
     expect((await smtp.nth(member.email, 1)).text).toMatch(/within 3 day\(s\)/);
     clock.advance(DAY);
     await sweep();
-    await settle();
+    await settled();
     expect(smtp.to(member.email)).toHaveLength(1);
   });
 
@@ -126,7 +133,7 @@ describe('grace-period enforcement', () => {
 
     clock.advance(DAY + 1000);
     await sweep();
-    for (let i = 0; i < 100 && (await alive(member.token)); i++) await new Promise((r) => setTimeout(r, 50));
+    await revoked(member.token, "the overdue member's session");
     expect(await alive(member.token)).toBe(false);
     // Both sessions were judged in the one transaction that revoked the first.
     expect(await alive(throughClient)).toBe(true);
@@ -135,11 +142,24 @@ describe('grace-period enforcement', () => {
   it('enforces a deadline that falls between sweeps with the precise job the sweep scheduled', async () => {
     const member = await aUser(t.http, acme);
     await requireOfMembers(1);
-    clock.advance(DAY - 300);
+    const [{ started_at: startedAt }] = await waitUntil(
+      () => t.sql<{ started_at: Date }>('select started_at from mfa_scope_starts where user_id = $1', [member.id]),
+      { what: "the member's scope start", until: (rows) => rows.length === 1 },
+    );
+    const deadline = startedAt.getTime() + DAY;
+    clock.set(new Date(deadline - 10 * MINUTE));
     await sweep();
     expect(await alive(member.token)).toBe(true);
-    clock.advance(1000);
-    for (let i = 0; i < 100 && (await alive(member.token)); i++) await new Promise((r) => setTimeout(r, 50));
+    const job = await t.app
+      .get(JobQueues)
+      .queue('grace')
+      .getJob(jobIdOf('grace', acme.id, member.id, deadline));
+    expect(await job?.getState()).toBe('delayed');
+    expect(job?.opts.delay).toBe(10 * MINUTE);
+    // The deadline passes on the test's clock; the job runs now, as BullMQ runs it once its delay is over.
+    clock.advance(10 * MINUTE + 1000);
+    await job!.promote();
+    await revoked(member.token, "the member's session, by the deadline job");
     expect(await alive(member.token)).toBe(false);
     expect((await actions(member.id)).map((e) => e.action)).toContain('MfaGracePeriodExpired');
   });
@@ -158,6 +178,7 @@ describe('grace-period enforcement', () => {
     await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['manager'] });
     clock.advance(2 * DAY);
     await sweep();
+    await settled();
     expect(await alive(enrolled.token)).toBe(true);
     expect(await alive(relieved.token)).toBe(true);
   });

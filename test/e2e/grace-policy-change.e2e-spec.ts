@@ -11,6 +11,7 @@ import { aTenant, aUser } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { waitUntil } from '../support/wait.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -18,15 +19,6 @@ const LONG_SESSIONS = {
   SESSION_IDLE_TIMEOUT_MINUTES: String(30 * 24 * 60),
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: String(30 * 24 * 60),
 };
-
-/** Polls `check` until it holds; fails loudly with `what` after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * A saved policy acts at once on the users it makes overdue (its tenant is swept right after the save,
@@ -53,10 +45,9 @@ describe('a policy change that makes users overdue', () => {
 
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 0 });
 
-      await eventually(
-        "the overdue member's session answering 401",
-        async () => (await t.http.get('/v1/me', member.token)).status === 401,
-      );
+      await waitUntil(async () => (await t.http.get('/v1/me', member.token)).status === 401, {
+        what: "the overdue member's session answering 401",
+      });
       const revoked = await t.sql<{ details: { reason: string } }>(
         `select details from audit_events where action = 'SessionRevoked' and details->>'userId' = $1`,
         [member.id],
@@ -83,7 +74,9 @@ describe('a policy change that makes users overdue', () => {
 
       const grace = t.app.get(JobQueues).queue('grace');
       const jobId = jobIdOf('grace', acme.id, member.id, deadline);
-      await eventually('the precise deadline job in the grace queue', async () => Boolean(await grace.getJob(jobId)));
+      await waitUntil(async () => Boolean(await grace.getJob(jobId)), {
+        what: 'the precise deadline job in the grace queue',
+      });
       const job = (await grace.getJob(jobId))!;
       expect(job.name).toBe('grace-deadline');
       expect(job.data).toEqual({ tenantId: acme.id, userId: member.id, deadline });
@@ -108,22 +101,35 @@ describe('a policy change that makes users overdue', () => {
         AppModule.forRoot(t.config, { clock, extra: [WorkersModule] }),
         { logger: false, abortOnError: false },
       ));
+    /** The api enqueues a policy change's sweep after the commit, without waiting for it: wait here. */
+    const policySweepEnqueued = (tenantId: string) =>
+      waitUntil(
+        () =>
+          t.sql<{ relayed_at: Date | null }>(
+            `select relayed_at from outbox_messages where tenant_id = $1 and kind = 'grace_policy_sweep'`,
+            [tenantId],
+          ),
+        {
+          what: "the policy change's sweep enqueued",
+          until: (rows) => rows.length > 0 && rows.every((r) => r.relayed_at),
+        },
+      );
 
     it('sweeps when a worker starts: a deadline passed while no worker ran is enforced at once', async () => {
       const acme = await aTenant(t.http);
       const member = await aUser(t.http, acme);
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 1 });
       // Only the start-up sweep may act: the policy's own sweep is taken off the queue.
+      await policySweepEnqueued(acme.id);
       await t.app.get(JobQueues).queue('grace').obliterate({ force: true });
       clock.advance(DAY + MINUTE);
       expect((await t.http.get('/v1/me', member.token)).status).toBe(200);
 
       await startWorker();
 
-      await eventually(
-        "the overdue member's session answering 401 after the worker started",
-        async () => (await t.http.get('/v1/me', member.token)).status === 401,
-      );
+      await waitUntil(async () => (await t.http.get('/v1/me', member.token)).status === 401, {
+        what: "the overdue member's session answering 401 after the worker started",
+      });
     });
 
     it('acts on the change after a crash between its commit and the relay: the sweep is a committed outbox row', async () => {
@@ -133,6 +139,7 @@ describe('a policy change that makes users overdue', () => {
       await grace.pause();
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 0 });
       // The crash: the job the api enqueued after the commit is lost, and the row was never marked relayed.
+      await policySweepEnqueued(acme.id);
       await grace.obliterate({ force: true });
       await t.sql(`update outbox_messages set relayed_at = null where tenant_id = $1 and kind = 'grace_policy_sweep'`, [
         acme.id,
@@ -143,10 +150,9 @@ describe('a policy change that makes users overdue', () => {
       // What the workers' periodic outbox sweep runs.
       expect(await worker!.get(OutboxRelay).sweep()).toBeGreaterThanOrEqual(1);
 
-      await eventually(
-        "the overdue member's session answering 401 after the outbox sweep",
-        async () => (await t.http.get('/v1/me', member.token)).status === 401,
-      );
+      await waitUntil(async () => (await t.http.get('/v1/me', member.token)).status === 401, {
+        what: "the overdue member's session answering 401 after the outbox sweep",
+      });
     });
   });
 });

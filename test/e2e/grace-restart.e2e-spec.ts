@@ -9,6 +9,7 @@ import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { waitUntil } from '../support/wait.js';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -56,7 +57,7 @@ describe('grace deadlines across a worker restart', () => {
     clock.advance(2000);
 
     const second = await startWorker();
-    for (let i = 0; i < 100 && (await enforcements(member.id)) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => enforcements(member.id), { what: "the member's deadline enforced on the next worker" });
     expect(await enforcements(member.id)).toBe(1);
     expect((await t.http.get('/v1/me', member.token)).status).toBe(401);
     await second.get(CommandBus).execute(new SweepGracePeriodsCommand(100));

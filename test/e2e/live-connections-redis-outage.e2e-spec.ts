@@ -3,6 +3,7 @@ import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { OwnRedis } from '../support/own-redis.js';
 import { nextDisconnect, SocketPool, stillConnected } from '../support/sockets.js';
+import { waitUntil } from '../support/wait.js';
 
 /**
  * Two api processes on a Redis this test owns and stops: the step-up flag lives in PostgreSQL, so a
@@ -50,11 +51,10 @@ describe('live connections while Redis is down', () => {
       (await a.http.get('/v1/admin/audit?action=SessionDisconnected', acme.admin.token)).body.events.filter(
         (e: { details: { userId: string } }) => e.details.userId === user.id,
       );
-    let entries = await audited();
-    for (let i = 0; i < 50 && entries.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      entries = await audited();
-    }
+    const entries = await waitUntil(audited, {
+      what: 'the late closure on record',
+      until: (found) => found.length > 0,
+    });
     expect(entries).toEqual([
       expect.objectContaining({
         actor: { type: 'user', id: acme.admin.id },

@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp as aUserWithTotpIn, totpCodeAt } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
 
@@ -88,14 +89,15 @@ describe('the login challenge (TOTP)', () => {
       await holder.query('begin');
       await holder.query('select id from mfa_challenges where id = $1 for update', [challengeId]);
       const answers = [verify(challengeId, code), verify(challengeId, code)];
-      for (let i = 0; ; i++) {
-        const [waiting] = await t.sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (waiting!.n >= 2) break;
-        if (i > 400) throw new Error('the two answers never both reached the challenge');
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await waitUntil(
+        async () =>
+          (
+            await t.sql<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            )
+          )[0]!.n,
+        { what: 'the two answers both waiting on the challenge', until: (waiting) => waiting >= 2 },
+      );
       await holder.query('commit');
       const results = await Promise.all(answers);
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);

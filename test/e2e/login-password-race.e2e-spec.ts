@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PasswordHasher } from '../../src/common/crypto/password-hasher.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import type { HttpResult } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { waitUntil } from '../support/wait.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -72,7 +72,9 @@ describe('a login racing a password change', () => {
     const changing = changePassword(user.token).finally(() => (changeDone = true));
     // Let the login go on once the change has finished (the race as it was), or once the change is
     // waiting for a lock (the fix: its UPDATE waits for the login's share lock on the user row).
-    await until(async () => changeDone || (await waitingForALock(t)));
+    await waitUntil(async () => changeDone || (await waitingForALock(t)), {
+      what: 'the password change finished or waiting for a lock',
+    });
     release();
 
     const [loggedIn, changed] = await Promise.all([loggingIn, changing]);
@@ -89,12 +91,4 @@ async function waitingForALock(t: TestApp): Promise<boolean> {
     `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
   );
   return rows.length > 0;
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
-    await sleep(10);
-  }
 }

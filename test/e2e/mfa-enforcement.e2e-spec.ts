@@ -4,6 +4,7 @@ import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support
 import { setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const DAY = 24 * 60 * 60_000;
 const STEP = 30_000;
@@ -31,15 +32,12 @@ describe('MFA enforcement at sign-in', () => {
     acme.admin.token = await signIn(t.http, acme.slug, acme.admin.email);
   };
   /** The scope start a user-change event records, once it has (events are handled after the commit). */
-  async function scopeStartOf(userId: string): Promise<Date | null> {
-    for (let i = 0; i < 100; i++) {
-      const [row] = await t.sql<{ started_at: Date }>('select started_at from mfa_scope_starts where user_id = $1', [
-        userId,
-      ]);
-      if (row) return row.started_at;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return null;
+  async function scopeStartOf(userId: string): Promise<Date> {
+    const [row] = await waitUntil(
+      () => t.sql<{ started_at: Date }>('select started_at from mfa_scope_starts where user_id = $1', [userId]),
+      { what: `the scope start of user ${userId}`, until: (rows) => rows.length > 0 },
+    );
+    return row!.started_at;
   }
 
   it('signs a member in during the grace period with the deadline, counted from the policy change', async () => {
@@ -104,7 +102,7 @@ describe('MFA enforcement at sign-in', () => {
     await freshAdmin();
     const createdAt = clock.now().getTime();
     const newcomer = await aUser(t.http, acme);
-    expect((await scopeStartOf(newcomer.id))?.getTime()).toBe(createdAt);
+    expect((await scopeStartOf(newcomer.id)).getTime()).toBe(createdAt);
 
     const manager = await aUser(t.http, acme, ['manager']);
     expect((await login(manager.email)).body.mfa).toBeUndefined();
@@ -114,7 +112,7 @@ describe('MFA enforcement at sign-in', () => {
     expect((await t.http.patch(`/v1/admin/users/${manager.id}`, { roles: ['member'] }, acme.admin.token)).status).toBe(
       200,
     );
-    expect((await scopeStartOf(manager.id))?.getTime()).toBe(promotedAt);
+    expect((await scopeStartOf(manager.id)).getTime()).toBe(promotedAt);
     clock.advance(DAY);
     expect((await login(manager.email)).body.mfa.enrollmentDeadline).toBe(new Date(promotedAt + 7 * DAY).toISOString());
   });

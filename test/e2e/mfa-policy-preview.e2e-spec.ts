@@ -4,6 +4,7 @@ import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support
 import { DEFAULT_POLICY, setMfaPolicy } from '../support/policy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -51,7 +52,7 @@ describe('previewing an MFA policy', () => {
       .n;
   /** Scope starts are recorded by an event handler after the commit: wait for them. */
   async function untilScopeStarts(n: number) {
-    for (let i = 0; i < 100 && (await scopeStarts()) < n; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => scopeStarts(), { what: `${n} scope starts`, until: (started) => started >= n });
     expect(await scopeStarts()).toBe(n);
   }
 

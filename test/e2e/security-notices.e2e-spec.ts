@@ -5,6 +5,7 @@ import { aTenant, aUser, PASSWORD, signIn, type TenantFixture } from '../support
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, totpCodeAt } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const CHROME_ON_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -38,7 +39,6 @@ describe('security notices', () => {
 
   /** Waits until the worker has delivered every security notice written so far: after that, no mail is late. */
   async function noticesDelivered(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     const pending = async () =>
       Number(
         (
@@ -47,10 +47,7 @@ describe('security notices', () => {
           )
         )[0].n,
       );
-    while ((await pending()) > 0) {
-      if (Date.now() > deadline) throw new Error(`security notices still undelivered after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntil(pending, { what: 'every security notice delivered', until: (n) => n === 0, timeoutMs });
   }
 
   /** The one notice `email` got with a subject matching `subject`, once every notice is delivered. */

@@ -6,6 +6,7 @@ import { nextDisconnect, SocketPool } from '../support/sockets.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
 const MINUTE = 60_000;
@@ -102,9 +103,10 @@ describe('a stolen session', () => {
         `select details from audit_events where action = 'AccessDenied' and actor_id = $1 order by seq`,
         [user.id],
       );
-    for (let i = 0; i < 100 && !(await refusals()).some((r) => r.details.reason === 'socket_refused'); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil(refusals, {
+      what: 'the refused handshake on record',
+      until: (found) => found.some((r) => r.details.reason === 'socket_refused'),
+    });
     const reasons = (await refusals()).map((r) => r.details.reason);
     expect(reasons.filter((r) => r === 'step_up_required')).toHaveLength(attempts.length);
     expect(reasons.filter((r) => r === 'socket_refused')).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { AttemptLimiter } from '../../src/common/attempt-limiter.js';
+import { ManualClock } from '../../src/common/clock.js';
 import { DomainError } from '../../src/common/errors/domain-error.js';
 import { createRedis } from '../../src/infra/redis/redis.js';
 import { deleteRedisKeys } from '../support/redis.js';
@@ -13,7 +13,10 @@ describe('AttemptLimiter (on a real Redis)', () => {
   let redis: Redis;
   let n = 0;
   const aKey = () => `${prefix}:limiter:${n++}`;
-  const limiter = (limit: number, windowMs: number) => new AttemptLimiter(redis, { limit, windowMs, unavailable: 'x' });
+  // The windows are the clock's: a test moves them by moving it, and real time plays no part.
+  const clock = new ManualClock('2030-01-01T00:00:00Z');
+  const limiter = (limit: number, windowMs: number) =>
+    new AttemptLimiter(redis, clock, { limit, windowMs, unavailable: 'x' });
   beforeAll(() => {
     redis = new Redis(TEST_REDIS_URL);
   });
@@ -30,11 +33,14 @@ describe('AttemptLimiter (on a real Redis)', () => {
 
   it('flags exactly one refusal per window as the first, and again in the next window', async () => {
     const key = aKey();
-    const three = limiter(3, 1000);
+    const three = limiter(3, 60_000);
     const burst = () => Promise.all(Array.from({ length: 20 }, () => three.hit(key)));
     expect((await burst()).filter((o) => o.firstRefusal)).toHaveLength(1);
-    expect((await burst()).filter((o) => o.firstRefusal)).toHaveLength(0);
-    await sleep(1050);
+    clock.advance(59_999);
+    const late = await burst();
+    expect(late.filter((o) => o.admitted)).toHaveLength(0);
+    expect(late.filter((o) => o.firstRefusal)).toHaveLength(0);
+    clock.advance(1);
     const next = await burst();
     expect(next.filter((o) => o.admitted)).toHaveLength(3);
     expect(next.filter((o) => o.firstRefusal)).toHaveLength(1);
@@ -44,11 +50,12 @@ describe('AttemptLimiter (on a real Redis)', () => {
     const key = aKey();
     const one = limiter(1, 60_000);
     await one.hit(key);
-    await sleep(50);
+    clock.advance(5_000);
     const refused = await one.hit(key);
     expect(refused.admitted).toBe(false);
-    expect(refused.retryAfterMs).toBeGreaterThan(55_000);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(59_950);
+    expect(refused.retryAfterMs).toBe(55_000);
+    clock.advance(50);
+    expect((await one.hit(key)).retryAfterMs).toBe(54_950);
   });
 
   it('starts a new window after a reset', async () => {
@@ -64,7 +71,7 @@ describe('AttemptLimiter (on a real Redis)', () => {
     const down = createRedis('redis://127.0.0.1:1', 'limiter-test', 'requests');
     down.on('error', () => undefined);
     try {
-      const error = await new AttemptLimiter(down, { limit: 1, windowMs: 1000, unavailable: 'Try later' })
+      const error = await new AttemptLimiter(down, clock, { limit: 1, windowMs: 1000, unavailable: 'Try later' })
         .hit(aKey())
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DomainError);

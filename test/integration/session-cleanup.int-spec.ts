@@ -18,6 +18,7 @@ import { WorkersModule } from '../../workers/workers.module.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { testConfig } from '../support/test-env.js';
 import { deleteRedisKeys } from '../support/redis.js';
+import { waitUntil } from '../support/wait.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -200,7 +201,7 @@ describe('the session clean-up job', () => {
       const { id } = await stopping
         .get(JobQueues)
         .add('maintenance', 'session-cleanup', {}, { jobId: jobIdOf('stopping', randomUUID()) });
-      while ((await queue.getJobState(id!)) !== 'active') await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitUntil(() => queue.getJobState(id!), { what: 'the clean-up job running', until: (s) => s === 'active' });
       const leftWhenStopping = (await remainingIds()).length - before.length;
       await stopping.close();
 

@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitUntil } from './wait.js';
 
 export interface ReceivedMail {
   to: string;
@@ -12,6 +13,7 @@ export interface ReceivedMail {
 export async function startSmtp() {
   const inbox: ReceivedMail[] = [];
   const heldReplies: (() => void)[] = [];
+  const arrivals = new Set<() => void>();
   let holdNext = false;
   const server = new SMTPServer({
     authOptional: true,
@@ -28,6 +30,7 @@ export async function startSmtp() {
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : '',
           });
+          for (const arrived of arrivals) arrived();
           if (!holdNext) return done();
           holdNext = false;
           heldReplies.push(() => done(new Error('server closing')));
@@ -42,12 +45,13 @@ export async function startSmtp() {
     inbox.filter((m) => m.to === address && (!subject || subject.test(m.subject)));
   /** Waits for the `n`th mail to `address` (among those whose subject matches `subject`, if given). */
   async function nth(address: string, n = 1, timeoutMs = 10_000, subject?: RegExp): Promise<ReceivedMail> {
-    const deadline = Date.now() + timeoutMs;
-    while (to(address, subject).length < n) {
-      if (Date.now() > deadline) throw new Error(`no mail #${n} to ${address} (${subject}) within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return to(address, subject)[n - 1]!;
+    const mails = await waitUntil(() => to(address, subject), {
+      what: `mail #${n} to ${address}${subject ? ` (${subject})` : ''}`,
+      timeoutMs,
+      until: (received) => received.length >= n,
+      wakeOn: (wake) => (arrivals.add(wake), () => arrivals.delete(wake)),
+    });
+    return mails[n - 1]!;
   }
   /**
    * The next message is received (and shows in the inbox) but never acknowledged: the sender is left

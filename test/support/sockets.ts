@@ -5,6 +5,7 @@ import {
   type StepguardConnectionOptions,
   type StepUpRequired,
 } from '../../src/client/index.js';
+import { PING_EVENT } from '../../src/live/socket-events.js';
 
 const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   transports: ['websocket'],
@@ -74,8 +75,23 @@ export function nextDisconnect(socket: Socket): Promise<ForcedDisconnect> {
   });
 }
 
-/** True if the socket is still connected once the server has answered a round trip after `settle`. */
-export async function stillConnected(socket: Socket, settleMs = 150): Promise<boolean> {
-  await new Promise((r) => setTimeout(r, settleMs));
-  return socket.connected;
+/**
+ * Whether the server still holds the connection: true once the gateway has acknowledged a ping sent now
+ * (a round trip, so whatever the server did to this socket before answering has reached the client);
+ * false if the socket is closed, or closes before the answer. Throws if neither happens in time.
+ */
+export async function stillConnected(socket: Socket, timeoutMs = 10_000): Promise<boolean> {
+  if (!socket.connected) return false;
+  // An ack pending at a disconnect fails with an error, as does one that times out: the socket's state
+  // then tells which.
+  const answered = await socket
+    .timeout(timeoutMs)
+    .emitWithAck(PING_EVENT)
+    .then(
+      () => true,
+      () => false,
+    );
+  if (answered) return true;
+  if (!socket.connected) return false;
+  throw new Error(`the server neither answered a ping nor closed the socket within ${timeoutMs} ms`);
 }

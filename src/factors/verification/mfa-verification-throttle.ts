@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AttemptLimiter, tooManyAttempts } from '../../common/attempt-limiter.js';
 import { AppConfig } from '../../common/app-config.js';
+import { Clock } from '../../common/clock.js';
 import { CHALLENGE_TTL_MS } from './challenge-subject.js';
 
 /** Tries per challenge: a 6-digit code gives a guesser 5 in 10^6 per challenge, not more. */
@@ -19,14 +20,15 @@ export class MfaVerificationThrottle {
   constructor(
     redis: Redis,
     private readonly config: AppConfig,
+    clock: Clock,
   ) {
     const unavailable = 'Verification is temporarily unavailable; try again shortly';
-    this.perChallenge = new AttemptLimiter(redis, {
+    this.perChallenge = new AttemptLimiter(redis, clock, {
       limit: CHALLENGE_MAX_TRIES,
       windowMs: CHALLENGE_TTL_MS,
       unavailable,
     });
-    this.perUser = new AttemptLimiter(redis, {
+    this.perUser = new AttemptLimiter(redis, clock, {
       limit: config.env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowMs: config.env.LOGIN_RATE_WINDOW_SECONDS * 1000,
       unavailable,
