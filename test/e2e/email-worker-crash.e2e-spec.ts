@@ -81,5 +81,6 @@ describe('an e-mail worker killed mid-job', () => {
       [enrolled.body.factorId],
     );
     expect(delivered).toEqual({ n: 1 });
-  });
+    // Two worker processes start (and one is killed) in this test: on a loaded machine that alone can take 30 s.
+  }, 120_000);
 });
