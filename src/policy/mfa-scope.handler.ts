@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { UserCreatedEvent, UserRolesChangedEvent } from '../identity/index.js';
 import { MfaPolicyStore } from './mfa-policy-store.js';
 import { MfaScopeStarts } from './mfa-scope-starts.js';
@@ -24,14 +25,13 @@ export class MfaScopeOnUserChange implements IEventHandler<UserCreatedEvent | Us
   async handle(event: UserCreatedEvent | UserRolesChangedEvent): Promise<void> {
     const roles = event instanceof UserCreatedEvent ? event.roles : event.after;
     try {
-      const em = this.orm.em.fork();
-      const { settings } = await this.policies.current(event.tenantId, em);
-      await this.scopes.syncUser(
-        em,
-        { tenantId: event.tenantId, userId: event.userId, roles },
-        settings,
-        this.clock.now(),
-      );
+      // The event names its tenant: its publisher may be the operator, who works in none.
+      await TenantScope.run(event.tenantId, async () => {
+        const em = this.orm.em.fork();
+        const { settings } = await this.policies.current(event.tenantId, em);
+        const user = { tenantId: event.tenantId, userId: event.userId, roles };
+        await this.scopes.syncUser(em, user, settings, this.clock.now());
+      });
     } catch (error) {
       this.logger.warn(`scope of user ${event.userId} not recorded yet: ${(error as Error).message}`);
     }

@@ -6,9 +6,13 @@ import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { hashToken } from '../../common/crypto/tokens.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { TenantScope } from '../../common/tenant-scope.js';
+import type { RequestMeta } from '../../common/actor.js';
 import { SessionsService } from '../../sessions/index.js';
 import { MfaResetLinkUsedEvent } from './mfa-reset.events.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
+
+type FoundReset = { id: string; tenant_id: string; user_id: string };
 
 const linkExpired = () => new DomainError('challenge_expired', 'This reset link has expired or was used');
 const wrongPassword = () => new DomainError('invalid_credentials', 'The password is not correct');
@@ -29,12 +33,17 @@ export class OpenMfaResetHandler implements ICommandHandler<OpenMfaResetCommand>
   async execute({ token, password, request }: OpenMfaResetCommand): Promise<{ token: string }> {
     const now = this.clock.now();
     // Looked up by the token's hash (an index, no comparison over candidates): unknown tokens learn nothing.
-    const [reset] = await this.uow.reader().execute<{ id: string; tenant_id: string; user_id: string }[]>(
+    const [reset] = await this.uow.reader().execute<FoundReset[]>(
       `select id, tenant_id, user_id from mfa_resets
         where token_hash = ? and used_at is null and expires_at > ?`,
       [hashToken(token), now],
     );
     if (!reset) throw linkExpired();
+    // The link names its tenant: what follows happens inside it.
+    return TenantScope.run(reset.tenant_id, () => this.open(reset, password, request, now));
+  }
+
+  private open(reset: FoundReset, password: string, request: RequestMeta, now: Date): Promise<{ token: string }> {
     const { id: resetId, tenant_id: tenantId, user_id: userId } = reset;
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'user', id: userId };
