@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../audit/index.js';
 import {
   FactorsModule,
@@ -17,6 +17,7 @@ import { SessionsModule } from '../sessions/index.js';
 import { AuthController } from './auth.controller.js';
 import { AccessRefusals } from './access-refusals.js';
 import { AuthenticationGuard } from './authentication.guard.js';
+import { TenantScopeInterceptor } from './tenant-scope.interceptor.js';
 import { ChangePasswordHandler } from './commands/change-password.handler.js';
 import { LoginHandler } from './commands/login.handler.js';
 import { VerifyMfaChallengeHandler } from './commands/verify-mfa-challenge.handler.js';
@@ -89,6 +90,7 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     PasswordCheckThrottle,
     AccessRefusals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
   ],
   exports: [AccessRefusals],
 })

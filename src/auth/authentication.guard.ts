@@ -9,6 +9,7 @@ import { DomainError, forbidden, unauthorized } from '../common/errors/domain-er
 import { requestMetaOf } from '../http/request-meta.js';
 import { ApiKeysService, UsersDirectory } from '../identity/index.js';
 import { permissionsOf } from '../common/access/roles.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { type Session, SessionsService } from '../sessions/index.js';
 import { AccessRefusals } from './access-refusals.js';
 import {
@@ -136,7 +137,7 @@ export class AuthenticationGuard implements CanActivate {
   private async resolve(token: string): Promise<TenantPrincipal<Session> | null> {
     const session = await this.sessions.authenticate(token);
     if (session) {
-      const user = await this.users.findUser(session.tenantId, session.userId);
+      const user = await TenantScope.run(session.tenantId, () => this.users.findUser(session.tenantId, session.userId));
       if (!user) return null;
       return {
         kind: 'user',

@@ -1,5 +1,6 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { TenantScope } from '../common/tenant-scope.js';
 import { Tenant, User } from '../identity/index.js';
 import { RememberedDevices } from '../sessions/index.js';
 import { KnownNetworks } from './known-networks.js';
@@ -27,7 +28,11 @@ export class FamiliarClients {
   async recognise(client: LoginClient, now: Date): Promise<boolean> {
     const em = this.orm.em.fork();
     const tenant = await em.findOne(Tenant, { slug: client.tenant.toLowerCase() });
-    const user = tenant && (await em.getRepository(User).findByEmail(tenant.id, client.email));
+    return tenant ? TenantScope.run(tenant.id, () => this.recogniseIn(em, tenant, client, now)) : false;
+  }
+
+  private async recogniseIn(em: EntityManager, tenant: Tenant, client: LoginClient, now: Date): Promise<boolean> {
+    const user = await em.getRepository(User).findByEmail(tenant.id, client.email);
     if (!user) return false;
     const owner = { tenantId: user.tenantId, userId: user.id };
     if (client.ip && (await this.networks.includes(em, owner, client.ip, now))) return true;

@@ -4,6 +4,7 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../identity/index.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { CHALLENGE_TTL_MS } from '../factors/index.js';
 
 export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
@@ -11,6 +12,11 @@ export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
 export { CHALLENGE_TTL_MS };
 
 export class MfaChallengeRepository extends EntityRepository<MfaChallenge> {
+  /** The challenge behind an id, whatever its tenant: the id, handed out at login, is what names the tenant. */
+  findByIdAcrossTenants(id: string): Promise<MfaChallenge | null> {
+    return TenantScope.acrossTenants('a challenge id names its own tenant', () => this.findOne({ id }));
+  }
+
   /**
    * Uses the challenge up in one conditional UPDATE: true only for the one caller that won, and only
    * while it is unexpired, so a challenge opens at most one session however many verifications race.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { MfaPolicyStore } from '../policy/index.js';
 import { type Session, SessionsService } from '../sessions/index.js';
 import { connectionRefusal } from './connection-rules.js';
@@ -30,7 +31,7 @@ export class ConnectionAdmission {
     if (!session) return refused('unauthorized');
     // No user lookup: a session row lives only as long as its user (the foreign key cascades), and a
     // reconnecting fleet should cost the database as little as it can.
-    const { settings } = await this.policies.current(session.tenantId);
+    const { settings } = await TenantScope.run(session.tenantId, () => this.policies.current(session.tenantId));
     const refusal = connectionRefusal(session, settings, this.clock.now());
     return refusal ? refused(refusal, session) : { admitted: true, session };
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import type { DisconnectOutcome } from './commands/disconnect.command.js';
 import { LiveConnections } from './live-connections.js';
 import type { KickReport } from './socket-kick.js';
@@ -67,13 +68,10 @@ export class DisconnectLanes {
         const kicked = lane.kicked.splice(0);
         let results: FlagResult[];
         try {
-          results = await this.uow.run((tx) =>
-            this.round.commit(
-              tx,
-              tenantId,
-              batch.map((w) => w.request),
-              kicked.map((k) => k.disconnection),
-            ),
+          results = await this.commit(
+            tenantId,
+            batch.map((w) => w.request),
+            kicked.map((k) => k.disconnection),
           );
         } catch (error) {
           for (const w of [...batch, ...kicked.map((k) => k.waiting)]) w.reject(error);
@@ -139,9 +137,14 @@ export class DisconnectLanes {
         ? [{ request: w.request, userId: result.userId, perSession, allNodesReached: false }]
         : [];
     });
-    await this.uow
-      .run((tx) => this.round.commit(tx, tenantId, [], late))
-      .catch((error: unknown) => this.logger.warn(`late SessionDisconnected entries: ${(error as Error).message}`));
+    await this.commit(tenantId, [], late).catch((error: unknown) =>
+      this.logger.warn(`late SessionDisconnected entries: ${(error as Error).message}`),
+    );
+  }
+
+  /** A round in the lane's tenant, whichever request or late report drives it. */
+  private commit(tenantId: string, requests: DisconnectRequest[], kicked: Disconnection[]): Promise<FlagResult[]> {
+    return TenantScope.run(tenantId, () => this.uow.run((tx) => this.round.commit(tx, tenantId, requests, kicked)));
   }
 }
 

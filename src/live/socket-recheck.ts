@@ -3,6 +3,7 @@ import { AuditLog } from '../audit/index.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { type Session, SessionsService } from '../sessions/index.js';
 import { SessionDisconnectedEvent } from './events/disconnect.events.js';
 import { kickOf, type SocketKick, tokenReplacedKick } from './socket-kick.js';
@@ -47,7 +48,10 @@ export class SocketRecheck {
     for (let i = 0; i < held.length; i += BATCH) {
       const batch = held.slice(i, i + BATCH);
       const ids = [...new Set(batch.map((h) => h.sessionId))];
-      const found = new Map((await this.sessions.findByIds(ids)).map((s) => [s.id, s]));
+      const sessions = await TenantScope.acrossTenants("a node's sockets belong to every tenant", () =>
+        this.sessions.findByIds(ids),
+      );
+      const found = new Map(sessions.map((s) => [s.id, s]));
       const owed = new Map<string, SocketKick>();
       for (const { sessionId, tokenFingerprint } of batch) {
         const kick = kickOwed(sessionId, found.get(sessionId), tokenFingerprint, now);

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import { Clock } from '../common/clock.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { Session } from '../sessions/index.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -36,10 +37,12 @@ export class ActiveSessionsGauge {
 
   private count(): Promise<number> {
     const now = this.clock.now();
-    return this.orm.em.fork().count(Session, {
-      revokedAt: null,
-      expiresAt: { $gt: now },
-      [raw('last_active_at + make_interval(secs => idle_timeout_seconds)')]: { $gt: now },
-    });
+    return TenantScope.acrossTenants("the platform's metrics count every tenant's sessions", () =>
+      this.orm.em.fork().count(Session, {
+        revokedAt: null,
+        expiresAt: { $gt: now },
+        [raw('last_active_at + make_interval(secs => idle_timeout_seconds)')]: { $gt: now },
+      }),
+    );
   }
 }

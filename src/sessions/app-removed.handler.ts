@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { NO_REQUEST } from '../common/actor.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import { AppRemovedEvent } from '../identity/index.js';
 import { Session } from './session.entity.js';
 import { SessionsService } from './sessions.service.js';
@@ -23,10 +24,12 @@ export class AppRemovedHandler implements IEventHandler<AppRemovedEvent> {
 
   async handle({ tenantId, appId, actor }: AppRemovedEvent): Promise<void> {
     try {
-      await this.uow.run(async (tx) => {
-        const live = await tx.em.getRepository(Session).lockLiveForApp(tenantId, appId, this.clock.now());
-        for (const session of live) await this.sessions.revoke(tx, session, 'app_removed', actor, NO_REQUEST);
-      });
+      await TenantScope.run(tenantId, () =>
+        this.uow.run(async (tx) => {
+          const live = await tx.em.getRepository(Session).lockLiveForApp(tenantId, appId, this.clock.now());
+          for (const session of live) await this.sessions.revoke(tx, session, 'app_removed', actor, NO_REQUEST);
+        }),
+      );
     } catch (error) {
       this.logger.error(`sessions of removed app ${appId} not revoked: ${(error as Error).message}`);
     }

@@ -5,6 +5,7 @@ import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
+import { TenantScope } from '../common/tenant-scope.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import type { App } from '../identity/index.js';
 import { deviceInfoOf } from './device-info.js';
@@ -97,11 +98,15 @@ export class SessionsService {
     if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
     const em = this.orm.em.fork();
     const sessions = em.getRepository(Session);
-    const session = await sessions.findByTokenHash(hashToken(token));
+    const session = await TenantScope.acrossTenants('a bearer token names its own tenant', () =>
+      sessions.findByTokenHash(hashToken(token)),
+    );
     const now = this.clock.now();
     if (!session?.isActiveAt(now)) return null;
     if (session.needsActivityWrite(now)) {
-      await sessions.touch(session.id, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+      await TenantScope.run(session.tenantId, () =>
+        sessions.touch(session.id, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS)),
+      );
       session.lastActiveAt = now;
     }
     return session;

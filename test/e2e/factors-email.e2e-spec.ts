@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { NO_REQUEST } from '../../src/common/actor.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { UnitOfWork } from '../../src/common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
 import { DeliverEmailCodeCommand } from '../../src/factors/email/commands/deliver-email-code.command.js';
 import { EmailCodes } from '../../src/factors/email/email-codes.js';
 import { Factor } from '../../src/factors/factor.entity.js';
@@ -188,18 +189,21 @@ describe('e-mail codes', () => {
   it('delivers exactly one usable code when the api died between commit and enqueue (the sweep relays it)', async () => {
     const user = await aUserWithEmailFactor();
     clock.advance(MINUTE);
-    const factor = (await t.app.get(UnitOfWork).reader().findOne(Factor, { id: user.factorId }))!;
+    const inTenant = <T>(work: () => Promise<T>) => TenantScope.run(acme.id, work);
+    const factor = (await inTenant(() => t.app.get(UnitOfWork).reader().findOne(Factor, { id: user.factorId })))!;
     const challengeId = await challengeFor(user.email);
     // The committed transaction, and no relay after it: what kill -9 right after the commit leaves.
-    const outboxId = await t.app.get(UnitOfWork).run((tx) =>
-      t.app.get(EmailCodes).issue(tx, {
-        factor,
-        purpose: 'sign_in',
-        boundTo: challengeId,
-        actor: { type: 'user', id: user.id },
-        request: NO_REQUEST,
-        now: clock.now(),
-      }),
+    const outboxId = await inTenant(() =>
+      t.app.get(UnitOfWork).run((tx) =>
+        t.app.get(EmailCodes).issue(tx, {
+          factor,
+          purpose: 'sign_in',
+          boundTo: challengeId,
+          actor: { type: 'user', id: user.id },
+          request: NO_REQUEST,
+          now: clock.now(),
+        }),
+      ),
     );
     // Never enqueued, so no worker can have mailed it: the row says so, no waiting needed.
     expect(await t.sql('select relayed_at from outbox_messages where id = $1', [outboxId])).toEqual([

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { AppModule } from '../../src/app/app.module.js';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { ManualClock } from '../../src/common/clock.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
 import { Tenant } from '../../src/identity/tenant.entity.js';
 import { User } from '../../src/identity/user.entity.js';
 import { jobIdOf } from '../../src/infra/queues/job-id.js';
@@ -99,7 +100,9 @@ describe('the session clean-up job', () => {
   }
 
   async function remainingIds(): Promise<string[]> {
-    const rows = await app.get(MikroORM).em.fork().find(Session, { userId: user.id });
+    const rows = await TenantScope.run(user.tenantId, () =>
+      app.get(MikroORM).em.fork().find(Session, { userId: user.id }),
+    );
     return rows.map((s) => s.id).sort();
   }
 
@@ -149,7 +152,7 @@ describe('the session clean-up job', () => {
       const session = await aSession(clock.now(), { openedAgo: 0 });
       expect(await runCleanup()).toEqual({ deleted: 0 });
       expect(await remainingIds()).toContain(session.id);
-      await app.get(MikroORM).em.fork().nativeDelete(Session, { id: session.id });
+      await TenantScope.run(user.tenantId, () => app.get(MikroORM).em.fork().nativeDelete(Session, { id: session.id }));
     } finally {
       clock.set(saved);
     }

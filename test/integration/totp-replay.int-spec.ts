@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '../../src/common/clock.js';
 import { UnitOfWork } from '../../src/common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
 import { Factor } from '../../src/factors/factor.entity.js';
 import { FactorSecrets } from '../../src/factors/factor-secrets.js';
 import { TotpVerifier } from '../../src/factors/totp/totp-verifier.js';
@@ -24,8 +25,11 @@ describe('TOTP replay protection', () => {
   });
   afterAll(() => t.close());
 
+  /** One verification as a request of the tenant runs it, inside the tenant's scope. */
+  const attempt = (factorId: string, code: string) => TenantScope.run(tenantId, () => attemptInTenant(factorId, code));
+
   /** One verification as the verifier runs it: match outside the transaction, accept the step inside. */
-  async function attempt(factorId: string, code: string): Promise<Verdict> {
+  async function attemptInTenant(factorId: string, code: string): Promise<Verdict> {
     const uow = t.app.get(UnitOfWork);
     const verifier = t.app.get(TotpVerifier);
     const now = clock.now();

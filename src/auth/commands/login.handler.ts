@@ -6,6 +6,7 @@ import { tooManyAttempts } from '../../common/attempt-limiter.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { type App, AppKeys, emailSchema, type RegisteredApp, Tenant, User } from '../../identity/index.js';
 import { Clock } from '../../common/clock.js';
 import { Factor } from '../../factors/index.js';
@@ -67,23 +68,32 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
+    return TenantScope.run(tenant.id, () => this.signIn(tenant.id, user.id, verifiedHash, input, request));
+  }
+
+  /** The password was right: the rest of the sign-in happens inside the user's tenant. */
+  private async signIn(
+    tenantId: string,
+    userId: string,
+    verifiedHash: string,
+    input: Login,
+    request: RequestMeta,
+  ): Promise<LoginResult> {
     // Checked only once the password is right: a stranger learns nothing about the tenant's apps.
-    const app = input.appKey ? await this.appKeys.resolve(tenant.id, input.appKey) : null;
+    const app = input.appKey ? await this.appKeys.resolve(tenantId, input.appKey) : null;
     if (input.appKey && !app) {
-      await this.recordFailure(tenant.id, user.id, 'unknown_app', input.email, request);
+      await this.recordFailure(tenantId, userId, 'unknown_app', input.email, request);
       throw new DomainError('invalid_app_key', 'The app key is not valid for this tenant');
     }
-    const result = await this.openSessionOrChallenge(tenant.id, user.id, verifiedHash, input.deviceToken, app, request);
+    const result = await this.openSessionOrChallenge(tenantId, userId, verifiedHash, input.deviceToken, app, request);
     if (!result) {
-      await this.recordFailure(tenant.id, user.id, 'password_changed', input.email, request);
+      await this.recordFailure(tenantId, userId, 'password_changed', input.email, request);
       throw invalidCredentials();
     }
     // Best effort: the password was right, and a counter left behind only runs out with its window.
     // (A challenge's codes have limits of their own.) The network is known from now on.
     await this.throttle.succeeded(input.tenant, input.email, request.ip).catch(() => undefined);
-    await this.familiar
-      .remember({ tenantId: tenant.id, userId: user.id }, request.ip, this.clock.now())
-      .catch(() => undefined);
+    await this.familiar.remember({ tenantId, userId }, request.ip, this.clock.now()).catch(() => undefined);
     return result;
   }
 
@@ -217,7 +227,9 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
   private async lookUp(input: Login): Promise<{ tenant: Tenant | null; user: User | null }> {
     const em = this.orm.em.fork();
     const tenant = await em.findOne(Tenant, { slug: input.tenant.toLowerCase() });
-    const user = tenant ? await em.getRepository(User).findByEmail(tenant.id, input.email) : null;
+    const user = tenant
+      ? await TenantScope.run(tenant.id, () => em.getRepository(User).findByEmail(tenant.id, input.email))
+      : null;
     return { tenant, user };
   }
 

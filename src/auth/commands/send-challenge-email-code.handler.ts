@@ -1,5 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
 import { EmailCodes, Factor, SecondFactorRefusals } from '../../factors/index.js';
@@ -20,10 +22,14 @@ export class SendChallengeEmailCodeHandler implements ICommandHandler<SendChalle
   ) {}
 
   async execute({ challengeId, request }: SendChallengeEmailCodeCommand): Promise<void> {
+    const challenge = await this.uow.reader().getRepository(MfaChallenge).findByIdAcrossTenants(challengeId);
+    if (!challenge) throw notFound('Challenge');
+    return TenantScope.run(challenge.tenantId, () => this.send(challenge, request));
+  }
+
+  private async send(challenge: MfaChallenge, request: RequestMeta): Promise<void> {
     const now = this.clock.now();
     const em = this.uow.reader();
-    const challenge = await em.findOne(MfaChallenge, { id: challengeId });
-    if (!challenge) throw notFound('Challenge');
     const { tenantId, userId } = challenge;
     const refusal = (error: DomainError) => ({
       subject: { tenantId, userId },

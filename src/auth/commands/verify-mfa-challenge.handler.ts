@@ -1,6 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/index.js';
+import type { RequestMeta } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
 import {
@@ -35,9 +37,13 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
   ) {}
 
   async execute({ challengeId, input, request }: VerifyMfaChallengeCommand) {
-    const now = this.clock.now();
-    const challenge = await this.uow.reader().findOne(MfaChallenge, { id: challengeId });
+    const challenge = await this.uow.reader().getRepository(MfaChallenge).findByIdAcrossTenants(challengeId);
     if (!challenge) throw notFound('Challenge');
+    return TenantScope.run(challenge.tenantId, () => this.answer(challenge, input, request));
+  }
+
+  private async answer(challenge: MfaChallenge, input: VerifyMfaChallengeCommand['input'], request: RequestMeta) {
+    const now = this.clock.now();
     const { tenantId, userId } = challenge;
     const subject = { tenantId, userId };
     const refusal = (error: DomainError) => ({

@@ -1,5 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { NO_REQUEST } from '../../common/actor.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { CreateApiKeyCommand, createApiKeySchema, slugSchema } from '../../identity/index.js';
 import { API_KEY_SCOPES } from '../../common/access/roles.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
@@ -21,9 +22,9 @@ export const apiKeyCreate: CliCommand = {
     return async ({ app, out }) => {
       const context = await app();
       const tenant = await tenantBySlug(context, slug);
-      const { apiKey, key } = await context
-        .get(CommandBus)
-        .execute(new CreateApiKeyCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null));
+      const { apiKey, key } = await TenantScope.run(tenant.id, () =>
+        context.get(CommandBus).execute(new CreateApiKeyCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null)),
+      );
       out(
         `api key "${apiKey.name}" created in ${tenant.slug} with scopes ${apiKey.scopes.join(',')} (id ${apiKey.id})`,
       );

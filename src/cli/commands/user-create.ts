@@ -1,5 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { NO_REQUEST } from '../../common/actor.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { newPassword } from '../../common/crypto/tokens.js';
 import { CreateUserCommand, createUserSchema, slugSchema } from '../../identity/index.js';
 import { CLI_ACTOR, type CliCommand, EXIT_OK } from '../cli-command.js';
@@ -28,9 +29,9 @@ export const userCreate: CliCommand = {
     return async ({ app, out }) => {
       const context = await app();
       const tenant = await tenantBySlug(context, slug);
-      const user = await context
-        .get(CommandBus)
-        .execute(new CreateUserCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null));
+      const user = await TenantScope.run(tenant.id, () =>
+        context.get(CommandBus).execute(new CreateUserCommand(tenant.id, input, CLI_ACTOR, NO_REQUEST, null)),
+      );
       out(`user ${user.email} created in ${tenant.slug} with roles ${user.roles.join(',')} (id ${user.id})`);
       if (generated) out(`password (shown once): ${generated}`);
       return EXIT_OK;

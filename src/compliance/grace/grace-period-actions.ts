@@ -3,6 +3,7 @@ import { AuditLog } from '../../audit/index.js';
 import { NO_REQUEST, SYSTEM_ACTOR } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { OutboxMessage } from '../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { MfaPolicyStore } from '../../policy/index.js';
@@ -33,7 +34,12 @@ export class GracePeriodActions {
    * Re-checked inside the transaction, so a factor enrolled or a policy relaxed since the job was
    * planned wins. Returns whether this run enforced it.
    */
-  async enforce(tenantId: string, userId: string): Promise<boolean> {
+  enforce(tenantId: string, userId: string): Promise<boolean> {
+    // A sweep walks every tenant; each user's enforcement happens inside the user's own.
+    return TenantScope.run(tenantId, () => this.enforceInTenant(tenantId, userId));
+  }
+
+  private async enforceInTenant(tenantId: string, userId: string): Promise<boolean> {
     const now = this.clock.now();
     const outboxId = await this.uow.run(async (tx) => {
       const candidate = await new MfaStandings(tx.em).graceCandidate(tenantId, userId);
@@ -65,7 +71,9 @@ export class GracePeriodActions {
   /** A reminder that the deadline is `daysBefore` days away or less; false when it was sent already. */
   async remind(candidate: GraceCandidate, daysBefore: number): Promise<boolean> {
     const now = this.clock.now();
-    const outboxId = await this.uow.run((tx) => this.recordNotice(tx, candidate, reminderKind(daysBefore), now));
+    const outboxId = await TenantScope.run(candidate.tenantId, () =>
+      this.uow.run((tx) => this.recordNotice(tx, candidate, reminderKind(daysBefore), now)),
+    );
     if (outboxId) await this.outbox.relayNow([outboxId]);
     return outboxId !== null;
   }

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditLog } from '../../audit/index.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { EncryptionKeysRotatedEvent } from '../events/factor.events.js';
 import { Factor } from '../factor.entity.js';
 import { FactorSecrets } from '../factor-secrets.js';
@@ -14,7 +15,13 @@ export class ReencryptFactorSecretsHandler implements ICommandHandler<ReencryptF
     private readonly secrets: FactorSecrets,
   ) {}
 
-  execute({ afterId, batchSize, actor }: ReencryptFactorSecretsCommand): Promise<ReencryptedBatch> {
+  execute(command: ReencryptFactorSecretsCommand): Promise<ReencryptedBatch> {
+    return TenantScope.acrossTenants("key rotation re-encrypts every tenant's factor secrets", () =>
+      this.reencrypt(command),
+    );
+  }
+
+  private reencrypt({ afterId, batchSize, actor }: ReencryptFactorSecretsCommand): Promise<ReencryptedBatch> {
     const keyId = this.secrets.currentKeyId;
     return this.uow.run(async (tx) => {
       const batch = await tx.em.getRepository(Factor).lockSealedUnderOtherKeys(keyId, afterId, batchSize);

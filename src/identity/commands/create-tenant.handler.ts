@@ -3,6 +3,7 @@ import { AuditedAttempt, AuditLog } from '../../audit/index.js';
 import { Clock } from '../../common/clock.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { onUniqueViolation } from '../../common/errors/unique-violation.js';
 import { TenantCreatedEvent } from '../events/identity.events.js';
 import { tenantSlugTaken } from '../identity.errors.js';
@@ -38,14 +39,17 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand>
               request,
               details: { slug: tenant.slug, name: tenant.name },
             });
-            const admin = await this.accounts.create(tx, {
-              tenantId: tenant.id,
-              email: input.admin.email,
-              roles: ['admin'],
-              passwordHash,
-              actor,
-              request,
-            });
+            // The first tenant data: from here on the work is the new tenant's.
+            const admin = await TenantScope.run(tenant.id, () =>
+              this.accounts.create(tx, {
+                tenantId: tenant.id,
+                email: input.admin.email,
+                roles: ['admin'],
+                passwordHash,
+                actor,
+                request,
+              }),
+            );
             return { tenant, admin };
           }),
         () => tenantSlugTaken(input.slug),

@@ -1,6 +1,7 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from './migrations/index.js';
+import { TENANT_FILTER, tenantFilter } from './tenant-filter.js';
 
 type EntityClass = NonNullable<Options['entities']>[number];
 
@@ -21,6 +22,7 @@ export function ormConfig(input: {
     entities,
     discovery: { warnWhenNoEntities: entities.length > 0 },
     extensions: [Migrator],
+    filters: { [TENANT_FILTER]: tenantFilter },
     pool: { min: 0, max: input.poolMax },
     // Waiting longer than this for a pooled connection means something holds one while it waits for
     // another (a query on a second fork inside a transaction): fail loudly instead of hanging.

@@ -1,3 +1,4 @@
+import { TenantScope } from '../../common/tenant-scope.js';
 import type { MailMessage, MailTransport } from '../mail/mail-transport.js';
 import type { OutboxMessage } from './outbox-message.entity.js';
 import type { OutboxRelay } from './outbox-relay.js';
@@ -17,7 +18,8 @@ export async function deliverMailOnce(
 ): Promise<{ delivery: MailDelivery }> {
   const row = await outbox.find(outboxId);
   if (!row || row.deliveredAt) return { delivery: 'already_delivered' };
-  const mail = await compose(row);
+  // The row names its tenant: what the mail is about is read inside it.
+  const mail = row.tenantId ? await TenantScope.run(row.tenantId, () => compose(row)) : await compose(row);
   if (mail) await transport.send(mail);
   await outbox.markDelivered(row.id);
   return { delivery: mail ? 'sent' : 'stale' };

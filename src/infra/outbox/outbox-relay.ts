@@ -1,11 +1,19 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { deleteInBatches } from '../database/delete-in-batches.js';
 import type { JobName, QueueName } from '../queues/job-catalog.js';
 import { jobIdOf } from '../queues/job-id.js';
 import { JobQueues } from '../queues/job-queues.js';
 import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
+
+/**
+ * The outbox is every tenant's delivery queue, read by row id or by age: a row carries ids only, and
+ * the job made of it enters the row's tenant (see deliverMailOnce).
+ */
+const acrossTenants = <T>(work: () => Promise<T>) =>
+  TenantScope.acrossTenants("the outbox is every tenant's delivery queue", work);
 
 type JobOf<Q extends QueueName> = { queue: Q; name: JobName<Q> };
 
@@ -40,7 +48,11 @@ export class OutboxRelay {
   ) {}
 
   /** After a commit: best effort, never throws — a failure here is what the sweep is for. */
-  async relayNow(ids: readonly string[]): Promise<void> {
+  relayNow(ids: readonly string[]): Promise<void> {
+    return acrossTenants(() => this.relayEach(ids));
+  }
+
+  private async relayEach(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
       const em = this.orm.em.fork();
       const chunk = ids.slice(i, i + SWEEP_BATCH);
@@ -54,7 +66,11 @@ export class OutboxRelay {
   }
 
   /** Relays every row not yet enqueued, oldest first, in keyset batches; returns how many it relayed. */
-  async sweep(): Promise<number> {
+  sweep(): Promise<number> {
+    return acrossTenants(() => this.sweepAll());
+  }
+
+  private async sweepAll(): Promise<number> {
     const em = this.orm.em.fork();
     let relayed = 0;
     let after: { createdAt: Date; id: string } | null = null;
@@ -81,7 +97,10 @@ export class OutboxRelay {
   /** Marks the row's work done; false when another run already did (the caller then must not repeat it). */
   async markDelivered(id: string): Promise<boolean> {
     const em = this.orm.em.fork();
-    return (await em.nativeUpdate(OutboxMessage, { id, deliveredAt: null }, { deliveredAt: this.clock.now() })) === 1;
+    const marked = await acrossTenants(() =>
+      em.nativeUpdate(OutboxMessage, { id, deliveredAt: null }, { deliveredAt: this.clock.now() }),
+    );
+    return marked === 1;
   }
 
   /** Deletes rows whose work was done before `before`, in batches; returns how many went. */
@@ -90,7 +109,7 @@ export class OutboxRelay {
   }
 
   find(id: string): Promise<OutboxMessage | null> {
-    return this.orm.em.fork().findOne(OutboxMessage, { id });
+    return acrossTenants(() => this.orm.em.fork().findOne(OutboxMessage, { id }));
   }
 
   private async relay(row: OutboxMessage): Promise<void> {

@@ -1,9 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../../common/clock.js';
 import { UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
+import { TenantScope } from '../../../common/tenant-scope.js';
 import { UsersDirectory } from '../../../identity/index.js';
 import { MailTemplates } from '../../../infra/mail/mail-templates.js';
 import { MailTransport } from '../../../infra/mail/mail-transport.js';
+import type { OutboxMessage } from '../../../infra/outbox/outbox-message.entity.js';
 import { OutboxRelay } from '../../../infra/outbox/outbox-relay.js';
 import { Factor } from '../../factor.entity.js';
 import { EMAIL_CODE_TTL_MS, EmailCode } from '../email-code.entity.js';
@@ -37,6 +39,11 @@ export class DeliverEmailCodeHandler implements ICommandHandler<DeliverEmailCode
   async execute({ outboxId }: DeliverEmailCodeCommand): Promise<{ delivery: EmailCodeDelivery }> {
     const row = await this.outbox.find(outboxId);
     if (!row || row.deliveredAt) return { delivery: 'already_delivered' };
+    // The row names its tenant: the code and its factor are read inside it.
+    return row.tenantId ? TenantScope.run(row.tenantId, () => this.deliver(row)) : this.deliver(row);
+  }
+
+  private async deliver(row: OutboxMessage): Promise<{ delivery: EmailCodeDelivery }> {
     const em = this.uow.reader();
     const now = this.clock.now();
     const code = await em.findOne(EmailCode, { id: row.refId });

@@ -9,6 +9,8 @@ import { DomainError } from '../../../common/errors/domain-error.js';
 import { SessionsService } from '../../../sessions/index.js';
 import { MfaReset } from '../mfa-reset.entity.js';
 import { MfaResetLinkUsedEvent } from '../mfa-reset.events.js';
+import { TenantScope } from '../../../common/tenant-scope.js';
+import type { RequestMeta } from '../../../common/actor.js';
 import { OpenMfaResetCommand } from './open-mfa-reset.command.js';
 
 const linkExpired = () => new DomainError('challenge_expired', 'This reset link has expired or was used');
@@ -29,8 +31,16 @@ export class OpenMfaResetHandler implements ICommandHandler<OpenMfaResetCommand>
 
   async execute({ token, password, request }: OpenMfaResetCommand): Promise<{ token: string }> {
     const now = this.clock.now();
-    const reset = await this.uow.reader().getRepository(MfaReset).findLiveByTokenHash(hashToken(token), now);
+    // Found by the token's hash, before any tenant is known: the link names its tenant.
+    const reset = await TenantScope.acrossTenants('an MFA reset link names its own tenant', () =>
+      this.uow.reader().getRepository(MfaReset).findLiveByTokenHash(hashToken(token), now),
+    );
     if (!reset) throw linkExpired();
+    // What follows happens inside the link's tenant.
+    return TenantScope.run(reset.tenantId, () => this.open(reset, password, request, now));
+  }
+
+  private open(reset: MfaReset, password: string, request: RequestMeta, now: Date): Promise<{ token: string }> {
     const { id: resetId, tenantId, userId } = reset;
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'user', id: userId };
