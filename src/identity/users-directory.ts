@@ -38,4 +38,10 @@ export class UsersDirectory {
   findTenant(id: string): Promise<Tenant | null> {
     return this.orm.em.fork().findOne(Tenant, { id });
   }
+
+  /** A user with their tenant (what a mail to them needs: the address and the product's name), or null. */
+  async findMember(tenantId: string, userId: string): Promise<{ user: User; tenant: Tenant } | null> {
+    const [user, tenant] = await Promise.all([this.findUser(tenantId, userId), this.findTenant(tenantId)]);
+    return user && tenant ? { user, tenant } : null;
+  }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { randomUUID } from 'node:crypto';
 import { SecondFactorRefusals } from '../../src/factors/verification/second-factor-refusals.js';
 import { NO_REQUEST } from '../../src/common/actor.js';
+import { TenantScope } from '../../src/common/tenant-scope.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { mfaCodeInvalid } from '../../src/factors/factors.errors.js';
 import pg from 'pg';
@@ -120,18 +121,21 @@ describe('second-factor brute force', () => {
   it('records the lock exactly once when the failures that reach it race', async () => {
     const user = await aUserWithTotp();
     await setStreak(user.id, 97);
-    // Six refusals committing at once (through HTTP most would be turned away by the wait the first sets).
+    // Six refusals committing at once (through HTTP most would be turned away by the wait the first sets),
+    // inside the tenant scope a request would have entered.
     const refusals = t.app.get(SecondFactorRefusals);
     await Promise.all(
       Array.from({ length: 6 }, () =>
-        refusals.record({
-          subject: { tenantId: acme.id, userId: user.id },
-          action: 'MfaChallengeFailed',
-          target: { type: 'mfa_challenge', id: randomUUID() },
-          method: 'totp',
-          error: mfaCodeInvalid(),
-          request: NO_REQUEST,
-        }),
+        TenantScope.run(acme.id, () =>
+          refusals.record({
+            subject: { tenantId: acme.id, userId: user.id },
+            action: 'MfaChallengeFailed',
+            target: { type: 'mfa_challenge', id: randomUUID() },
+            method: 'totp',
+            error: mfaCodeInvalid(),
+            request: NO_REQUEST,
+          }),
+        ),
       ),
     );
     expect(await audited('FactorLocked', user.id)).toHaveLength(1);

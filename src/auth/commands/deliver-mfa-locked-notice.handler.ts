@@ -18,9 +18,9 @@ export class DeliverMfaLockedNoticeHandler implements ICommandHandler<DeliverMfa
 
   execute({ outboxId }: DeliverMfaLockedNoticeCommand) {
     return deliverMailOnce(this.outbox, this.transport, outboxId, async (row) => {
-      const user = row.tenantId ? await this.directory.findUser(row.tenantId, row.refId) : null;
-      const tenant = row.tenantId ? await this.directory.findTenant(row.tenantId) : null;
-      if (!user || !tenant) return null;
+      const member = row.tenantId ? await this.directory.findMember(row.tenantId, row.refId) : null;
+      if (!member) return null;
+      const { user, tenant } = member;
       const body = this.templates.render('mfa-locked', {
         productName: tenant.name,
         lockedAt: row.createdAt.toISOString(),

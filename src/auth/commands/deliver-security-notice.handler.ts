@@ -39,9 +39,9 @@ export class DeliverSecurityNoticeHandler implements ICommandHandler<DeliverSecu
       if (!row.tenantId || !row.userId) return null;
       const entry = await this.orm.em.fork().findOne(AuditEvent, { id: row.refId, tenantId: row.tenantId });
       const wording = entry ? SECURITY_NOTICE_WORDING[entry.action] : undefined;
-      const user = await this.directory.findUser(row.tenantId, row.userId);
-      const tenant = await this.directory.findTenant(row.tenantId);
-      if (!entry || !wording || !user || !tenant) return null;
+      const member = await this.directory.findMember(row.tenantId, row.userId);
+      if (!entry || !wording || !member) return null;
+      const { user, tenant } = member;
       const device = deviceInfoOf({ ip: entry.ip, userAgent: entry.userAgent, location: null });
       const byOther = !(entry.actorType === 'user' && entry.actorId === user.id);
       const body = this.templates.render('security-notice', {

@@ -28,9 +28,9 @@ export class DeliverGraceNoticeHandler implements ICommandHandler<DeliverGraceNo
     return deliverMailOnce(this.outbox, this.transport, outboxId, async (row) => {
       const notices = this.orm.em.fork().getRepository(MfaGraceNotice);
       const notice = row.tenantId ? await notices.findInTenant(row.tenantId, row.refId) : null;
-      const user = notice ? await this.directory.findUser(notice.tenantId, notice.userId) : null;
-      const tenant = notice ? await this.directory.findTenant(notice.tenantId) : null;
-      if (!notice || !user || !tenant) return null;
+      const member = notice ? await this.directory.findMember(notice.tenantId, notice.userId) : null;
+      if (!notice || !member) return null;
+      const { user, tenant } = member;
       const { deadline } = notice;
       const signInUrl = this.config.publicUrl;
       if (notice.isEnforcement()) {

@@ -38,9 +38,9 @@ export class DeliverMfaResetLinkHandler implements ICommandHandler<DeliverMfaRes
       const reset = row.tenantId
         ? await resets.storeLinkToken(row.tenantId, row.refId, hashToken(token), this.clock.now())
         : null;
-      const user = reset ? await this.directory.findUser(reset.tenantId, reset.userId) : null;
-      const tenant = reset ? await this.directory.findTenant(reset.tenantId) : null;
-      if (!user || !tenant) return null;
+      const member = reset ? await this.directory.findMember(reset.tenantId, reset.userId) : null;
+      if (!member) return null;
+      const { user, tenant } = member;
       const link = new URL('/mfa-reset', this.config.publicUrl);
       link.searchParams.set('token', token);
       const body = this.templates.render('mfa-reset-link', {
