@@ -1,14 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../audit/index.js';
-import {
-  FactorsModule,
-  MfaFailureStreaks,
-  MfaVerificationThrottle,
-  RefusalAuditGate,
-  SecondFactorRefusals,
-} from '../factors/index.js';
-import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
+import { FactorsModule } from '../factors/index.js';
+import { IdentityModule } from '../identity/index.js';
 import { MailModule } from '../infra/mail/mail.module.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { PolicyModule } from '../policy/index.js';
@@ -63,10 +57,6 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
   providers: [
     LoginHandler,
     VerifyMfaChallengeHandler,
-    MfaVerificationThrottle,
-    MfaFailureStreaks,
-    SecondFactorRefusals,
-    RefusalAuditGate,
     SendChallengeEmailCodeHandler,
     SendStepUpEmailCodeHandler,
     DeliverMfaLockedNoticeHandler,
@@ -87,7 +77,6 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     LoginThrottle,
     KnownNetworks,
     FamiliarClients,
-    PasswordCheckThrottle,
     AccessRefusals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },

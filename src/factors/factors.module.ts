@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/index.js';
 import { AuditModule } from '../audit/index.js';
-import { IdentityModule, PasswordCheckThrottle } from '../identity/index.js';
+import { IdentityModule } from '../identity/index.js';
 import { PolicyModule } from '../policy/index.js';
 import { BackupCodesController } from './backup-codes.controller.js';
 import { BackupCodes } from './backup-codes/backup-codes.js';
@@ -41,16 +41,25 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     EnrollTotpHandler,
     VerifyFactorHandler,
     ReencryptFactorSecretsHandler,
-    // Factor removal; the throttles and the streak are stateless (keyed in Redis and PostgreSQL), so
-    // these instances share the auth slice's budgets and its failure streak.
     RemoveFactorHandler,
     RemovalProof,
-    PasswordCheckThrottle,
+    // The limits on guessing a second factor: the login challenge and the step-up (auth) use them too.
     MfaVerificationThrottle,
     MfaFailureStreaks,
     SecondFactorRefusals,
     RefusalAuditGate,
   ],
-  exports: [TotpVerifier, BackupCodes, MfaOverviewReader, FactorHousekeeping, RemovalProof, EmailFactorModule],
+  exports: [
+    TotpVerifier,
+    BackupCodes,
+    MfaOverviewReader,
+    FactorHousekeeping,
+    RemovalProof,
+    EmailFactorModule,
+    MfaVerificationThrottle,
+    MfaFailureStreaks,
+    SecondFactorRefusals,
+    RefusalAuditGate,
+  ],
 })
 export class FactorsModule {}

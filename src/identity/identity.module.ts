@@ -1,3 +1,4 @@
+import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/index.js';
 import { ApiKeysController } from './api-keys.controller.js';
@@ -31,7 +32,8 @@ import { UsersDirectory } from './users-directory.js';
     RegisterAppHandler,
     RemoveAppHandler,
     AppKeys,
+    PasswordCheckThrottle,
   ],
-  exports: [UsersDirectory, ApiKeysService, AppKeys],
+  exports: [UsersDirectory, ApiKeysService, AppKeys, PasswordCheckThrottle],
 })
 export class IdentityModule {}

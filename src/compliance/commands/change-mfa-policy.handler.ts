@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict, DomainError } from '../../common/errors/domain-error.js';
 import { MfaOverviewReader } from '../../factors/index.js';
+import { lockTenant } from '../../identity/index.js';
 import {
   countsAsEnrolled,
   diffPolicies,
@@ -61,7 +62,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         : null;
       const saved = await this.uow.run(async (tx) => {
         // One save at a time per tenant, so versions are gap-free and each diff is against its predecessor.
-        await tx.em.execute('select id from tenants where id = ? for update', [tenantId]);
+        await lockTenant(tx, tenantId);
         const previous = await this.store.current(tenantId, tx.em);
         if (expectedVersion !== undefined && expectedVersion !== previous.version) {
           throw conflict(

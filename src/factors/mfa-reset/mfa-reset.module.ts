@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/index.js';
-import { IdentityModule, PasswordCheckThrottle } from '../../identity/index.js';
+import { IdentityModule } from '../../identity/index.js';
 import { MailModule } from '../../infra/mail/mail.module.js';
 import { OutboxModule } from '../../infra/outbox/outbox.module.js';
 import { SessionsModule } from '../../sessions/index.js';
@@ -17,6 +17,6 @@ import { MfaResetController } from './mfa-reset.controller.js';
 @Module({
   imports: [AuditModule, IdentityModule, SessionsModule, OutboxModule, MailModule],
   controllers: [MfaResetController],
-  providers: [RequestMfaResetHandler, DeliverMfaResetLinkHandler, OpenMfaResetHandler, PasswordCheckThrottle],
+  providers: [RequestMfaResetHandler, DeliverMfaResetLinkHandler, OpenMfaResetHandler],
 })
 export class MfaResetModule {}
