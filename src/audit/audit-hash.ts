@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../common/crypto/tokens.js';
 import type { AuditEvent } from './audit-event.entity.js';
 import { canonicalJson } from './canonical-json.js';
@@ -33,4 +34,16 @@ export function hashedFields(e: AuditEvent): Record<string, unknown> {
  */
 export function auditHash(prevHash: string, e: AuditEvent): string {
   return sha256Hex(prevHash + canonicalJson(hashedFields(e)));
+}
+
+/**
+ * The hashed text of an entry whose `seq` only the chain's head knows, split around that `seq`: the
+ * database completes `prevHash ‖ pre ‖ seq ‖ post` and digests it (the `audit_append` function), which
+ * is exactly `auditHash` (a seq is digits, so JCS writes it as they are).
+ */
+export function hashedTextAroundSeq(e: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>): { pre: string; post: string } {
+  const marker = `seq-${randomUUID()}`;
+  const [pre, post, ...rest] = canonicalJson(hashedFields({ ...e, seq: marker } as AuditEvent)).split(marker);
+  if (post === undefined || rest.length > 0) throw new Error('the seq marker must occur exactly once');
+  return { pre: pre!, post };
 }

@@ -5,7 +5,7 @@ import type { Actor, RequestMeta } from '../common/actor.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { Clock } from '../common/clock.js';
 import { AuditEvent, type Outcome } from './audit-event.entity.js';
-import { auditHash, GENESIS_HASH } from './audit-hash.js';
+import { GENESIS_HASH, hashedTextAroundSeq } from './audit-hash.js';
 import { asStored } from './stored-form.js';
 
 export const PLATFORM_CHAIN = 'platform';
@@ -81,24 +81,12 @@ export class AuditLog {
 
   private async appendAll(em: EntityManager, tenantId: string | null, entries: AuditEntry[]): Promise<AuditEvent[]> {
     const chainKey = tenantId ?? PLATFORM_CHAIN;
-    // The upsert locks the head row: concurrent appends to one chain queue here, which is what
-    // makes seq gap-free and the chain unforked.
-    const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
-      `insert into audit_chains (chain_key, last_seq, last_hash) values (?, 0, ?)
-       on conflict (chain_key) do update set chain_key = excluded.chain_key
-       returning last_seq, last_hash`,
-      [chainKey, GENESIS_HASH],
-    );
-    let seq = BigInt(head!.last_seq);
-    let prevHash = head!.last_hash;
     const occurredAt = this.clock.now();
     // Hash what the row will hold, not what the caller passed: the verifier only ever sees the row.
-    const events = entries.map(asStored).map((entry) => {
-      seq += 1n;
-      const event = Object.assign(new AuditEvent(), {
+    const events = entries.map(asStored).map((entry) =>
+      Object.assign(new AuditEvent(), {
         id: randomUUID(),
         chainKey,
-        seq: seq.toString(),
         tenantId: entry.tenantId,
         occurredAt,
         action: entry.action,
@@ -110,56 +98,45 @@ export class AuditLog {
         ip: entry.request?.ip ?? null,
         userAgent: entry.request?.userAgent ?? null,
         details: entry.details ?? {},
-        prevHash,
+      }),
+    );
+    // One statement: the function locks the head (concurrent appends to one chain queue there, which
+    // keeps seq gap-free and the chain unforked until the transaction ends), then chains and inserts.
+    for (let i = 0; i < events.length; i += APPEND_BATCH) {
+      const chunk = events.slice(i, i + APPEND_BATCH);
+      const chained = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(
+        'select seq, prev_hash, hash from audit_append(?, ?, ?::jsonb)',
+        [chainKey, GENESIS_HASH, JSON.stringify(chunk.map(appendedForm))],
+      );
+      chunk.forEach((event, k) => {
+        const row = chained[k]!;
+        Object.assign(event, { seq: String(row.seq), prevHash: row.prev_hash, hash: row.hash });
       });
-      event.hash = auditHash(event.prevHash, event);
-      prevHash = event.hash;
-      return event;
-    });
-    // The last insert moves the head in the same statement: one round trip less while the head is locked.
-    for (let i = 0; i < events.length; i += INSERT_BATCH) {
-      const chunk = events.slice(i, i + INSERT_BATCH);
-      await insertEvents(em, chunk, i + INSERT_BATCH >= events.length ? chainKey : null);
     }
     return events;
   }
 }
 
-/** Rows per insert statement: 16 parameters each, well below PostgreSQL's 65,535. */
-const INSERT_BATCH = 1000;
+/** Entries per `audit_append` call, so one huge group commit does not build one huge parameter. */
+const APPEND_BATCH = 1000;
 
-async function insertEvents(em: EntityManager, events: readonly AuditEvent[], headOf: string | null): Promise<void> {
-  const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)';
-  const insert = `insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type,
-       actor_id, target_type, target_id, ip, user_agent, details, prev_hash, hash)
-     values ${events.map(() => row).join(', ')}`;
-  const values = events.flatMap((event) => [
-    event.id,
-    event.chainKey,
-    event.seq,
-    event.tenantId,
-    event.occurredAt,
-    event.action,
-    event.outcome,
-    event.actorType,
-    event.actorId,
-    event.targetType,
-    event.targetId,
-    event.ip,
-    event.userAgent,
-    JSON.stringify(event.details),
-    event.prevHash,
-    event.hash,
-  ]);
-  if (headOf === null) {
-    await em.execute(insert, values);
-    return;
-  }
-  const last = events.at(-1)!;
-  await em.execute(
-    `with appended as (${insert}) update audit_chains set last_seq = ?, last_hash = ? where chain_key = ?`,
-    [...values, last.seq, last.hash, headOf],
-  );
+/** An entry as `audit_append` takes it: its columns, and its hashed text around the seq it will get. */
+function appendedForm(event: AuditEvent) {
+  return {
+    id: event.id,
+    tenantId: event.tenantId,
+    occurredAt: event.occurredAt.toISOString(),
+    action: event.action,
+    outcome: event.outcome,
+    actorType: event.actorType,
+    actorId: event.actorId,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    details: event.details,
+    ...hashedTextAroundSeq(event),
+  };
 }
 
 function actionOf(event: AuditableEvent): string {

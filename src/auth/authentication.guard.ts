@@ -7,9 +7,8 @@ import { clientNetworkOf } from '../common/client-network.js';
 import { constantTimeEqual } from '../common/crypto/tokens.js';
 import { DomainError, forbidden, unauthorized } from '../common/errors/domain-error.js';
 import { requestMetaOf } from '../http/request-meta.js';
-import { ApiKeysService, UsersDirectory } from '../identity/index.js';
+import { ApiKeysService } from '../identity/index.js';
 import { permissionsOf } from '../common/access/roles.js';
-import { TenantScope } from '../common/tenant-scope.js';
 import { type Session, SessionsService } from '../sessions/index.js';
 import { AccessRefusals } from './access-refusals.js';
 import {
@@ -31,7 +30,6 @@ export class AuthenticationGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly apiKeys: ApiKeysService,
-    private readonly users: UsersDirectory,
     private readonly refusals: AccessRefusals,
   ) {}
 
@@ -135,14 +133,15 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   private async resolve(token: string): Promise<TenantPrincipal<Session> | null> {
-    const session = await this.sessions.authenticate(token);
-    if (session) {
-      const user = await TenantScope.run(session.tenantId, () => this.users.findUser(session.tenantId, session.userId));
-      if (!user) return null;
+    const found = await this.sessions.authenticate(token);
+    if (found) {
+      const { session, user, tenant } = found;
       return {
         kind: 'user',
-        tenantId: user.tenantId,
-        userId: user.id,
+        tenantId: session.tenantId,
+        userId: session.userId,
+        email: user.email,
+        tenant,
         roles: user.roles,
         permissions: permissionsOf(user.roles),
         session,

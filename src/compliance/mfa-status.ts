@@ -1,8 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import type { Role } from '../common/access/roles.js';
-import { MfaOverviewReader } from '../factors/index.js';
+import { type MfaOverview, mfaOverviewOf } from '../factors/index.js';
+import type { UserPrincipal } from '../common/access/principal.js';
+import { MfaStandings } from './standings/mfa-standings.js';
 import type { App } from '../identity/index.js';
 import {
   evaluateMfa,
@@ -19,6 +20,7 @@ export interface UserMfaStatus {
   /** The policy applies to the user (MFA is required of them, now or after their grace period). */
   required: boolean;
   policy: MfaPolicySettings;
+  overview: MfaOverview;
 }
 
 /**
@@ -32,28 +34,27 @@ export class MfaStatusReader {
     private readonly orm: MikroORM,
     private readonly clock: Clock,
     private readonly policies: MfaPolicyStore,
-    private readonly factors: MfaOverviewReader,
   ) {}
 
-  async forUser(
-    subject: { tenantId: string; userId: string; roles: readonly Role[] },
-    app: App | null,
-  ): Promise<UserMfaStatus> {
+  /** For a signed-in user: one query, the policy coming from the cache the principal's version checks. */
+  async forUser(subject: UserPrincipal, app: App | null): Promise<UserMfaStatus> {
     const now = this.clock.now();
     const em = this.orm.em.fork();
-    const [{ settings: policy }, overview] = await Promise.all([
-      this.policies.current(subject.tenantId, em),
-      this.factors.forUser(subject.tenantId, subject.userId),
+    const [{ settings: policy }, mfa] = await Promise.all([
+      this.policies.inForce(subject.tenantId, subject.tenant.mfaPolicyVersion),
+      new MfaStandings(em).ofUser(subject.tenantId, subject.userId),
     ]);
     const required = isInScope(policy, subject.roles);
-    const scopeStartedAt = required ? await em.getRepository(MfaScopeStart).syncUser(subject, policy, now) : null;
-    const activeFactorTypes: MfaMethod[] = overview.factors.map((f) => f.type);
+    const scopeStartedAt = !required
+      ? null
+      : (mfa.scopeStartedAt ?? (await em.getRepository(MfaScopeStart).syncUser(subject, policy, now)));
+    const activeFactorTypes: MfaMethod[] = mfa.factors.map((f) => f.type);
     const compliance = evaluateMfa(
       policy,
       { kind: 'user', roles: subject.roles, activeFactorTypes, scopeStartedAt },
       app,
       now,
     );
-    return { compliance, required, policy };
+    return { compliance, required, policy, overview: mfaOverviewOf(mfa.factors, mfa.backupCodesRemaining) };
   }
 }

@@ -14,7 +14,7 @@ export { FACTORS_ENTITIES } from './factors.entities.js';
 export { codeAlreadyUsed, mfaCodeInvalid } from './factors.errors.js';
 export { FactorsModule } from './factors.module.js';
 export { forgetTenantFactors, usersWithActiveFactors } from './forget-tenant-factors.js';
-export { MfaOverviewReader } from './mfa-overview.js';
+export { type MfaOverview, mfaOverviewOf, MfaOverviewReader } from './mfa-overview.js';
 export { DeliverMfaResetLinkCommand } from './mfa-reset/commands/deliver-mfa-reset-link.command.js';
 export { MfaResetCompletedEvent } from './mfa-reset/mfa-reset.events.js';
 export { type ProofSubject, RemovalProof } from './removal-proof.js';

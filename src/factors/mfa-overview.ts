@@ -24,18 +24,26 @@ export class MfaOverviewReader {
       em.find(Factor, { tenantId, userId, status: 'active' }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
       em.getRepository(BackupCode).countUnused(tenantId, userId),
     ]);
-    const enrolled = factors.length > 0;
-    return {
-      enrolled,
-      factors: factors.map((f) => ({
+    return mfaOverviewOf(
+      factors.map((f) => ({
         id: f.id,
         type: f.type,
         label: f.label,
         createdAt: f.createdAt.toISOString(),
         lastUsedAt: f.lastUsedAt?.toISOString() ?? null,
       })),
-      backupCodesRemaining: remaining,
-      backupCodesLow: enrolled && remaining <= BACKUP_CODES_LOW_AT,
-    };
+      remaining,
+    );
   }
+}
+
+/** The overview of these active factors (oldest first) and this many unused backup codes. */
+export function mfaOverviewOf(factors: MfaOverview['factors'], backupCodesRemaining: number): MfaOverview {
+  const enrolled = factors.length > 0;
+  return {
+    enrolled,
+    factors,
+    backupCodesRemaining,
+    backupCodesLow: enrolled && backupCodesRemaining <= BACKUP_CODES_LOW_AT,
+  };
 }

@@ -26,4 +26,4 @@ export { assertRecentlyAuthenticated } from './recent-auth.js';
 export { Tenant } from './tenant.entity.js';
 export { User } from './user.entity.js';
 export { UsersDirectory } from './users-directory.js';
-export { lockTenant } from './tenant-lock.js';
+export { lockTenant, recordMfaPolicyVersion } from './tenant-lock.js';

@@ -15,6 +15,13 @@ export class Tenant {
   @Property({ type: 'datetime' })
   createdAt: Date;
 
+  /**
+   * The MFA policy version in force (0: the defaults), written by the policy's save in its transaction.
+   * Read with every session, it tells a node whether the policy it cached is still the one in force.
+   */
+  @Property({ type: 'integer' })
+  mfaPolicyVersion = 0;
+
   constructor(slug: string, name: string, now: Date) {
     this.slug = slug;
     this.name = name;

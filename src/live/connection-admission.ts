@@ -27,11 +27,14 @@ export class ConnectionAdmission {
 
   async admit(token: unknown): Promise<Admission> {
     if (typeof token !== 'string' || token.length > 512) return refused('unauthorized');
-    const session = await this.sessions.authenticate(token);
-    if (!session) return refused('unauthorized');
-    // No user lookup: a session row lives only as long as its user (the foreign key cascades), and a
-    // reconnecting fleet should cost the database as little as it can.
-    const { settings } = await TenantScope.run(session.tenantId, () => this.policies.current(session.tenantId));
+    const found = await this.sessions.authenticate(token);
+    if (!found) return refused('unauthorized');
+    const { session, tenant } = found;
+    // The policy from this node's cache, checked against the version read with the session: a reconnecting
+    // fleet costs the database one query per socket.
+    const { settings } = await TenantScope.run(session.tenantId, () =>
+      this.policies.inForce(session.tenantId, tenant.mfaPolicyVersion),
+    );
     const refusal = connectionRefusal(session, settings, this.clock.now());
     return refusal ? refused(refusal, session) : { admitted: true, session };
   }

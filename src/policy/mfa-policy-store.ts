@@ -14,13 +14,37 @@ export interface StoredMfaPolicy {
   updatedBy: Actor | null;
 }
 
+/** Tenants whose policy a process keeps at most; past it the least recently stored goes. */
+const CACHED_TENANTS = 10_000;
+
 /** Reads tenants' MFA policies: the one in force and every earlier version. */
 @Injectable()
 export class MfaPolicyStore {
+  /** Saved versions never change, so a cached one is right for as long as it is the version in force. */
+  private readonly cache = new Map<string, StoredMfaPolicy>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The policy in force when the caller knows its version (the tenant's `mfaPolicyVersion`, read in the
+   * same query as the session): served from this process's cache unless a save on any node made it
+   * newer, then read once. A policy change thus applies to the next request on every node.
+   */
+  async inForce(tenantId: string, version: number): Promise<StoredMfaPolicy> {
+    if (version === 0) return this.defaults();
+    const cached = this.cache.get(tenantId);
+    if (cached?.version === version) return cached;
+    const found = (await this.version(tenantId, version)) ?? (await this.current(tenantId));
+    if (!cached || cached.version < found.version) {
+      this.cache.delete(tenantId);
+      if (this.cache.size >= CACHED_TENANTS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(tenantId, found);
+    }
+    return found;
+  }
 
   /** The highest saved version, or the defaults (version 0) for a tenant that never saved one. */
   async current(tenantId: string, em: EntityManager = this.orm.em.fork()): Promise<StoredMfaPolicy> {

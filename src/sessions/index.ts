@@ -10,3 +10,4 @@ export { sessionView } from './session-view.js';
 export { SESSIONS_ENTITIES } from './sessions.entities.js';
 export { SessionsModule } from './sessions.module.js';
 export { SessionsService } from './sessions.service.js';
+export type { AuthenticatedSession } from './session.repository.js';

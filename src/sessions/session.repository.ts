@@ -1,12 +1,64 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { deleteInBatches } from '../infra/database/delete-in-batches.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
-import type { Session } from './session.entity.js';
+import type { Role } from '../common/access/roles.js';
+import { Session } from './session.entity.js';
+
+/** A session with what a request needs of its user and tenant, read by the token in one query. */
+export interface AuthenticatedSession {
+  session: Session;
+  user: { email: string; roles: Role[] };
+  tenant: { slug: string; name: string; mfaPolicyVersion: number };
+}
+
+interface AuthenticatedRow extends Record<string, unknown> {
+  user_email: string;
+  user_roles: Role[];
+  tenant_slug: string;
+  tenant_name: string;
+  tenant_mfa_policy_version: number;
+  touched: boolean;
+}
+
+// SQL: the request's only round trip to authenticate. The session joined to its user and tenant (both
+// identity's tables, below this slice), and the activity write folded in: the UPDATE matches only when
+// the recorded activity is a minute old and the session live, so nearly every request writes nothing
+// (and a statement that changes no row commits without a disk flush). Both parts see the same snapshot:
+// a revocation committed before the statement fails it.
+const AUTHENTICATE_SQL = `
+  with found as (
+    select s.*, u.email as user_email, u.roles::text[] as user_roles, t.slug as tenant_slug,
+           t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version
+      from sessions s
+      join users u on u.id = s.user_id and u.tenant_id = s.tenant_id
+      join tenants t on t.id = s.tenant_id
+     where s.token_hash = ?
+  ), touched as (
+    update sessions set last_active_at = ?
+     where id = (select id from found) and last_active_at <= ? and revoked_at is null and expires_at > ?
+       and last_active_at + make_interval(secs => idle_timeout_seconds) > ?
+    returning id
+  )
+  select found.*, exists (select 1 from touched) as touched from found`;
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
 export class SessionRepository extends EntityRepository<Session> {
-  findByTokenHash(tokenHash: string): Promise<Session | null> {
-    return this.findOne({ tokenHash });
+  /**
+   * The session behind a token hash with its user and tenant, live or not (the caller judges), its
+   * activity recorded if it was `notAfter` or older.
+   */
+  async authenticate(tokenHash: string, now: Date, notAfter: Date): Promise<AuthenticatedSession | null> {
+    const em = this.getEntityManager();
+    const [row] = await em.execute<AuthenticatedRow[]>(AUTHENTICATE_SQL, [tokenHash, now, notAfter, now, now]);
+    if (!row) return null;
+    const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, touched, ...columns } = row;
+    const session = em.map(Session, columns);
+    if (touched) session.lastActiveAt = now;
+    return {
+      session,
+      user: { email: user_email, roles: user_roles },
+      tenant: { slug: tenant_slug, name: tenant_name, mfaPolicyVersion: tenant_mfa_policy_version },
+    };
   }
 
   /**
@@ -15,6 +67,22 @@ export class SessionRepository extends EntityRepository<Session> {
    */
   lockForUser(tenantId: string, userId: string, id: string): Promise<Session | null> {
     return this.findOne({ tenantId, userId, id, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  }
+
+  /**
+   * Revokes one live session of a user in one statement (the row lock is the UPDATE's own: a concurrent
+   * revocation waits, then no longer matches); returns whether it was revoked.
+   */
+  async revokeOfUser(
+    owner: { tenantId: string; userId: string },
+    id: string,
+    revocation: { reason: string; now: Date },
+  ): Promise<boolean> {
+    const revoked = await this.nativeUpdate(
+      { tenantId: owner.tenantId, userId: owner.userId, id, revokedAt: null },
+      { revokedAt: revocation.now, revokedReason: revocation.reason },
+    );
+    return revoked === 1;
   }
 
   lockInTenant(tenantId: string, id: string): Promise<Session | null> {

@@ -5,13 +5,13 @@ import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
 import { hashToken, newOpaqueToken } from '../common/crypto/tokens.js';
-import { TenantScope } from '../common/tenant-scope.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import type { App } from '../identity/index.js';
 import { deviceInfoOf } from './device-info.js';
 import { RememberedDevices } from './remembered-devices/remembered-devices.js';
 import { SessionCreatedEvent, SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
 import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';
+import type { AuthenticatedSession } from './session.repository.js';
 
 export const SESSION_TOKEN_PREFIX = 'sgs_';
 
@@ -91,25 +91,18 @@ export class SessionsService {
   }
 
   /**
-   * The session behind a bearer token, if it is live right now. Read from PostgreSQL on every
-   * request (one indexed lookup), so a revocation on any node holds on the very next request.
+   * The session behind a bearer token, with its user and tenant, if it is live right now. Read from
+   * PostgreSQL on every request (one indexed query that also records activity once a minute), so a
+   * revocation on any node holds on the very next request.
    */
-  async authenticate(token: string): Promise<Session | null> {
+  async authenticate(token: string): Promise<AuthenticatedSession | null> {
     if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
-    const em = this.orm.em.fork();
-    const sessions = em.getRepository(Session);
-    const session = await TenantScope.acrossTenants('a bearer token names its own tenant', () =>
-      sessions.findByTokenHash(hashToken(token)),
-    );
     const now = this.clock.now();
-    if (!session?.isActiveAt(now)) return null;
-    if (session.needsActivityWrite(now)) {
-      await TenantScope.run(session.tenantId, () =>
-        sessions.touch(session.id, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS)),
-      );
-      session.lastActiveAt = now;
-    }
-    return session;
+    const found = await this.orm.em
+      .fork()
+      .getRepository(Session)
+      .authenticate(hashToken(token), now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+    return found?.session.isActiveAt(now) ? found : null;
   }
 
   /**
@@ -159,13 +152,40 @@ export class SessionsService {
   async revoke(tx: Tx, session: Session, reason: string, actor: Actor, request: RequestMeta): Promise<boolean> {
     if (!session.revoke(reason, this.clock.now())) return false;
     await tx.em.flush();
+    await this.recordRevoked(tx, session, reason, actor, request);
+    return true;
+  }
+
+  /**
+   * Revokes one of the user's own live sessions by id, without reading it first (the hot path of
+   * `DELETE /v1/me/sessions/{id}`: one UPDATE and the audit append); false when there is none.
+   */
+  async revokeOfUser(
+    tx: Tx,
+    session: { tenantId: string; userId: string; id: string },
+    reason: string,
+    actor: Actor,
+    request: RequestMeta,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await tx.em.getRepository(Session).revokeOfUser(session, session.id, { reason, now }))) return false;
+    await this.recordRevoked(tx, session, reason, actor, request);
+    return true;
+  }
+
+  private async recordRevoked(
+    tx: Tx,
+    session: { tenantId: string; userId: string; id: string },
+    reason: string,
+    actor: Actor,
+    request: RequestMeta,
+  ): Promise<void> {
     await this.audit.record(tx, new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason), {
       actor,
       target: { type: 'session', id: session.id },
       request,
       details: { reason, userId: session.userId },
     });
-    return true;
   }
 
   /**

@@ -20,6 +20,9 @@ export interface UserPrincipal<S extends PrincipalSession = PrincipalSession> {
   kind: 'user';
   tenantId: string;
   userId: string;
+  email: string;
+  /** Read with the session: the tenant's names, and which MFA policy version is in force. */
+  tenant: { slug: string; name: string; mfaPolicyVersion: number };
   roles: Role[];
   permissions: ReadonlySet<Permission>;
   session: S;

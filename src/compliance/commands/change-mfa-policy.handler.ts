@@ -4,7 +4,7 @@ import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { conflict, DomainError } from '../../common/errors/domain-error.js';
 import { MfaOverviewReader } from '../../factors/index.js';
-import { lockTenant } from '../../identity/index.js';
+import { lockTenant, recordMfaPolicyVersion } from '../../identity/index.js';
 import {
   countsAsEnrolled,
   diffPolicies,
@@ -79,6 +79,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
         const row = MfaPolicyVersion.of({ tenantId, version, settings, by: actor, now });
         tx.em.persist(row);
         await tx.em.flush();
+        await recordMfaPolicyVersion(tx, tenantId, version);
         const scope = await tx.em.getRepository(MfaScopeStart).syncTenant(tenantId, settings, now);
         await this.graceSweep.queue(tx, tenantId, row.id);
         await this.audit.record(tx, new PolicyChangedEvent(tenantId, version, previous.version, changes), {

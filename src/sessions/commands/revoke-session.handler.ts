@@ -26,13 +26,14 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
     };
     await this.attempts.run(attempt, () =>
       this.uow.run(async (tx) => {
-        const repo = tx.em.getRepository(Session);
-        const session =
-          scope.kind === 'own'
-            ? await repo.lockForUser(tenantId, scope.userId, sessionId)
-            : await repo.lockInTenant(tenantId, sessionId);
+        if (scope.kind === 'own') {
+          const own = { tenantId, userId: scope.userId, id: sessionId };
+          if (!(await this.sessions.revokeOfUser(tx, own, reason, actor, request))) throw sessionNotFound();
+          return;
+        }
+        const session = await tx.em.getRepository(Session).lockInTenant(tenantId, sessionId);
         if (!session) throw sessionNotFound();
-        if (scope.kind === 'tenant' && !scope.includingAdmins) {
+        if (!scope.includingAdmins) {
           const owner = await tx.em.getRepository(User).findInTenant(tenantId, session.userId);
           if (owner?.roles.includes('admin')) throw adminSessionsProtected();
         }

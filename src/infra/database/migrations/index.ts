@@ -15,6 +15,8 @@ import { Migration0014AppBinding } from './0014-app-binding.js';
 import { Migration0015ChallengeBinding } from './0015-challenge-binding.js';
 import { Migration0016LoginNetworksAndKeyedBackupCodes } from './0016-login-networks-and-keyed-backup-codes.js';
 import { Migration0017OutboxRecipient } from './0017-outbox-recipient.js';
+import { Migration0018TenantPolicyVersion } from './0018-tenant-policy-version.js';
+import { Migration0019AuditAppendFunction } from './0019-audit-append-function.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   { name: '0015-challenge-binding', class: Migration0015ChallengeBinding },
   { name: '0016-login-networks-and-keyed-backup-codes', class: Migration0016LoginNetworksAndKeyedBackupCodes },
   { name: '0017-outbox-recipient', class: Migration0017OutboxRecipient },
+  { name: '0018-tenant-policy-version', class: Migration0018TenantPolicyVersion },
+  { name: '0019-audit-append-function', class: Migration0019AuditAppendFunction },
 ];
