@@ -29,23 +29,38 @@ export class KnownNetworks {
     return row !== undefined;
   }
 
-  /** Records a sign-in from the network; keeps the user's newest KNOWN_NETWORKS_PER_USER unexpired ones. */
+  /**
+   * Records a sign-in from the network. A network new to the user makes room: only the newest
+   * KNOWN_NETWORKS_PER_USER - 1 unexpired others stay. One statement (a sign-in's last round trip): the
+   * DELETE sees the rows as they were before the upsert, so it never sees, nor removes, the new one.
+   */
   async remember(em: EntityManager, user: { tenantId: string; userId: string }, ip: string, now: Date) {
     const days = this.config.env.LOGIN_KNOWN_NETWORK_DAYS;
     if (days === 0) return;
     const expiresAt = new Date(now.getTime() + days * DAY_MS);
     await em.execute(
-      `insert into login_known_networks (user_id, network_hash, tenant_id, last_success_at, expires_at)
-       values (?, ?, ?, ?, ?)
-       on conflict (user_id, network_hash) do update
-         set last_success_at = excluded.last_success_at, expires_at = excluded.expires_at`,
-      [user.userId, networkHash(user.userId, ip), user.tenantId, now, expiresAt],
-    );
-    await em.execute(
-      `delete from login_known_networks where user_id = ? and network_hash not in (
-         select network_hash from login_known_networks where user_id = ? and expires_at > ?
-          order by last_success_at desc limit ?)`,
-      [user.userId, user.userId, now, KNOWN_NETWORKS_PER_USER],
+      `with remembered as (
+         insert into login_known_networks (user_id, network_hash, tenant_id, last_success_at, expires_at)
+         values (?, ?, ?, ?, ?)
+         on conflict (user_id, network_hash) do update
+           set last_success_at = excluded.last_success_at, expires_at = excluded.expires_at
+         returning (xmax = 0) as inserted
+       )
+       delete from login_known_networks
+        where user_id = ? and (select inserted from remembered) and network_hash not in (
+          select network_hash from login_known_networks where user_id = ? and expires_at > ?
+           order by last_success_at desc limit ?)`,
+      [
+        user.userId,
+        networkHash(user.userId, ip),
+        user.tenantId,
+        now,
+        expiresAt,
+        user.userId,
+        user.userId,
+        now,
+        KNOWN_NETWORKS_PER_USER - 1,
+      ],
     );
   }
 }

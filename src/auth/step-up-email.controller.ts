@@ -6,7 +6,7 @@ import { ApiProblems } from '../http/openapi.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
 import { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.command.js';
-import type { UserPrincipal } from '../common/access/principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -22,7 +22,7 @@ export class StepUpEmailController {
   @StepUpAllowed()
   @HttpCode(202)
   @ApiProblems(401, 403, 404, 429, 503)
-  async sendEmailCode(@CurrentPrincipal() p: UserPrincipal, @ReqMeta() meta: RequestMeta): Promise<void> {
-    await this.commands.execute(new SendStepUpEmailCodeCommand(p.tenantId, p.userId, p.session.id, meta));
+  async sendEmailCode(@CurrentPrincipal() p: SessionPrincipal, @ReqMeta() meta: RequestMeta): Promise<void> {
+    await this.commands.execute(new SendStepUpEmailCodeCommand(p, meta));
   }
 }

@@ -10,7 +10,7 @@ import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorat
 import { sessionView } from '../sessions/index.js';
 import { StepUpCommand } from './commands/step-up.command.js';
 import { stepUpSchema } from './dto/step-up.schema.js';
-import type { UserPrincipal } from '../common/access/principal.js';
+import type { SessionPrincipal } from '../sessions/index.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -28,13 +28,11 @@ export class StepUpController {
   @ApiJsonBody(stepUpSchema)
   @ApiProblems(400, 401, 403, 429, 503)
   async stepUp(
-    @CurrentPrincipal() p: UserPrincipal,
+    @CurrentPrincipal() p: SessionPrincipal,
     @Body(new ZodPipe(stepUpSchema)) body: z.infer<typeof stepUpSchema>,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const { session, token } = await this.commands.execute(
-      new StepUpCommand(p.tenantId, p.userId, p.session.id, body, meta),
-    );
+    const { session, token } = await this.commands.execute(new StepUpCommand(p, body, meta));
     return { token, session: sessionView(session, ['id', 'expiresAt', 'authenticatedAt', 'aal', 'amr']) };
   }
 }

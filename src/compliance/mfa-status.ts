@@ -45,9 +45,7 @@ export class MfaStatusReader {
       new MfaStandings(em).ofUser(subject.tenantId, subject.userId),
     ]);
     const required = isInScope(policy, subject.roles);
-    const scopeStartedAt = !required
-      ? null
-      : (mfa.scopeStartedAt ?? (await em.getRepository(MfaScopeStart).syncUser(subject, policy, now)));
+    const scopeStartedAt = await em.getRepository(MfaScopeStart).syncUserFrom(mfa.scopeStartedAt, subject, policy, now);
     const activeFactorTypes: MfaMethod[] = mfa.factors.map((f) => f.type);
     const compliance = evaluateMfa(
       policy,

@@ -10,6 +10,13 @@ export { FactorEnrolledEvent } from './events/factor.events.js';
 export { SecondFactorRefusedEvent } from './events/second-factor-refused.event.js';
 export { FactorHousekeeping } from './factor-housekeeping.js';
 export { Factor } from './factor.entity.js';
+export {
+  type FactorInventory,
+  factorInventoryColumns,
+  factorInventoryFrom,
+  factorInventoryOf,
+  type FactorInventoryRow,
+} from './factor-inventory.js';
 export { FACTORS_ENTITIES } from './factors.entities.js';
 export { codeAlreadyUsed, mfaCodeInvalid } from './factors.errors.js';
 export { FactorsModule } from './factors.module.js';

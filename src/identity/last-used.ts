@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, EntityData, FilterQuery } from '@mikro-orm/core';
 
 /** `lastUsedAt` of a key is written at most this often, so a busy key does not write on every request. */
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 /** Records that a key (an API key, an app key) was just used, at most once a minute. */
 export async function recordUse<T extends { id: string; lastUsedAt: Date | null }>(

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BackupCodes } from '../../factors/index.js';
+import { BackupCodes, type FactorInventory } from '../../factors/index.js';
 import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /** A spare one-time code: offered while the user has unused ones; the session it opens is degraded. */
@@ -11,12 +11,18 @@ export class BackupCodeChallengeMethod implements ChallengeMethodVerifier {
 
   constructor(private readonly codes: BackupCodes) {}
 
-  async available(em: EntityManager, subject: ChallengeSubject): Promise<boolean> {
-    return (await this.codes.remaining(em, subject)) > 0;
+  available(inventory: FactorInventory): boolean {
+    return inventory.backupCodesRemaining > 0;
   }
 
   async match(em: EntityManager, subject: ChallengeSubject, code: string): Promise<MatchedCode | null> {
     const matched = await this.codes.match(em, subject, code);
-    return matched && { id: matched.id, consume: (tx, now) => this.codes.consume(tx, matched, now) };
+    return (
+      matched && {
+        id: matched.id,
+        since: matched.createdAt,
+        consume: (tx, now) => this.codes.consume(tx, matched, now),
+      }
+    );
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { AuthMethod } from '../../sessions/index.js';
-import type { ChallengeSubject } from '../../factors/index.js';
+import type { ChallengeSubject, FactorInventory } from '../../factors/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 export type { ChallengeSubject };
@@ -13,6 +13,8 @@ export type AnswerSite = { challengeId: string } | { sessionId: string };
 export interface MatchedCode {
   /** What was matched (a factor id, a backup code id): for the audit log. */
   readonly id: string;
+  /** When it became the user's (a factor's verification, a backup code's creation): what step-up checks. */
+  readonly since: Date | null;
   readonly consume: (tx: Tx, now: Date) => Promise<boolean>;
 }
 
@@ -25,7 +27,8 @@ export interface ChallengeMethodVerifier {
   readonly method: ChallengeMethod;
   /** What the session's `amr` records for it. */
   readonly amr: AuthMethod;
-  available(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<boolean>;
+  /** Whether the user has something to answer with (their inventory, read once for every method). */
+  available(inventory: FactorInventory): boolean;
   /**
    * Does the same work whether or not the code matches; null for no match. `site` is where it is
    * answered: a code sent for one site (an e-mailed code) matches nowhere else.

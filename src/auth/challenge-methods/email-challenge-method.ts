@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { EmailCodes, Factor } from '../../factors/index.js';
+import { EmailCodes, Factor, type FactorInventory } from '../../factors/index.js';
 import type { AnswerSite, ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /**
@@ -14,8 +14,8 @@ export class EmailChallengeMethod implements ChallengeMethodVerifier {
 
   constructor(private readonly codes: EmailCodes) {}
 
-  async available(em: EntityManager, subject: ChallengeSubject): Promise<boolean> {
-    return (await em.count(Factor, { ...subject, status: 'active', type: 'email' })) > 0;
+  available(inventory: FactorInventory): boolean {
+    return inventory.activeTypes.has('email');
   }
 
   async match(
@@ -33,7 +33,11 @@ export class EmailChallengeMethod implements ChallengeMethodVerifier {
     for (const factor of factors.length ? factors : [null]) {
       const hit = await this.codes.match(em, factor, purpose, code, now, boundTo);
       if (factor && hit && !matched) {
-        matched = { id: factor.id, consume: (tx, at) => this.codes.consume(tx, factor, hit, at) };
+        matched = {
+          id: factor.id,
+          since: factor.verifiedAt,
+          consume: (tx, at) => this.codes.consume(tx, factor, hit, at),
+        };
       }
     }
     return matched;

@@ -1,6 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { BackupCode, Factor } from '../../factors/index.js';
-import type { ChallengeMethod } from '../mfa-challenge.entity.js';
+import type { MatchedCode } from './challenge-method.js';
 
 /**
  * Whether the matched factor (or backup code) already existed when the session was opened. Whoever holds
@@ -8,16 +6,6 @@ import type { ChallengeMethod } from '../mfa-challenge.entity.js';
  * never that they are the user: step-up and the proofs for sensitive changes count only credentials the
  * user had before this session began (the fix Keycloak made for CVE-2023-3597).
  */
-export async function existedBeforeSession(
-  em: EntityManager,
-  method: ChallengeMethod,
-  matchedId: string,
-  sessionCreatedAt: Date,
-): Promise<boolean> {
-  if (method === 'backup_code') {
-    const code = await em.findOne(BackupCode, { id: matchedId }, { fields: ['createdAt'] });
-    return !!code && code.createdAt < sessionCreatedAt;
-  }
-  const factor = await em.findOne(Factor, { id: matchedId }, { fields: ['verifiedAt'] });
-  return !!factor?.verifiedAt && factor.verifiedAt < sessionCreatedAt;
+export function existedBeforeSession(matched: MatchedCode, sessionCreatedAt: Date): boolean {
+  return matched.since !== null && matched.since < sessionCreatedAt;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Factor, TotpVerifier } from '../../factors/index.js';
+import { Factor, type FactorInventory, TotpVerifier } from '../../factors/index.js';
 import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
 
 /** An authenticator app: the code is checked against every active TOTP factor of the user. */
@@ -11,8 +11,8 @@ export class TotpChallengeMethod implements ChallengeMethodVerifier {
 
   constructor(private readonly totp: TotpVerifier) {}
 
-  async available(em: EntityManager, subject: ChallengeSubject): Promise<boolean> {
-    return (await em.count(Factor, { ...subject, status: 'active', type: 'totp' })) > 0;
+  available(inventory: FactorInventory): boolean {
+    return inventory.activeTypes.has('totp');
   }
 
   async match(em: EntityManager, subject: ChallengeSubject, code: string, now: Date): Promise<MatchedCode | null> {
@@ -22,7 +22,11 @@ export class TotpChallengeMethod implements ChallengeMethodVerifier {
     for (const factor of factors.length ? factors : [null]) {
       const step = this.totp.match(factor, code, now);
       if (factor && step !== null && !matched) {
-        matched = { id: factor.id, consume: (tx, at) => this.totp.consume(tx, factor, step, at) };
+        matched = {
+          id: factor.id,
+          since: factor.verifiedAt,
+          consume: (tx, at) => this.totp.consume(tx, factor, step, at),
+        };
       }
     }
     return matched;

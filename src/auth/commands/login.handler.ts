@@ -1,5 +1,5 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { type EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/index.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
@@ -9,7 +9,6 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 import { type App, AppKeys, emailSchema, type RegisteredApp, Tenant, User } from '../../identity/index.js';
 import { Clock } from '../../common/clock.js';
-import { Factor } from '../../factors/index.js';
 import { RememberedDevices, SessionsService } from '../../sessions/index.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { Role } from '../../common/access/roles.js';
@@ -20,6 +19,7 @@ import { MfaChallenge } from '../mfa-challenge.entity.js';
 import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { FamiliarClients } from '../familiar-clients.js';
+import { lockSignInState, type SignInState } from '../sign-in-state.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
 
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The e-mail or password is not correct');
@@ -68,32 +68,36 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       await this.recordFailure(tenant?.id ?? null, user?.id ?? null, reason, input.email, request);
       throw invalidCredentials();
     }
-    return TenantScope.run(tenant.id, () => this.signIn(tenant.id, user.id, verifiedHash, input, request));
+    return TenantScope.run(tenant.id, () => this.signIn(tenant, user.id, verifiedHash, input, request));
   }
 
   /** The password was right: the rest of the sign-in happens inside the user's tenant. */
   private async signIn(
-    tenantId: string,
+    tenant: Tenant,
     userId: string,
     verifiedHash: string,
     input: Login,
     request: RequestMeta,
   ): Promise<LoginResult> {
+    const tenantId = tenant.id;
     // Checked only once the password is right: a stranger learns nothing about the tenant's apps.
     const app = input.appKey ? await this.appKeys.resolve(tenantId, input.appKey) : null;
     if (input.appKey && !app) {
       await this.recordFailure(tenantId, userId, 'unknown_app', input.email, request);
       throw new DomainError('invalid_app_key', 'The app key is not valid for this tenant');
     }
-    const result = await this.openSessionOrChallenge(tenantId, userId, verifiedHash, input.deviceToken, app, request);
+    const result = await this.openSessionOrChallenge(tenant, userId, verifiedHash, input.deviceToken, app, request);
     if (!result) {
       await this.recordFailure(tenantId, userId, 'password_changed', input.email, request);
       throw invalidCredentials();
     }
     // Best effort: the password was right, and a counter left behind only runs out with its window.
-    // (A challenge's codes have limits of their own.) The network is known from now on.
-    await this.throttle.succeeded(input.tenant, input.email, request.ip).catch(() => undefined);
-    await this.familiar.remember({ tenantId, userId }, request.ip, this.clock.now()).catch(() => undefined);
+    // (A challenge's codes have limits of their own.) The network is known from now on. Side by side:
+    // neither waits for the other.
+    await Promise.all([
+      this.throttle.succeeded(input.tenant, input.email, request.ip).catch(() => undefined),
+      this.familiar.remember({ tenantId, userId }, request.ip, this.clock.now()).catch(() => undefined),
+    ]);
     return result;
   }
 
@@ -111,7 +115,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
    * which does not conflict with an UPDATE of the hash.)
    */
   private async openSessionOrChallenge(
-    tenantId: string,
+    tenant: Tenant,
     userId: string,
     verifiedHash: string,
     deviceToken: string | undefined,
@@ -119,20 +123,18 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     request: RequestMeta,
   ): Promise<LoginResult | null> {
     const boundTo = app && { id: app.id, kind: app.kind };
+    const tenantId = tenant.id;
+    // From this process's cache when the version read with the tenant is the one it holds.
+    const { settings: policy } = await this.policies.inForce(tenantId, tenant.mfaPolicyVersion);
     return this.uow.run(async (tx) => {
-      const current = await tx.em.findOne(
-        User,
-        { tenantId, id: userId },
-        { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
-      );
+      const current = await lockSignInState(tx.em, { tenantId, userId });
       if (current?.passwordHash !== verifiedHash) return null;
       const now = this.clock.now();
-      const { settings: policy } = await this.policies.current(tenantId, tx.em);
-      const methods = await this.methods.offeredTo(tx.em, { tenantId, userId }, policy, now);
+      const methods = this.methods.offeredTo(current.inventory, policy);
       const device = methods.length
         ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
             now,
-            notBefore: await credentialsChangedAt(tx.em, current),
+            notBefore: credentialsChangedAt(current),
             days: policy.rememberDeviceDays,
           })
         : null;
@@ -168,7 +170,8 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         });
         return { status: 'mfa_required', challenge };
       }
-      return this.signInWithoutFactor(tx, { tenantId, userId, roles: current.roles }, policy, now, boundTo, request);
+      const subject = { tenantId, userId, roles: current.roles };
+      return this.signInWithoutFactor(tx, subject, current.scopeStartedAt, { policy, now }, boundTo, request);
     });
   }
 
@@ -176,13 +179,14 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
   private async signInWithoutFactor(
     tx: Tx,
     subject: { tenantId: string; userId: string; roles: Role[] },
-    policy: MfaPolicySettings,
-    now: Date,
+    recordedScopeStart: Date | null,
+    { policy, now }: { policy: MfaPolicySettings; now: Date },
     app: { id: string; kind: App } | null,
     request: RequestMeta,
   ): Promise<LoginResult> {
     const { tenantId, userId } = subject;
-    const scopeStartedAt = await tx.em.getRepository(MfaScopeStart).syncUser(subject, policy, now);
+    const scopes = tx.em.getRepository(MfaScopeStart);
+    const scopeStartedAt = await scopes.syncUserFrom(recordedScopeStart, subject, policy, now);
     // Without an app key the session is bound to no app: it is held to the policy as for every app.
     const mfa = evaluateMfa(
       policy,
@@ -257,13 +261,8 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
 }
 
 /** When the user's credentials last changed: a remembered device issued before then is void. */
-async function credentialsChangedAt(em: EntityManager, user: User): Promise<Date | null> {
-  const [latest] = await em.find(
-    Factor,
-    { tenantId: user.tenantId, userId: user.id, status: 'active' },
-    { orderBy: { verifiedAt: 'desc' }, limit: 1, fields: ['verifiedAt'] },
-  );
-  const times = [user.passwordChangedAt, latest?.verifiedAt ?? null].filter((d): d is Date => d !== null);
+function credentialsChangedAt(user: SignInState): Date | null {
+  const times = [user.passwordChangedAt, user.inventory.lastFactorVerifiedAt].filter((d): d is Date => d !== null);
   return times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : null;
 }
 

@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../../common/clock.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, notFound } from '../../common/errors/domain-error.js';
-import { EmailCodes, Factor, SecondFactorRefusals } from '../../factors/index.js';
+import { EmailCodes, Factor, factorInventoryOf, SecondFactorRefusals } from '../../factors/index.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { MfaPolicyStore } from '../../policy/index.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
@@ -25,13 +25,18 @@ export class SendStepUpEmailCodeHandler implements ICommandHandler<SendStepUpEma
     private readonly refusals: SecondFactorRefusals,
   ) {}
 
-  async execute({ tenantId, userId, sessionId, request }: SendStepUpEmailCodeCommand): Promise<void> {
+  async execute({ principal, request }: SendStepUpEmailCodeCommand): Promise<void> {
+    const { tenantId, userId } = principal;
+    const sessionId = principal.session.id;
     const now = this.clock.now();
     const em = this.uow.reader();
     const subject = { tenantId, userId };
-    const { settings: policy } = await this.policies.current(tenantId, em);
+    const [{ settings: policy }, inventory] = await Promise.all([
+      this.policies.inForce(tenantId, principal.tenant.mfaPolicyVersion),
+      factorInventoryOf(em, subject),
+    ]);
     // Only where a step-up would accept the answer: e-mail offered to this user under the policy.
-    const offered = await this.methods.offeredTo(em, subject, policy, now);
+    const offered = this.methods.offeredTo(inventory, policy);
     const factor = offered.includes('email')
       ? await em.findOne(
           Factor,

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
-import type { Session } from '../../sessions/index.js';
+import type { Session, SessionPrincipal } from '../../sessions/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 /** The stepped-up session and its new token (the one the request came with no longer works). */
@@ -15,9 +15,8 @@ export interface SteppedUp {
  */
 export class StepUpCommand extends Command<SteppedUp> {
   constructor(
-    readonly tenantId: string,
-    readonly userId: string,
-    readonly sessionId: string,
+    /** The signed-in user and the session to step up, as the guard read them. */
+    readonly principal: SessionPrincipal,
     readonly input: { method: ChallengeMethod; code: string },
     readonly request: RequestMeta,
   ) {

@@ -5,6 +5,7 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { DomainError, unauthorized } from '../../common/errors/domain-error.js';
 import {
   codeAlreadyUsed,
+  factorInventoryOf,
   mfaCodeInvalid,
   MfaFailureStreaks,
   MfaVerificationThrottle,
@@ -31,7 +32,9 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
     private readonly policies: MfaPolicyStore,
   ) {}
 
-  async execute({ tenantId, userId, sessionId, input, request }: StepUpCommand): Promise<SteppedUp> {
+  async execute({ principal, input, request }: StepUpCommand): Promise<SteppedUp> {
+    const { tenantId, userId } = principal;
+    const sessionId = principal.session.id;
     const actor = { type: 'user' as const, id: userId };
     const target = { type: 'session', id: sessionId };
     const subject = { tenantId, userId };
@@ -42,24 +45,24 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       const now = this.clock.now();
       const reader = this.uow.reader();
       // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
-      await this.streaks.assertMayTry(reader, subject, now);
+      const { streak } = await this.streaks.assertMayTry(reader, subject, now);
       // What a login would offer: a method the tenant's policy no longer allows proves nothing here either.
-      const { settings: policy } = await this.policies.current(tenantId, reader);
-      const offered = await this.methods.offeredTo(reader, subject, policy, now);
+      const [{ settings: policy }, inventory] = await Promise.all([
+        this.policies.inForce(tenantId, principal.tenant.mfaPolicyVersion),
+        factorInventoryOf(reader, subject),
+      ]);
+      const offered = this.methods.offeredTo(inventory, policy);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { sessionId };
       const matched = verifier ? await verifier.match(reader, subject, input.code, now, site) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
-      const current = await reader.findOne(Session, { tenantId, userId, id: sessionId }, { fields: ['createdAt'] });
-      if (!current || !(await existedBeforeSession(reader, input.method, matched.id, current.createdAt))) {
-        throw mfaCodeInvalid();
-      }
+      if (!existedBeforeSession(matched, principal.session.createdAt)) throw mfaCodeInvalid();
       const steppedUp = await this.uow.run(async (tx) => {
         // A replayed code loses here (conditional UPDATE), and the session row is locked so a
         // concurrent revocation either waits for this step-up or makes it fail. The code matched, so
         // losing means it was used (a double click): 409, and no failure on the streak.
         if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
-        await this.streaks.recordSuccess(tx.em, subject);
+        if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
         if (!live?.isActiveAt(now)) throw unauthorized();
         live.recordStepUp(verifier.amr, now);

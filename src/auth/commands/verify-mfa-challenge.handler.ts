@@ -64,7 +64,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       if (!challenge.isOpenAt(now)) throw challengeExpired();
       await assertChallengeBound(this.uow.reader(), challenge);
       await this.throttle.admit(challenge.id, userId);
-      await this.streaks.assertMayTry(this.uow.reader(), subject, now);
+      const { streak } = await this.streaks.assertMayTry(this.uow.reader(), subject, now);
       const verifier = challenge.methods.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { challengeId: challenge.id };
       const matched = verifier ? await verifier.match(this.uow.reader(), subject, input.code, now, site) : null;
@@ -79,7 +79,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         if (!(await tx.em.getRepository(MfaChallenge).consume(challenge, now))) throw codeAlreadyUsed();
         await assertChallengeBound(tx.em, challenge, true);
         if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
-        await this.streaks.recordSuccess(tx.em, subject);
+        if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
         const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request, app });
         const event = new MfaChallengeSucceededEvent(tenantId, userId, challenge.id, input.method, session.session.id);

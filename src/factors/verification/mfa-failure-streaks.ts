@@ -20,12 +20,16 @@ export const LOCK_AFTER_FAILURES = 100;
  */
 @Injectable()
 export class MfaFailureStreaks {
-  /** Refuses a try while the user is blocked (429 with the time left) or locked. */
-  async assertMayTry(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<void> {
+  /**
+   * Refuses a try while the user is blocked (429 with the time left) or locked. Returns whether a streak
+   * is on record: only then has a success one to end (a failure racing the success is left counted).
+   */
+  async assertMayTry(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<{ streak: boolean }> {
     const streak = await em.getRepository(MfaFailureStreak).findFor(subject);
     if (streak?.isLocked) throw mfaLocked();
     const blockedMs = streak?.blockedForMsAt(now) ?? 0;
     if (blockedMs > 0) throw tooManyAttempts('Too many wrong codes; wait before trying again', blockedMs);
+    return { streak: streak !== null };
   }
 
   /**

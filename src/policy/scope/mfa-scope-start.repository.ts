@@ -52,6 +52,22 @@ export class MfaScopeStartRepository extends EntityRepository<MfaScopeStart> {
     return new Date(Number(row!.started_ms));
   }
 
+  /**
+   * `syncUser` for a caller that has already read the user's record (`recorded`): writes only when it
+   * is missing for a user in scope or left behind for one out of it, which a sign-in rarely finds.
+   */
+  async syncUserFrom(
+    recorded: Date | null,
+    subject: { tenantId: string; userId: string; roles: readonly Role[] },
+    rules: EnforcementRules,
+    now: Date,
+  ): Promise<Date | null> {
+    const inScope = isInScope(rules, subject.roles);
+    if (inScope && recorded) return recorded;
+    if (!inScope && !recorded) return null;
+    return this.syncUser(subject, rules, now);
+  }
+
   /** Every in-scope user of the tenant starts a new grace period now (after all factors were forgotten). */
   restartTenant(tenantId: string, now: Date): Promise<number> {
     return this.nativeUpdate({ tenantId }, { startedAt: now });
