@@ -39,7 +39,8 @@ export function runEntryPoint(entry: string, env: Record<string, string>): Runni
   return {
     child,
     lines,
-    waitFor(pattern, timeoutMs = 20_000) {
+    // Generous: a process compiling its sources on a loaded 2-core machine took over 20 s to start once.
+    waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const line = lines.find((l) => pattern.test(l));
