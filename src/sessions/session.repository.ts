@@ -52,7 +52,12 @@ export class SessionRepository extends EntityRepository<Session> {
     const [row] = await em.execute<AuthenticatedRow[]>(AUTHENTICATE_SQL, [tokenHash, now, notAfter, now, now]);
     if (!row) return null;
     const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, touched, ...columns } = row;
-    const session = em.map(Session, columns);
+    // Mapped, not merged into an identity map: the guard's copy is read-only (every change reloads the
+    // session in its own transaction), and merging was a third of the ORM's share of a request's CPU.
+    const session = Object.assign(
+      Object.create(Session.prototype) as Session,
+      em.getComparator().mapResult(em.getMetadata(Session), columns),
+    );
     if (touched) session.lastActiveAt = now;
     return {
       session,
