@@ -87,7 +87,8 @@ async function seedUsers(db, app, config, tenantId, count) {
        from unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[]) as t(id, user_id, key_id, ciphertext)`,
       [
         tenantId,
-        now,
+        // Verified before the session was opened: step-up counts only factors the user had before it.
+        new Date(now.getTime() - 60_000),
         col((r) => r.factor.id),
         col((r) => r.userId),
         col((r) => r.factor.secretKeyId),

@@ -29,91 +29,106 @@ export interface AuditableEvent {
 
 /**
  * Appends to a tenant's hash chain inside the caller's transaction, so the entry commits or rolls
- * back with the change it records (invariant 1). Append last in a handler: the chain head stays
- * locked until the transaction ends.
+ * back with the change it records (invariant 1). Entries recorded in a unit of work are appended just
+ * before its commit, all of a chain in one statement: the chain's head is locked only for that
+ * statement and the commit, however long the use case ran, and chains are always locked in one order.
  */
 @Injectable()
 export class AuditLog {
+  /** Each open transaction's recorded entries, per chain, until its commit appends them. */
+  private readonly pending = new WeakMap<Tx, Map<string, AuditEvent[]>>();
+
   constructor(private readonly clock: Clock) {}
 
   /**
    * Records a successful change: its audit entry in the transaction, its event published after the
    * commit. One call, so no event goes out without its entry and no entry is written without its event.
+   * The entry's id is known at once; its `seq` and hashes once the transaction has appended it.
    */
   async record(
     tx: Tx,
     event: AuditableEvent,
     entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'>,
   ): Promise<AuditEvent> {
-    const appended = await this.append(tx.em, {
-      ...entry,
-      tenantId: event.tenantId,
-      action: actionOf(event),
-      outcome: 'success',
-    });
-    tx.publish(event);
-    return appended;
+    const [recorded] = await this.recordMany(tx, event.tenantId, [{ event, entry }]);
+    return recorded!;
   }
 
-  /**
-   * Records several changes of one tenant at once (a group commit): one lock of the chain head, one
-   * multi-row insert. Each entry is hashed exactly as `record` would, in the order given.
-   */
+  /** Records several changes of one tenant (or of the platform), in the order given. */
   async recordMany(
     tx: Tx,
-    tenantId: string,
+    tenantId: string | null,
     items: readonly { event: AuditableEvent; entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'> }[],
   ): Promise<AuditEvent[]> {
-    if (items.length === 0) return [];
-    const entries = items.map(({ event, entry }) => {
+    const recorded = items.map(({ event, entry }) => {
       if (event.tenantId !== tenantId) throw new Error('recordMany takes events of one tenant');
-      return { ...entry, tenantId, action: actionOf(event), outcome: 'success' as const };
+      return this.eventOf({ ...entry, tenantId, action: actionOf(event), outcome: 'success' });
     });
-    const appended = await this.appendAll(tx.em, tenantId, entries);
+    this.queue(tx, recorded);
     for (const { event } of items) tx.publish(event);
-    return appended;
+    return recorded;
   }
 
+  /** Appends at once, in the caller's entity manager (a refusal's entry, outside any unit of work). */
   async append(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
-    const [event] = await this.appendAll(em, entry.tenantId, [entry]);
-    return event!;
+    const event = this.eventOf(entry);
+    await appendToChain(em, event.chainKey, [event]);
+    return event;
   }
 
-  private async appendAll(em: EntityManager, tenantId: string | null, entries: AuditEntry[]): Promise<AuditEvent[]> {
-    const chainKey = tenantId ?? PLATFORM_CHAIN;
-    const occurredAt = this.clock.now();
-    // Hash what the row will hold, not what the caller passed: the verifier only ever sees the row.
-    const events = entries.map(asStored).map((entry) =>
-      Object.assign(new AuditEvent(), {
-        id: randomUUID(),
-        chainKey,
-        tenantId: entry.tenantId,
-        occurredAt,
-        action: entry.action,
-        outcome: entry.outcome,
-        actorType: entry.actor.type,
-        actorId: entry.actor.id,
-        targetType: entry.target?.type ?? null,
-        targetId: entry.target?.id ?? null,
-        ip: entry.request?.ip ?? null,
-        userAgent: entry.request?.userAgent ?? null,
-        details: entry.details ?? {},
-      }),
-    );
-    // One statement: the function locks the head (concurrent appends to one chain queue there, which
-    // keeps seq gap-free and the chain unforked until the transaction ends), then chains and inserts.
-    for (let i = 0; i < events.length; i += APPEND_BATCH) {
-      const chunk = events.slice(i, i + APPEND_BATCH);
-      const chained = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(
-        'select seq, prev_hash, hash from audit_append(?, ?, ?::jsonb)',
-        [chainKey, GENESIS_HASH, JSON.stringify(chunk.map(appendedForm))],
-      );
-      chunk.forEach((event, k) => {
-        const row = chained[k]!;
-        Object.assign(event, { seq: String(row.seq), prevHash: row.prev_hash, hash: row.hash });
+  private queue(tx: Tx, events: readonly AuditEvent[]): void {
+    let chains = this.pending.get(tx);
+    if (!chains) {
+      const queued = new Map<string, AuditEvent[]>();
+      this.pending.set(tx, queued);
+      tx.beforeCommit(async () => {
+        for (const chainKey of [...queued.keys()].sort()) await appendToChain(tx.em, chainKey, queued.get(chainKey)!);
       });
+      chains = queued;
     }
-    return events;
+    for (const event of events) {
+      const chain = chains.get(event.chainKey);
+      if (chain) chain.push(event);
+      else chains.set(event.chainKey, [event]);
+    }
+  }
+
+  /** The entry as its row will hold it (what is hashed: the verifier only ever sees the row). */
+  private eventOf(input: AuditEntry): AuditEvent {
+    const entry = asStored(input);
+    return Object.assign(new AuditEvent(), {
+      id: randomUUID(),
+      chainKey: entry.tenantId ?? PLATFORM_CHAIN,
+      tenantId: entry.tenantId,
+      occurredAt: this.clock.now(),
+      action: entry.action,
+      outcome: entry.outcome,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      ip: entry.request?.ip ?? null,
+      userAgent: entry.request?.userAgent ?? null,
+      details: entry.details ?? {},
+    });
+  }
+}
+
+/**
+ * One statement per batch: the function locks the head (concurrent appends to one chain queue there,
+ * which keeps seq gap-free and the chain unforked until the transaction ends), then chains and inserts.
+ */
+async function appendToChain(em: EntityManager, chainKey: string, events: readonly AuditEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += APPEND_BATCH) {
+    const chunk = events.slice(i, i + APPEND_BATCH);
+    const chained = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(
+      'select seq, prev_hash, hash from audit_append(?, ?, ?::jsonb)',
+      [chainKey, GENESIS_HASH, JSON.stringify(chunk.map(appendedForm))],
+    );
+    chunk.forEach((event, k) => {
+      const row = chained[k]!;
+      Object.assign(event, { seq: String(row.seq), prevHash: row.prev_hash, hash: row.hash });
+    });
   }
 }
 

@@ -119,7 +119,7 @@ describe('hot paths: round trips per request', () => {
       }),
     );
     expect(verify.res.status).toBe(200);
-    expect(verify.trips.sql).toHaveLength(12);
+    expect(verify.trips.sql).toHaveLength(11);
     clock.advance(30_000);
     const stepUp = await roundTripsOf((headers) =>
       t.http.request('POST', '/v1/auth/step-up', {

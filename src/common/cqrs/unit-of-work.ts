@@ -11,6 +11,11 @@ export interface Tx {
    * for best-effort work whose durable path is elsewhere (the outbox sweep).
    */
   afterCommit(task: () => Promise<void>): void;
+  /**
+   * Runs `task` inside the transaction once the use case's work is done, just before the commit (in the
+   * order registered): for writes that are best batched and taken last, such as the audit appends.
+   */
+  beforeCommit(task: () => Promise<void>): void;
 }
 
 /**
@@ -27,9 +32,17 @@ export class UnitOfWork {
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const events: IEvent[] = [];
     const tasks: (() => Promise<void>)[] = [];
-    const result = await this.orm.em
-      .fork()
-      .transactional((em) => work({ em, publish: (e) => events.push(e), afterCommit: (t) => tasks.push(t) }));
+    const result = await this.orm.em.fork().transactional(async (em) => {
+      const last: (() => Promise<void>)[] = [];
+      const done = await work({
+        em,
+        publish: (e) => events.push(e),
+        afterCommit: (t) => tasks.push(t),
+        beforeCommit: (t) => last.push(t),
+      });
+      for (const task of last) await task();
+      return done;
+    });
     if (events.length) this.eventBus.publishAll(events);
     // Not awaited: after-commit work is best effort (the outbox sweep is what makes it durable), and a
     // Redis outage, which holds enqueueing until Redis returns, must not hold the answer too.
