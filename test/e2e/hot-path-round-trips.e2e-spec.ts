@@ -129,6 +129,6 @@ describe('hot paths: round trips per request', () => {
       }),
     );
     expect(stepUp.res.status).toBe(200);
-    expect(stepUp.trips.sql).toHaveLength(10);
+    expect(stepUp.trips.sql).toHaveLength(9);
   });
 });

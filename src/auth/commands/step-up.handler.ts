@@ -44,13 +44,13 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       await this.throttle.admit(sessionId, userId);
       const now = this.clock.now();
       const reader = this.uow.reader();
-      // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
-      const { streak } = await this.streaks.assertMayTry(reader, subject, now);
-      // What a login would offer: a method the tenant's policy no longer allows proves nothing here either.
       const [{ settings: policy }, inventory] = await Promise.all([
         this.policies.inForce(tenantId, principal.tenant.mfaPolicyVersion),
         factorInventoryOf(reader, subject),
       ]);
+      // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
+      const { streak } = this.streaks.assertMayTryGiven(inventory.failureStreak, now);
+      // What a login would offer: a method the tenant's policy no longer allows proves nothing here either.
       const offered = this.methods.offeredTo(inventory, policy);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { sessionId };

@@ -32,9 +32,4 @@ export class MfaFailureStreak {
   get isLocked(): boolean {
     return this.lockedAt !== null;
   }
-
-  /** How long tries are still refused at `now`; 0 when they are not. */
-  blockedForMsAt(now: Date): number {
-    return this.blockedUntil ? Math.max(0, this.blockedUntil.getTime() - now.getTime()) : 0;
-  }
 }

@@ -5,6 +5,12 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import type { ChallengeSubject } from './challenge-subject.js';
 import { MfaFailureStreak } from './mfa-failure-streak.entity.js';
 
+/** What a check needs of a user's streak: locked, or blocked until when. */
+export interface FailureStreakState {
+  locked: boolean;
+  blockedUntil: Date | null;
+}
+
 /** Free tries before each further failure costs a wait. */
 export const FREE_FAILURES = 5;
 /** The wait after the first costly failure; it doubles with each one after, up to MAX_BLOCK_MS. */
@@ -26,8 +32,13 @@ export class MfaFailureStreaks {
    */
   async assertMayTry(em: EntityManager, subject: ChallengeSubject, now: Date): Promise<{ streak: boolean }> {
     const streak = await em.getRepository(MfaFailureStreak).findFor(subject);
-    if (streak?.isLocked) throw mfaLocked();
-    const blockedMs = streak?.blockedForMsAt(now) ?? 0;
+    return this.assertMayTryGiven(streak && { locked: streak.isLocked, blockedUntil: streak.blockedUntil }, now);
+  }
+
+  /** The same, on a streak the caller has read (with the user's factor inventory). */
+  assertMayTryGiven(streak: FailureStreakState | null, now: Date): { streak: boolean } {
+    if (streak?.locked) throw mfaLocked();
+    const blockedMs = streak?.blockedUntil ? streak.blockedUntil.getTime() - now.getTime() : 0;
     if (blockedMs > 0) throw tooManyAttempts('Too many wrong codes; wait before trying again', blockedMs);
     return { streak: streak !== null };
   }
