@@ -48,7 +48,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { generateSync } from 'otplib';
 import { createBenchDatabase, createEmptyDatabase, deleteRedisKeys } from './support/bench-database.js';
-import { forkChild } from './support/socket-rpc.js';
+import { betterAuthSide } from './support/peer-side-better-auth.js';
+import { stepguardSide } from './support/peer-side-stepguard.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -91,10 +92,6 @@ if (!counts.every((n) => Number.isInteger(n) && n >= 1) || !(DURATION > 0 && WAR
     '--rounds, --connections, --tenants and --revoke-users take whole numbers ≥ 1, --duration > 0, --pool-margin ≥ 1',
   );
 
-const SIDES = [
-  { key: 'stepguard', name: 'Stepguard', script: new URL('./support/stepguard-server.js', import.meta.url) },
-  { key: 'better-auth', name: 'better-auth', script: new URL('./support/better-auth-server.js', import.meta.url) },
-];
 /** A pool's first run has no rate to size it by: this many requests per second, × the margin. */
 const FIRST_RATE_GUESS = 1000;
 
@@ -126,19 +123,12 @@ function checker(expect) {
   };
 }
 
-const POOL_EXPECT = {
-  stepguard: { revoke: { status: 204 }, totp: { status: 200, contains: '"status":"authenticated"' } },
-  'better-auth': { revoke: { status: 200, contains: '"status":true' }, totp: { status: 200, contains: '"token"' } },
-};
-
 /** A pool item as autocannon sends it: a TOTP challenge gets the code of the moment it is built. */
 const itemRequest = (item) => ({
   method: item.method,
   path: item.path,
   headers: item.headers,
-  body: item.secret
-    ? JSON.stringify({ ...item.body, code: generateSync({ secret: Buffer.from(item.secret, 'base64') }) })
-    : item.body,
+  body: item.secret ? JSON.stringify({ ...item.body, code: generateSync({ secret: item.secret }) }) : item.body,
 });
 
 /**
@@ -146,7 +136,7 @@ const itemRequest = (item) => ({
  * running out of them stops the run and marks it (the rest would be replays, not the path measured).
  */
 async function drive(side, route, duration, { spec, items }) {
-  const ok = checker(items ? POOL_EXPECT[side.key][route.key] : spec.expect);
+  const ok = checker(spec.expect);
   let wrong = 0;
   let firstWrong;
   const onResponse = (status, body) => {
@@ -220,8 +210,8 @@ async function countOne(side, request) {
 
 async function countRoute(side, route, problems) {
   const samples = [];
-  const items = route.pool ? await side.child.call('pool', { route: route.key, count: 3 }) : null;
-  const ok = checker(route.pool ? POOL_EXPECT[side.key][route.key] : side.routes[route.key].expect);
+  const items = route.pool ? await side.pool(route.key, 3) : null;
+  const ok = checker(side.routes[route.key].expect);
   for (let i = 0; i < 3; i++) {
     const request = items ? itemRequest(items[i]) : side.routes[route.key];
     const sample = await countOne(side, request);
@@ -232,7 +222,7 @@ async function countRoute(side, route, problems) {
     samples.push(sample);
   }
   if (items) {
-    const { used } = await side.child.call('poolUsed', { route: route.key });
+    const used = await side.poolUsed(route.key);
     if (used !== 3) problems.push(`${side.name} ${route.key}: 3 single requests used up ${used} seeded items, not 3`);
     if (route.key === 'totp') {
       const replay = await countOne(side, itemRequest(items[0]));
@@ -252,7 +242,7 @@ async function measureRoute(route, sides, problems) {
     if (route.pool) {
       const rate = fastest[side.key] ?? FIRST_RATE_GUESS;
       const count = Math.ceil(rate * duration * POOL_MARGIN) + 20 * route.connections;
-      items = await side.child.call('pool', { route: route.key, count }, 600_000);
+      items = await side.pool(route.key, count);
     }
     const run = await drive(side, route, duration, { spec: side.routes[route.key], items });
     const what = `${side.name} ${route.key} (${measured ? 'measured' : 'warm-up'})`;
@@ -263,7 +253,7 @@ async function measureRoute(route, sides, problems) {
     if (run.ranOut)
       problems.push(`${what}: all ${items.length} seeded items were used before the end: raise --pool-margin`);
     if (route.pool) {
-      const { used } = await side.child.call('poolUsed', { route: route.key });
+      const used = await side.poolUsed(route.key);
       const answered = run.total - run.wrong;
       // More used than answered is a request in flight when autocannon stopped; fewer is a wrong count.
       if (used < answered) problems.push(`${what}: ${answered} answers said done but ${used} seeded items were used`);
@@ -316,34 +306,28 @@ async function main() {
   const started = performance.now();
   const prefix = `sgpeer-${process.pid}`;
   const databases = [];
-  const sides = SIDES.map((s) => ({ ...s }));
+  const sides = [];
   let cleaning;
   cleanup = () =>
     (cleaning ??= (async () => {
-      await Promise.all(sides.map((s) => s.child?.stop().catch(() => undefined)));
+      await Promise.all(sides.map((s) => s.stop().catch((e) => console.error(`stop ${s.name}: ${e.message}`))));
       for (const db of databases) await db.drop().catch((e) => console.error(`drop ${db.name}: ${e.message}`));
       await deleteRedisKeys(prefix).catch((e) => console.error(`Redis keys ${prefix}: ${e.message}`));
     })());
   try {
-    databases.push(await createBenchDatabase());
-    databases.push(await createEmptyDatabase(`better_auth_bench_test_${process.pid}`));
+    const logLevel = args['log-level'];
+    const sgDatabase = await createBenchDatabase();
+    databases.push(sgDatabase);
+    const baDatabase = await createEmptyDatabase(`better_auth_bench_test_${process.pid}`);
+    databases.push(baDatabase);
+    sides.push(stepguardSide({ databaseUrl: sgDatabase.url, redisPrefix: prefix, logLevel }));
+    sides.push(betterAuthSide({ databaseUrl: baDatabase.url, logLevel }));
     const problems = [];
-    for (const [i, side] of sides.entries()) {
-      side.child = forkChild(side.script, side.name, { env: { NODE_ENV: 'production' } });
-      const { baseUrl, pid } = await side.child.call(
-        'listen',
-        { databaseUrl: databases[i].url, redisPrefix: prefix, logLevel: args['log-level'] },
-        180_000,
-      );
-      Object.assign(side, { baseUrl, pid });
-    }
+    for (const side of sides) await side.start();
     for (const side of sides) {
-      const arranged = await side.child.call(
-        'arrange',
-        { password: PASSWORD, sessionsPerUser: SESSIONS_PER_USER, revokeUsers: REVOKE_USERS, tenants: TENANTS },
-        600_000,
-      );
-      Object.assign(side, arranged, { idle: await side.child.call('memory') });
+      const arrangement = { password: PASSWORD, sessionsPerUser: SESSIONS_PER_USER, revokeUsers: REVOKE_USERS };
+      Object.assign(side, await side.arrange({ ...arrangement, tenants: TENANTS }));
+      side.memoryArranged = await side.child.call('memory');
     }
     const [sg, ba] = sides;
     if (sg.hash !== ba.hash)
@@ -392,7 +376,7 @@ async function main() {
     console.log('\nserver memory (RSS): after arranging → after the runs (peak)');
     for (const side of sides)
       console.log(
-        `  ${side.name.padEnd(12)} ${mb(side.idle.rss)} → ${mb(side.after.rss)} (peak ${mb(side.after.peakRss)})`,
+        `  ${side.name.padEnd(12)} ${mb(side.memoryArranged.rss)} → ${mb(side.after.rss)} (peak ${mb(side.after.peakRss)})`,
       );
     // Other work on the machine skews every figure above; the load average says how much there was.
     console.log(
