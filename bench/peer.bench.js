@@ -4,7 +4,7 @@
 //   npm run bench:peer        (= node tools/start.ts bench/peer.bench.js: builds dist/ when stale)
 //   npm exec -- node bench/peer.bench.js [--duration 10] [--rounds 3] [--warmup 2] [--connections N]
 //                                        [--routes sign-in,me,sessions,revoke,totp] [--tenants 1]
-//                                        [--revoke-users 32] [--pool-margin 2] [--quick] [--log-level silent]
+//                                        [--revoke-users 32] [--pool-margin 3] [--quick] [--log-level silent]
 //
 // Each server runs in its own process, so each one's memory is its own: Stepguard is the built app (dist/,
 // bench/support/stepguard-server.js) on a fresh database `stepguard_bench_test_<pid>` migrated by its own
@@ -27,10 +27,10 @@
 // every request answers its own user's pending sign-in challenge with the current code (both spend a
 // challenge once; Stepguard also accepts a time step once per factor, better-auth keeps no record of used
 // steps). Those sessions and challenges are inserted by SQL before each run, as each server writes them (a
-// sign-in per challenge would cost an argon2id hash), sized from the fastest rate seen so far × duration ×
-// --pool-margin; a run that uses them all fails. The real paths are checked first on each side through the
-// API: a user enrols TOTP, signs in, answers the challenge, and the spent challenge is refused (and the
-// same code at a fresh challenge: printed).
+// sign-in per challenge would cost an argon2id hash), sized from the fastest rate seen so far on either
+// side (at least 100/s) × duration × --pool-margin; a run that uses them all fails. The real paths are
+// checked first on each side through the API: a user enrols TOTP, signs in, answers the challenge, and the
+// spent challenge is refused (and the same code at a fresh challenge: printed).
 //
 // Per route: a --warmup run on each side, then --rounds rounds interleaved Stepguard, better-auth,
 // Stepguard, …, each starting once the server has finished the requests the previous run left in flight;
@@ -60,7 +60,7 @@ const { values: args } = parseArgs({
     routes: { type: 'string', default: 'sign-in,me,sessions,revoke,totp' },
     tenants: { type: 'string', default: '1' },
     'revoke-users': { type: 'string', default: '32' },
-    'pool-margin': { type: 'string', default: '2' },
+    'pool-margin': { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'silent' },
   },
@@ -94,6 +94,11 @@ if (!counts.every((n) => Number.isInteger(n) && n >= 1) || !(DURATION > 0 && WAR
 
 /** A pool's first run has no rate to size it by: this many requests per second, × the margin. */
 const FIRST_RATE_GUESS = 1000;
+/**
+ * Pools are never sized for less: a warm-up on a busy machine can run at a third of the next round's
+ * rate, and seeding a few thousand rows more takes a second or two.
+ */
+const MIN_RATE = 100;
 
 const load = () =>
   loadavg()
@@ -235,14 +240,18 @@ async function countRoute(side, route, problems) {
 
 async function measureRoute(route, sides, problems) {
   const runs = Object.fromEntries(sides.map((s) => [s.key, []]));
-  /** The fastest rate seen on each side so far: what the next pool is sized by. */
-  const fastest = {};
+  /** The fastest rate seen so far on either side: what the next pool is sized by. */
+  let fastest;
+  const seeding = { items: 0, ms: 0 };
   const once = async (side, duration, measured) => {
     let items;
     if (route.pool) {
-      const rate = fastest[side.key] ?? FIRST_RATE_GUESS;
+      const rate = Math.max(fastest ?? FIRST_RATE_GUESS, MIN_RATE);
       const count = Math.ceil(rate * duration * POOL_MARGIN) + 20 * route.connections;
+      const started = performance.now();
       items = await side.pool(route.key, count);
+      seeding.items += count;
+      seeding.ms += performance.now() - started;
     }
     const run = await drive(side, route, duration, { spec: side.routes[route.key], items });
     const what = `${side.name} ${route.key} (${measured ? 'measured' : 'warm-up'})`;
@@ -259,12 +268,14 @@ async function measureRoute(route, sides, problems) {
       if (used < answered) problems.push(`${what}: ${answered} answers said done but ${used} seeded items were used`);
       if (used > run.built) problems.push(`${what}: ${used} seeded items used but only ${run.built} requests built`);
     }
-    fastest[side.key] = Math.max(run.rps, fastest[side.key] ?? 0);
+    fastest = Math.max(run.rps, fastest ?? 0);
     if (measured) runs[side.key].push(run);
     return run;
   };
   if (WARMUP > 0) for (const side of sides) await once(side, WARMUP, false);
   for (let round = 0; round < ROUNDS; round++) for (const side of sides) await once(side, DURATION, true);
+  const seeded = route.pool ? `, ${seeding.items} items seeded in ${(seeding.ms / 1000).toFixed(1)} s` : '';
+  console.error(`  ${route.key} done (load ${load()}${seeded})`);
   return runs;
 }
 
@@ -360,7 +371,6 @@ async function main() {
         rounds: rs.map((r) => r.rps.toFixed(1)).join(' / '),
       });
       rows.push({ route, sg: summary(runs.stepguard), ba: summary(runs['better-auth']), counts: counts[route.key] });
-      console.error(`  ${route.key} done (load ${load()})`);
     }
     const loadAtEnd = load();
     for (const side of sides) side.after = await side.child.call('memory');
