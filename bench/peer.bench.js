@@ -209,7 +209,6 @@ async function countOne(side, request) {
     body,
     sql: after.sql - before.sql,
     redis: after.redisRoundTrips - before.redisRoundTrips,
-    redisCommands: after.redisCommands - before.redisCommands,
   };
 }
 
@@ -235,7 +234,7 @@ async function countRoute(side, route, problems) {
     }
   }
   const fewest = (k) => Math.min(...samples.map((s) => s[k]));
-  return { sql: fewest('sql'), redis: fewest('redis'), redisCommands: fewest('redisCommands') };
+  return { sql: fewest('sql'), redis: fewest('redis') };
 }
 
 async function measureRoute(route, sides, problems) {
