@@ -45,6 +45,14 @@ export async function createBenchDatabase() {
   return { name, url: databaseUrl(name), drop };
 }
 
+/** Creates an empty database `name` (it must contain `test`) for a peer to migrate itself; `drop()` removes it. */
+export async function createEmptyDatabase(name) {
+  if (!name.includes('test')) throw new Error(`a bench database name must contain "test": ${name}`);
+  await admin(`drop database if exists ${name} with (force)`);
+  await admin(`create database ${name}`);
+  return { name, url: databaseUrl(name), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
 /** Deletes every Redis key under `prefix:`, by SCAN so a large keyspace is not blocked. */
 export async function deleteRedisKeys(prefix) {
   const redis = new Redis(REDIS_URL);

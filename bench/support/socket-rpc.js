@@ -30,10 +30,14 @@ export function settledHeap() {
   return heap;
 }
 
-/** In the parent: fork `script` (a URL) with --expose-gc and return something to call it with. */
-export function forkChild(script, name) {
+/**
+ * In the parent: fork `script` (a URL) with --expose-gc and return something to call it with; `env`
+ * adds to the parent's environment.
+ */
+export function forkChild(script, name, { env } = {}) {
   const child = fork(fileURLToPath(script), [], {
     execArgv: ['--expose-gc'],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
