@@ -18,6 +18,7 @@ import {
   STEP_UP_ALLOWED_KEY,
 } from '../common/access/access.decorators.js';
 import type { AccessDenial } from './events/access-denied.event.js';
+import { type PrincipalRead, PRINCIPAL_READS_KEY } from '../common/access/principal-read.js';
 import { actorOf, hasPermission, type Principal, type TenantPrincipal } from '../common/access/principal.js';
 
 type GuardedRequest = Request & { principal?: Principal<Session>; meta?: RequestMeta };
@@ -62,7 +63,8 @@ export class AuthenticationGuard implements CanActivate {
       req.principal = { kind: 'operator' };
       return true;
     }
-    const principal = token ? await this.resolve(token) : null;
+    const reads = this.reflector.get<PrincipalRead<unknown>[] | undefined>(PRINCIPAL_READS_KEY, ctx.getHandler());
+    const principal = token ? await this.resolve(token, reads ?? []) : null;
     if (!principal) {
       // Counted, not audited: a bad token names nobody, and anyone can send a million of them.
       if (token) this.refusals.counted(null, 'bad_token');
@@ -132,8 +134,11 @@ export class AuthenticationGuard implements CanActivate {
     return this.reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
   }
 
-  private async resolve(token: string): Promise<TenantPrincipal<Session> | null> {
-    const found = await this.sessions.authenticate(token);
+  private async resolve(
+    token: string,
+    reads: readonly PrincipalRead<unknown>[],
+  ): Promise<TenantPrincipal<Session> | null> {
+    const found = await this.sessions.authenticate(token, reads);
     if (found) {
       const { session, user, tenant } = found;
       return {
@@ -145,6 +150,7 @@ export class AuthenticationGuard implements CanActivate {
         roles: user.roles,
         permissions: permissionsOf(user.roles),
         session,
+        reads: found.reads,
       };
     }
     const key = await this.apiKeys.authenticate(token);

@@ -2,13 +2,14 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/openapi.js';
 import { isDegraded } from '../factors/index.js';
-import { MfaStatusReader } from '../compliance/index.js';
+import { MFA_OF_USER, MfaStatusReader } from '../compliance/index.js';
+import { ReadsWithPrincipal } from '../common/access/principal-read.js';
 import { CurrentPrincipal, EnrollmentAllowed, StepUpAllowed } from '../common/access/access.decorators.js';
 import { type SessionPrincipal, sessionView } from '../sessions/index.js';
 
 /**
- * The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. Two
- * queries in all: the guard's (session, user, tenant) and the MFA status's.
+ * The signed-in user, their session and their MFA. Here, not in identity: it reads factors too. One
+ * query in all: the guard's, which reads the MFA status with the session, user and tenant.
  */
 @ApiTags('me')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class MeController {
   constructor(private readonly status: MfaStatusReader) {}
 
   @Get()
+  @ReadsWithPrincipal(MFA_OF_USER)
   @EnrollmentAllowed()
   @StepUpAllowed()
   @ApiProblems(401, 403)

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { type MfaOverview, mfaOverviewOf } from '../factors/index.js';
 import type { UserPrincipal } from '../common/access/principal.js';
-import { MfaStandings } from './standings/mfa-standings.js';
+import { readOf } from '../common/access/principal-read.js';
+import { MFA_OF_USER } from './standings/mfa-of-user.sql.js';
 import type { App } from '../identity/index.js';
 import {
   evaluateMfa,
@@ -36,14 +37,15 @@ export class MfaStatusReader {
     private readonly policies: MfaPolicyStore,
   ) {}
 
-  /** For a signed-in user: one query, the policy coming from the cache the principal's version checks. */
+  /**
+   * For a signed-in user whose route read `MFA_OF_USER` with the session: no further query (but to record
+   * a missing scope start), the policy coming from the cache the principal's version checks.
+   */
   async forUser(subject: UserPrincipal, app: App | null): Promise<UserMfaStatus> {
     const now = this.clock.now();
     const em = this.orm.em.fork();
-    const [{ settings: policy }, mfa] = await Promise.all([
-      this.policies.inForce(subject.tenantId, subject.tenant.mfaPolicyVersion),
-      new MfaStandings(em).ofUser(subject.tenantId, subject.userId),
-    ]);
+    const mfa = readOf(subject.reads, MFA_OF_USER);
+    const { settings: policy } = await this.policies.inForce(subject.tenantId, subject.tenant.mfaPolicyVersion);
     const required = isInScope(policy, subject.roles);
     const scopeStartedAt = await em.getRepository(MfaScopeStart).syncUserFrom(mfa.scopeStartedAt, subject, policy, now);
     const activeFactorTypes: MfaMethod[] = mfa.factors.map((f) => f.type);

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../common/access/access.decorators.js';
@@ -10,7 +10,11 @@ import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { RevokeOtherSessionsCommand } from './commands/revoke-other-sessions.command.js';
 import { RevokeSessionCommand } from './commands/revoke-session.command.js';
-import { ListSessionsQuery } from './queries/list-sessions.query.js';
+import { LISTED_SESSION } from './queries/list-sessions.query.js';
+import { LIVE_SESSIONS } from './live-sessions.read.js';
+import { sessionView } from './session-view.js';
+import { Clock } from '../common/clock.js';
+import { readOf, ReadsWithPrincipal } from '../common/access/principal-read.js';
 
 const sessionId = new ZodPipe(z.uuid());
 
@@ -20,13 +24,17 @@ const sessionId = new ZodPipe(z.uuid());
 export class MySessionsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly queries: QueryBus,
+    private readonly clock: Clock,
   ) {}
 
+  /** Answered from the guard's query: the list is read with the session that authenticates the request. */
   @Get()
+  @ReadsWithPrincipal(LIVE_SESSIONS)
   @ApiProblems(401, 403)
-  async list(@CurrentPrincipal() p: UserPrincipal) {
-    return { sessions: await this.queries.execute(new ListSessionsQuery(p.tenantId, p.userId, p.session.id)) };
+  list(@CurrentPrincipal() p: UserPrincipal) {
+    const now = this.clock.now();
+    const live = readOf(p.reads, LIVE_SESSIONS).filter((s) => s.isActiveAt(now));
+    return { sessions: live.map((s) => sessionView(s, LISTED_SESSION, p.session.id)) };
   }
 
   @Delete(':sessionId')

@@ -1,12 +1,14 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { deleteInBatches } from '../infra/database/delete-in-batches.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
+import type { PrincipalRead, PrincipalReads } from '../common/access/principal-read.js';
 import type { Role } from '../common/access/roles.js';
 import { Session } from './session.entity.js';
 
 /** A session with what a request needs of its user and tenant, read by the token in one query. */
 export interface AuthenticatedSession {
   session: Session;
+  reads: PrincipalReads;
   user: { email: string; roles: Role[] };
   tenant: { slug: string; name: string; mfaPolicyVersion: number };
 }
@@ -25,10 +27,10 @@ interface AuthenticatedRow extends Record<string, unknown> {
 // the recorded activity is a minute old and the session live, so nearly every request writes nothing
 // (and a statement that changes no row commits without a disk flush). Both parts see the same snapshot:
 // a revocation committed before the statement fails it.
-const AUTHENTICATE_SQL = `
+const authenticateSql = (reads: string) => `
   with found as (
     select s.*, u.email as user_email, u.roles::text[] as user_roles, t.slug as tenant_slug,
-           t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version
+           t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version${reads}
       from sessions s
       join users u on u.id = s.user_id and u.tenant_id = s.tenant_id
       join tenants t on t.id = s.tenant_id
@@ -47,11 +49,22 @@ export class SessionRepository extends EntityRepository<Session> {
    * The session behind a token hash with its user and tenant, live or not (the caller judges), its
    * activity recorded if it was `notAfter` or older.
    */
-  async authenticate(tokenHash: string, now: Date, notAfter: Date): Promise<AuthenticatedSession | null> {
+  async authenticate(
+    tokenHash: string,
+    now: Date,
+    notAfter: Date,
+    reads: readonly PrincipalRead<unknown>[] = [],
+  ): Promise<AuthenticatedSession | null> {
     const em = this.getEntityManager();
-    const [row] = await em.execute<AuthenticatedRow[]>(AUTHENTICATE_SQL, [tokenHash, now, notAfter, now, now]);
+    const expressions = reads.map((read) => ({ read, ...read.expression(now) }));
+    const [row] = await em.execute<AuthenticatedRow[]>(
+      authenticateSql(expressions.map((e) => `, (${e.sql}) as ${e.read.alias}`).join('')),
+      [...expressions.flatMap((e) => e.params), tokenHash, now, notAfter, now, now],
+    );
     if (!row) return null;
     const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, touched, ...columns } = row;
+    const values = new Map(reads.map((read) => [read, read.from(columns[read.alias])] as const));
+    for (const read of reads) delete columns[read.alias];
     // Mapped, not merged into an identity map: the guard's copy is read-only (every change reloads the
     // session in its own transaction), and merging was a third of the ORM's share of a request's CPU.
     const session = Object.assign(
@@ -61,6 +74,7 @@ export class SessionRepository extends EntityRepository<Session> {
     if (touched) session.lastActiveAt = now;
     return {
       session,
+      reads: values,
       user: { email: user_email, roles: user_roles },
       tenant: { slug: tenant_slug, name: tenant_name, mfaPolicyVersion: tenant_mfa_policy_version },
     };

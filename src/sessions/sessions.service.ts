@@ -12,6 +12,7 @@ import { RememberedDevices } from './remembered-devices/remembered-devices.js';
 import { SessionCreatedEvent, SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
 import { ACTIVITY_WRITE_INTERVAL_MS, type AuthMethod, Session } from './session.entity.js';
 import type { AuthenticatedSession } from './session.repository.js';
+import type { PrincipalRead } from '../common/access/principal-read.js';
 
 export const SESSION_TOKEN_PREFIX = 'sgs_';
 
@@ -95,13 +96,14 @@ export class SessionsService {
    * PostgreSQL on every request (one indexed query that also records activity once a minute), so a
    * revocation on any node holds on the very next request.
    */
-  async authenticate(token: string): Promise<AuthenticatedSession | null> {
+  async authenticate(
+    token: string,
+    reads: readonly PrincipalRead<unknown>[] = [],
+  ): Promise<AuthenticatedSession | null> {
     if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
     const now = this.clock.now();
-    const found = await this.orm.em
-      .fork()
-      .getRepository(Session)
-      .authenticate(hashToken(token), now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+    const notAfter = new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS);
+    const found = await this.orm.em.fork().getRepository(Session).authenticate(hashToken(token), now, notAfter, reads);
     return found?.session.isActiveAt(now) ? found : null;
   }
 

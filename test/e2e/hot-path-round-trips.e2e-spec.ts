@@ -35,26 +35,26 @@ describe('hot paths: round trips per request', () => {
     expect(trips.sql.filter((sql) => /\b(users|tenants)\b/.test(sql))).toEqual([trips.sql[0]]);
   });
 
-  it('GET /v1/me: two queries (the principal, then factors, backup codes and scope start), no Redis', async () => {
+  it('GET /v1/me: one query (the principal with its factors, backup codes and scope start), no Redis', async () => {
     const user = await aUserWithTotp(t.http, acme, clock);
     const { res, trips } = await roundTripsOf((headers) =>
       t.http.request('GET', '/v1/me', { token: user.token, headers }),
     );
     expect(res.status).toBe(200);
     expect(res.body.mfa).toMatchObject({ enrolled: true, factors: [expect.objectContaining({ type: 'totp' })] });
-    expect(trips.sql).toHaveLength(2);
+    expect(trips.sql).toHaveLength(1);
     expect(trips.sql[0]).toMatch(AUTHENTICATE);
     expect(trips.redis).toEqual([]);
   });
 
-  it('GET /v1/me/sessions: one query after authentication', async () => {
+  it('GET /v1/me/sessions: one query, the list read with the session', async () => {
     const user = await aUser(t.http, acme);
     await signIn(t.http, acme.slug, user.email);
     const { res, trips } = await roundTripsOf((headers) =>
       t.http.request('GET', '/v1/me/sessions', { token: user.token, headers }),
     );
     expect(res.body.sessions).toHaveLength(2);
-    expect(trips.sql).toHaveLength(2);
+    expect(trips.sql).toHaveLength(1);
     expect(trips.redis).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import type { Actor } from '../actor.js';
+import type { PrincipalReads } from './principal-read.js';
 import type { ApiKeyScope, Permission, Role } from './roles.js';
 
 /**
@@ -26,6 +27,8 @@ export interface UserPrincipal<S extends PrincipalSession = PrincipalSession> {
   roles: Role[];
   permissions: ReadonlySet<Permission>;
   session: S;
+  /** What the route asked the guard to read with the session (`ReadsWithPrincipal`). */
+  reads: PrincipalReads;
 }
 
 export interface ApiKeyPrincipal {

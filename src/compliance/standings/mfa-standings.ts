@@ -16,7 +16,6 @@ import {
   userMfaRowOf,
 } from './mfa-standings.sql.js';
 import { SCOPE_PREVIEW_SQL, type ScopePreview, type ScopePreviewRow } from './scope-preview.sql.js';
-import { MFA_OF_USER_SQL, type MfaOfUser, type MfaOfUserRow, mfaOfUserFrom } from './mfa-of-user.sql.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,19 +27,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export class MfaStandings {
   constructor(private readonly em: EntityManager) {}
-
-  /** One user's active factors, unused backup codes and scope start, in one query (`/v1/me`). */
-  async ofUser(tenantId: string, userId: string): Promise<MfaOfUser> {
-    const [row] = await this.em.execute<MfaOfUserRow[]>(MFA_OF_USER_SQL, [
-      tenantId,
-      userId,
-      tenantId,
-      userId,
-      tenantId,
-      userId,
-    ]);
-    return mfaOfUserFrom(row!);
-  }
 
   /**
    * The next `limit` grace candidates after `afterUserId` (keyset on the user id: batches never shift),
