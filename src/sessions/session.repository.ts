@@ -1,6 +1,7 @@
 import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { deleteInBatches } from '../infra/database/delete-in-batches.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
+import { runPrepared } from '../infra/database/prepared-statement.js';
 import type { PrincipalRead, PrincipalReads } from '../common/access/principal-read.js';
 import type { Role } from '../common/access/roles.js';
 import { Session } from './session.entity.js';
@@ -19,29 +20,18 @@ interface AuthenticatedRow extends Record<string, unknown> {
   tenant_slug: string;
   tenant_name: string;
   tenant_mfa_policy_version: number;
-  touched: boolean;
 }
 
-// SQL: the request's only round trip to authenticate. The session joined to its user and tenant (both
-// identity's tables, below this slice), and the activity write folded in: the UPDATE matches only when
-// the recorded activity is a minute old and the session live, so nearly every request writes nothing
-// (and a statement that changes no row commits without a disk flush). Both parts see the same snapshot:
-// a revocation committed before the statement fails it.
+// SQL: the request's only round trip to authenticate, a prepared statement (one per set of reads). The
+// session joined to its user and tenant (both identity's tables, below this slice), with the reads the
+// route asked for. A revocation committed before it fails it.
 const authenticateSql = (reads: string) => `
-  with found as (
-    select s.*, u.email as user_email, u.roles::text[] as user_roles, t.slug as tenant_slug,
-           t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version${reads}
-      from sessions s
-      join users u on u.id = s.user_id and u.tenant_id = s.tenant_id
-      join tenants t on t.id = s.tenant_id
-     where s.token_hash = ?
-  ), touched as (
-    update sessions set last_active_at = ?
-     where id = (select id from found) and last_active_at <= ? and revoked_at is null and expires_at > ?
-       and last_active_at + make_interval(secs => idle_timeout_seconds) > ?
-    returning id
-  )
-  select found.*, exists (select 1 from touched) as touched from found`;
+  select s.*, u.email as user_email, u.roles::text[] as user_roles, t.slug as tenant_slug,
+         t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version${reads}
+    from sessions s
+    join users u on u.id = s.user_id and u.tenant_id = s.tenant_id
+    join tenants t on t.id = s.tenant_id
+   where s.token_hash = ?`;
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
 export class SessionRepository extends EntityRepository<Session> {
@@ -52,17 +42,18 @@ export class SessionRepository extends EntityRepository<Session> {
   async authenticate(
     tokenHash: string,
     now: Date,
-    notAfter: Date,
     reads: readonly PrincipalRead<unknown>[] = [],
   ): Promise<AuthenticatedSession | null> {
     const em = this.getEntityManager();
     const expressions = reads.map((read) => ({ read, ...read.expression(now) }));
-    const [row] = await em.execute<AuthenticatedRow[]>(
+    const [row] = await runPrepared<AuthenticatedRow>(
+      em,
+      ['authenticate', ...reads.map((r) => r.alias)].join(':'),
       authenticateSql(expressions.map((e) => `, (${e.sql}) as ${e.read.alias}`).join('')),
-      [...expressions.flatMap((e) => e.params), tokenHash, now, notAfter, now, now],
+      [...expressions.flatMap((e) => e.params), tokenHash],
     );
     if (!row) return null;
-    const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, touched, ...columns } = row;
+    const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, ...columns } = row;
     const values = new Map(reads.map((read) => [read, read.from(columns[read.alias])] as const));
     for (const read of reads) delete columns[read.alias];
     // Mapped, not merged into an identity map: the guard's copy is read-only (every change reloads the
@@ -71,7 +62,6 @@ export class SessionRepository extends EntityRepository<Session> {
       Object.create(Session.prototype) as Session,
       em.getComparator().mapResult(em.getMetadata(Session), columns),
     );
-    if (touched) session.lastActiveAt = now;
     return {
       session,
       reads: values,
@@ -164,9 +154,17 @@ export class SessionRepository extends EntityRepository<Session> {
     return rows.map((r) => ({ id: r.id, userId: r.user_id }));
   }
 
-  /** Records activity only if the stored value is a minute old, so concurrent requests write once. */
+  /**
+   * Records activity only if the stored value is a minute old (so concurrent requests write once) and
+   * the session is still live: activity never revives a session that ended meanwhile.
+   */
   async touch(id: string, now: Date, notAfter: Date): Promise<void> {
-    await this.nativeUpdate({ id, lastActiveAt: { $lte: notAfter } }, { lastActiveAt: now });
+    await this.getEntityManager().execute(
+      `update sessions set last_active_at = ?
+        where id = ? and last_active_at <= ? and revoked_at is null and expires_at > ?
+          and last_active_at + make_interval(secs => idle_timeout_seconds) > ?`,
+      [now, id, notAfter, now, now],
+    );
   }
 
   /**

@@ -102,9 +102,17 @@ export class SessionsService {
   ): Promise<AuthenticatedSession | null> {
     if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
     const now = this.clock.now();
-    const notAfter = new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS);
-    const found = await this.orm.em.fork().getRepository(Session).authenticate(hashToken(token), now, notAfter, reads);
-    return found?.session.isActiveAt(now) ? found : null;
+    const sessions = this.orm.em.fork().getRepository(Session);
+    const found = await sessions.authenticate(hashToken(token), now, reads);
+    if (!found?.session.isActiveAt(now)) return null;
+    const { session } = found;
+    if (session.needsActivityWrite(now)) {
+      // Once a minute per session, a second statement, awaited: were it left running, the session's next
+      // request could read the old activity and find it idle-expired when it is not.
+      await sessions.touch(session.id, now, new Date(now.getTime() - ACTIVITY_WRITE_INTERVAL_MS));
+      session.lastActiveAt = now;
+    }
+    return found;
   }
 
   /**

@@ -23,7 +23,7 @@ describe('hot paths: round trips per request', () => {
 
   /** A statement's first words, enough to tell the round trips apart in a failure's diff. */
   const shapes = (trips: RoundTrips) => trips.sql.map((sql) => sql.slice(0, 48));
-  const AUTHENTICATE = /^with found as \( select s\.\*/;
+  const AUTHENTICATE = /^select s\.\*, u\.email/;
 
   it('authenticates a session in one query, the user and tenant joined in', async () => {
     const user = await aUser(t.http, acme);
@@ -45,6 +45,17 @@ describe('hot paths: round trips per request', () => {
     expect(trips.sql).toHaveLength(1);
     expect(trips.sql[0]).toMatch(AUTHENTICATE);
     expect(trips.redis).toEqual([]);
+  });
+
+  it('records activity at most once a minute: one more statement for the first request after a minute', async () => {
+    const user = await aUser(t.http, acme);
+    const me = () => roundTripsOf((headers) => t.http.request('GET', '/v1/me', { token: user.token, headers }));
+    expect((await me()).trips.sql).toHaveLength(1);
+    clock.advance(60_000);
+    const due = await me();
+    expect(due.trips.sql).toHaveLength(2);
+    expect(due.trips.sql[1]).toMatch(/^update sessions set last_active_at/);
+    expect((await me()).trips.sql).toHaveLength(1);
   });
 
   it('GET /v1/me/sessions: one query, the list read with the session', async () => {
