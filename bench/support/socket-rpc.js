@@ -16,6 +16,8 @@ export function serveCalls(handlers) {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  // An orderly exit, so a child run with --cpu-prof (STEPGUARD_BENCH_CHILD_CPU_PROF) writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 /** `global.gc()` until the figure settles, then the heap in use: what the sockets hold, not garbage. */
@@ -36,7 +38,12 @@ export function settledHeap() {
  */
 export function forkChild(script, name, { env } = {}) {
   const child = fork(fileURLToPath(script), [], {
-    execArgv: ['--expose-gc'],
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.STEPGUARD_BENCH_CHILD_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STEPGUARD_BENCH_CHILD_CPU_PROF}`]
+        : []),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
