@@ -15,6 +15,7 @@ import { Migration0014AppBinding } from './0014-app-binding.js';
 import { Migration0015ChallengeBinding } from './0015-challenge-binding.js';
 import { Migration0016LoginNetworksAndKeyedBackupCodes } from './0016-login-networks-and-keyed-backup-codes.js';
 import { Migration0017OutboxRecipient } from './0017-outbox-recipient.js';
+import { Migration0018GraceSweepCoveringIndexes } from './0018-grace-sweep-covering-indexes.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   { name: '0015-challenge-binding', class: Migration0015ChallengeBinding },
   { name: '0016-login-networks-and-keyed-backup-codes', class: Migration0016LoginNetworksAndKeyedBackupCodes },
   { name: '0017-outbox-recipient', class: Migration0017OutboxRecipient },
+  { name: '0018-grace-sweep-covering-indexes', class: Migration0018GraceSweepCoveringIndexes },
 ];
