@@ -6,6 +6,8 @@ import { Migration } from '@mikro-orm/migrations';
  * another heap page: a walk of 1,000,000 users read about two pages per user. These indexes carry what
  * the walk reads, so it runs on index-only scans, in leaf order (measured: bench/grace-sweep.bench.js).
  * The scope start's primary key carries its two other columns rather than a second index beside it.
+ * Built inside the migration's transaction (no `concurrently`): writes to these tables wait for the build,
+ * a few seconds per million users.
  */
 export class Migration0018GraceSweepCoveringIndexes extends Migration {
   override name = '0018-grace-sweep-covering-indexes';
