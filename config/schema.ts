@@ -123,7 +123,7 @@ export const envSchema = z.object({
   REAUTH_MAX_AGE_MINUTES: minutes(10),
   TOTP_WINDOW_STEPS: z.coerce.number().int().min(0).max(3).default(1),
   SESSION_CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
-  GRACE_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  GRACE_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
   TRUSTED_PROXY: trustedProxies,
   TRUSTED_PROXY_LOCATION_HEADER: headerName,
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),

@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgTextArray } from '../../infra/database/pg-text-array.js';
 import { type EnforcementRules, inScopeParams } from '../../policy/index.js';
+import type { App } from '../../identity/index.js';
 import {
+  ENFORCE_ON_COLUMN,
   GRACE_CANDIDATES_SQL,
   type GraceCandidate,
+  type GraceCandidateInForce,
   type GraceCandidateRow,
   graceCandidateOf,
 } from './grace-candidates.sql.js';
@@ -50,19 +53,23 @@ export class MfaStandings {
       where.push('s.user_id > ?', 'u.id > ?');
       params.push(afterUserId, afterUserId, afterUserId);
     }
-    const sql = GRACE_CANDIDATES_SQL.replace('%WHERE%', where.join(' and ') || 'true').replace(
-      '%FACTORS%',
-      afterUserId ? 'and f.user_id > ?' : '',
-    );
+    const sql = GRACE_CANDIDATES_SQL.replace('%COLUMNS%', '')
+      .replace('%WHERE%', where.join(' and ') || 'true')
+      .replace('%FACTORS%', afterUserId ? 'and f.user_id > ?' : '');
     const rows = await this.em.execute<GraceCandidateRow[]>(`${sql} order by s.user_id limit ?`, [...params, limit]);
     return rows.map(graceCandidateOf);
   }
 
-  /** The user, if they are a grace candidate right now (the sweep's own rules, for one user). */
-  async graceCandidate(tenantId: string, userId: string): Promise<GraceCandidate | null> {
-    const sql = GRACE_CANDIDATES_SQL.replace('%WHERE%', 's.user_id = ? and s.tenant_id = ?').replace('%FACTORS%', '');
-    const [row] = await this.em.execute<GraceCandidateRow[]>(sql, [userId, tenantId]);
-    return row ? graceCandidateOf(row) : null;
+  /**
+   * The user, if they are a grace candidate right now (the sweep's own rules, for one user), with the apps
+   * the policy in force enforces on: an enforcement reads both in one statement, from one policy version.
+   */
+  async graceCandidate(tenantId: string, userId: string): Promise<GraceCandidateInForce | null> {
+    const sql = GRACE_CANDIDATES_SQL.replace('%COLUMNS%', ENFORCE_ON_COLUMN)
+      .replace('%WHERE%', 's.user_id = ? and s.tenant_id = ?')
+      .replace('%FACTORS%', '');
+    const [row] = await this.em.execute<(GraceCandidateRow & { enforce_on: App[] })[]>(sql, [userId, tenantId]);
+    return row ? { ...graceCandidateOf(row), enforceOn: row.enforce_on } : null;
   }
 
   /**

@@ -5,7 +5,7 @@ import { TenantScope } from '../../common/tenant-scope.js';
 import { deleteInBatches } from '../database/delete-in-batches.js';
 import type { JobName, QueueName } from '../queues/job-catalog.js';
 import { jobIdOf } from '../queues/job-id.js';
-import { JobQueues } from '../queues/job-queues.js';
+import { type BulkJob, JobQueues } from '../queues/job-queues.js';
 import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
 
 /**
@@ -57,11 +57,9 @@ export class OutboxRelay {
       const em = this.orm.em.fork();
       const chunk = ids.slice(i, i + SWEEP_BATCH);
       const rows = await em.find(OutboxMessage, { id: { $in: chunk }, relayedAt: null }).catch(() => []);
-      for (const row of rows) {
-        await this.relay(row).catch((error: Error) =>
-          this.logger.warn(`outbox ${row.id} not enqueued yet (the sweep will retry): ${error.message}`),
-        );
-      }
+      await this.relay(rows).catch((error: Error) =>
+        this.logger.warn(`outbox ${rows.length} row(s) not enqueued yet (the sweep will retry): ${error.message}`),
+      );
     }
   }
 
@@ -83,10 +81,8 @@ export class OutboxRelay {
         { relayedAt: null, ...cursor },
         { orderBy: { createdAt: 'asc', id: 'asc' }, limit: SWEEP_BATCH },
       );
-      for (const row of batch) {
-        await this.relay(row);
-        relayed++;
-      }
+      await this.relay(batch);
+      relayed += batch.length;
       if (batch.length < SWEEP_BATCH) return relayed;
       const last = batch.at(-1)!;
       after = { createdAt: last.createdAt, id: last.id };
@@ -112,13 +108,25 @@ export class OutboxRelay {
     return acrossTenants(() => this.orm.em.fork().findOne(OutboxMessage, { id }));
   }
 
-  private async relay(row: OutboxMessage): Promise<void> {
-    const job = JOB_OF[row.kind];
-    const options = { jobId: jobIdOf('outbox', row.id) };
-    if (job.queue === 'grace') await this.queues.add('grace', job.name, { outboxId: row.id }, options);
-    else await this.queues.add('email', job.name, { outboxId: row.id }, options);
+  /** Enqueues the rows' jobs, in one round trip per queue, then marks the rows relayed in one statement. */
+  private async relay(rows: readonly OutboxMessage[]): Promise<void> {
+    if (rows.length === 0) return;
+    const email: BulkJob<'email'>[] = [];
+    const grace: BulkJob<'grace'>[] = [];
+    for (const row of rows) {
+      const job = JOB_OF[row.kind];
+      const options = { jobId: jobIdOf('outbox', row.id) };
+      if (job.queue === 'grace') grace.push({ name: job.name, payload: { outboxId: row.id }, options });
+      else email.push({ name: job.name, payload: { outboxId: row.id }, options });
+    }
+    await this.queues.addBulk('email', email);
+    await this.queues.addBulk('grace', grace);
     await this.orm.em
       .fork()
-      .nativeUpdate(OutboxMessage, { id: row.id, relayedAt: null }, { relayedAt: this.clock.now() });
+      .nativeUpdate(
+        OutboxMessage,
+        { id: { $in: rows.map((row) => row.id) }, relayedAt: null },
+        { relayedAt: this.clock.now() },
+      );
   }
 }

@@ -6,6 +6,13 @@ import { createRedis } from '../redis/redis.js';
 import { type JobName, type JobPayload, payloadSchemaOf, QUEUE_NAMES, type QueueName } from './job-catalog.js';
 import { bullPrefix, DEFAULT_JOB_OPTIONS } from './queue-settings.js';
 
+/** One job of `JobQueues.addBulk`. */
+export interface BulkJob<Q extends QueueName> {
+  name: JobName<Q>;
+  payload: JobPayload<Q, JobName<Q>>;
+  options: { jobId: string; delay?: number };
+}
+
 /** The producer side of every queue in the catalog: typed enqueueing and schedules. */
 @Injectable()
 export class JobQueues implements OnApplicationShutdown {
@@ -46,6 +53,20 @@ export class JobQueues implements OnApplicationShutdown {
   ): Promise<Job> {
     const data = payloadSchemaOf(queue, name)!.parse(payload);
     return this.queue(queue).add(name, data, options);
+  }
+
+  /**
+   * Enqueues several jobs of one queue in one round trip; each keeps its own `jobId`, so a job enqueued
+   * before is still one job (as with `add`).
+   */
+  async addBulk<Q extends QueueName>(queue: Q, jobs: readonly BulkJob<Q>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const bulk = jobs.map(({ name, payload, options }) => ({
+      name,
+      data: payloadSchemaOf(queue, name)!.parse(payload),
+      opts: options,
+    }));
+    await this.queue(queue).addBulk(bulk);
   }
 
   /**

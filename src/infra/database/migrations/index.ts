@@ -17,6 +17,7 @@ import { Migration0016LoginNetworksAndKeyedBackupCodes } from './0016-login-netw
 import { Migration0017OutboxRecipient } from './0017-outbox-recipient.js';
 import { Migration0018TenantPolicyVersion } from './0018-tenant-policy-version.js';
 import { Migration0019AuditAppendFunction } from './0019-audit-append-function.js';
+import { Migration0020GraceSweepCoveringIndexes } from './0020-grace-sweep-covering-indexes.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   { name: '0017-outbox-recipient', class: Migration0017OutboxRecipient },
   { name: '0018-tenant-policy-version', class: Migration0018TenantPolicyVersion },
   { name: '0019-audit-append-function', class: Migration0019AuditAppendFunction },
+  { name: '0020-grace-sweep-covering-indexes', class: Migration0020GraceSweepCoveringIndexes },
 ];
