@@ -69,6 +69,28 @@ export class AuditLog {
     return recorded;
   }
 
+  /**
+   * For a change that is a single statement (its own transaction): the entry's append as a function call
+   * the owner's statement joins laterally to the rows it changed (`… cross join lateral <sql> a`, selecting
+   * `a.seq, a.prev_hash, a.hash`), so the change and its entry commit together in one round trip. Call
+   * `appended` with the row the statement returned, which publishes the event; no row, no change, no entry.
+   */
+  inStatement(
+    event: AuditableEvent,
+    entry: Omit<AuditEntry, 'tenantId' | 'action' | 'outcome'>,
+  ): { sql: string; params: unknown[]; appended(row: ChainedRow, publish: (e: AuditableEvent) => void): AuditEvent } {
+    const recorded = this.eventOf({ ...entry, tenantId: event.tenantId, action: actionOf(event), outcome: 'success' });
+    return {
+      sql: 'audit_append(?, ?, ?::jsonb)',
+      params: [recorded.chainKey, GENESIS_HASH, JSON.stringify([appendedForm(recorded)])],
+      appended: (row, publish) => {
+        Object.assign(recorded, { seq: String(row.seq), prevHash: row.prev_hash, hash: row.hash });
+        publish(event);
+        return recorded;
+      },
+    };
+  }
+
   /** Appends at once, in the caller's entity manager (a refusal's entry, outside any unit of work). */
   async append(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     const event = this.eventOf(entry);
@@ -118,13 +140,21 @@ export class AuditLog {
  * One statement per batch: the function locks the head (concurrent appends to one chain queue there,
  * which keeps seq gap-free and the chain unforked until the transaction ends), then chains and inserts.
  */
+/** What `audit_append` returns for each entry it chained. */
+export interface ChainedRow {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+}
+
 async function appendToChain(em: EntityManager, chainKey: string, events: readonly AuditEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += APPEND_BATCH) {
     const chunk = events.slice(i, i + APPEND_BATCH);
-    const chained = await em.execute<{ seq: string; prev_hash: string; hash: string }[]>(
-      'select seq, prev_hash, hash from audit_append(?, ?, ?::jsonb)',
-      [chainKey, GENESIS_HASH, JSON.stringify(chunk.map(appendedForm))],
-    );
+    const chained = await em.execute<ChainedRow[]>('select seq, prev_hash, hash from audit_append(?, ?, ?::jsonb)', [
+      chainKey,
+      GENESIS_HASH,
+      JSON.stringify(chunk.map(appendedForm)),
+    ]);
     chunk.forEach((event, k) => {
       const row = chained[k]!;
       Object.assign(event, { seq: String(row.seq), prevHash: row.prev_hash, hash: row.hash });

@@ -1,5 +1,5 @@
 export { AuditEvent } from './audit-event.entity.js';
-export { type AuditableEvent, type AuditEntry, AuditLog, PLATFORM_CHAIN } from './audit-log.js';
+export { type AuditableEvent, type AuditEntry, AuditLog, type ChainedRow, PLATFORM_CHAIN } from './audit-log.js';
 export { AuditVerifier } from './audit-verifier.js';
 export { AUDIT_ENTITIES } from './audit.entities.js';
 export { AuditModule } from './audit.module.js';

@@ -2,6 +2,7 @@ import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
 import { deleteInBatches } from '../infra/database/delete-in-batches.js';
 import { pgUuidArray } from '../infra/database/pg-text-array.js';
 import { runPrepared } from '../infra/database/prepared-statement.js';
+import type { ChainedRow } from '../audit/index.js';
 import type { PrincipalRead, PrincipalReads } from '../common/access/principal-read.js';
 import type { Role } from '../common/access/roles.js';
 import { Session } from './session.entity.js';
@@ -79,19 +80,29 @@ export class SessionRepository extends EntityRepository<Session> {
   }
 
   /**
-   * Revokes one live session of a user in one statement (the row lock is the UPDATE's own: a concurrent
-   * revocation waits, then no longer matches); returns whether it was revoked.
+   * Revokes one live session of a user and appends its audit entry in one statement, its own transaction
+   * (a prepared statement outside any other): the row lock is the UPDATE's own, so a concurrent revocation
+   * waits, then no longer matches, and the entry is appended only for a session this statement revoked.
+   * Returns the chained entry's row, or null when there was no such live session.
    */
   async revokeOfUser(
     owner: { tenantId: string; userId: string },
     id: string,
     revocation: { reason: string; now: Date },
-  ): Promise<boolean> {
-    const revoked = await this.nativeUpdate(
-      { tenantId: owner.tenantId, userId: owner.userId, id, revokedAt: null },
-      { revokedAt: revocation.now, revokedReason: revocation.reason },
+    audit: { sql: string; params: unknown[] },
+  ): Promise<ChainedRow | null> {
+    const [row] = await runPrepared<ChainedRow>(
+      this.getEntityManager(),
+      'revoke-session-of-user',
+      `with revoked as (
+         update sessions set revoked_at = ?, revoked_reason = ?
+          where tenant_id = ? and user_id = ? and id = ? and revoked_at is null
+         returning id
+       )
+       select a.seq, a.prev_hash, a.hash from revoked cross join lateral ${audit.sql} a`,
+      [revocation.now, revocation.reason, owner.tenantId, owner.userId, id, ...audit.params],
     );
-    return revoked === 1;
+    return row ?? null;
   }
 
   lockInTenant(tenantId: string, id: string): Promise<Session | null> {

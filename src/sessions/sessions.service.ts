@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
 import { AuditLog } from '../audit/index.js';
 import type { Actor, RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
@@ -30,6 +31,7 @@ export class SessionsService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
+    private readonly events: EventBus,
   ) {}
 
   async open(
@@ -167,19 +169,23 @@ export class SessionsService {
   }
 
   /**
-   * Revokes one of the user's own live sessions by id, without reading it first (the hot path of
-   * `DELETE /v1/me/sessions/{id}`: one UPDATE and the audit append); false when there is none.
+   * Revokes one of the user's own live sessions by id, without reading it first: the hot path of
+   * `DELETE /v1/me/sessions/{id}`, one statement that is its own transaction (the UPDATE and the audit
+   * append together). False when there is no such live session.
    */
   async revokeOfUser(
-    tx: Tx,
     session: { tenantId: string; userId: string; id: string },
     reason: string,
     actor: Actor,
     request: RequestMeta,
   ): Promise<boolean> {
     const now = this.clock.now();
-    if (!(await tx.em.getRepository(Session).revokeOfUser(session, session.id, { reason, now }))) return false;
-    await this.recordRevoked(tx, session, reason, actor, request);
+    const event = new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason);
+    const entry = this.audit.inStatement(event, revokedEntry(session, reason, actor, request));
+    const repo = this.orm.em.fork().getRepository(Session);
+    const chained = await repo.revokeOfUser(session, session.id, { reason, now }, entry);
+    if (!chained) return false;
+    entry.appended(chained, (e) => this.events.publish(e));
     return true;
   }
 
@@ -190,12 +196,8 @@ export class SessionsService {
     actor: Actor,
     request: RequestMeta,
   ): Promise<void> {
-    await this.audit.record(tx, new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason), {
-      actor,
-      target: { type: 'session', id: session.id },
-      request,
-      details: { reason, userId: session.userId },
-    });
+    const event = new SessionRevokedEvent(session.tenantId, session.userId, session.id, reason);
+    await this.audit.record(tx, event, revokedEntry(session, reason, actor, request));
   }
 
   /**
@@ -223,4 +225,9 @@ export class SessionsService {
     }
     return revoked;
   }
+}
+
+/** A revocation's audit entry. */
+function revokedEntry(session: { userId: string; id: string }, reason: string, actor: Actor, request: RequestMeta) {
+  return { actor, target: { type: 'session', id: session.id }, request, details: { reason, userId: session.userId } };
 }

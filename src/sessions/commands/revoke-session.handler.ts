@@ -24,13 +24,13 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
       request,
       target: { type: 'session', id: sessionId },
     };
-    await this.attempts.run(attempt, () =>
-      this.uow.run(async (tx) => {
-        if (scope.kind === 'own') {
-          const own = { tenantId, userId: scope.userId, id: sessionId };
-          if (!(await this.sessions.revokeOfUser(tx, own, reason, actor, request))) throw sessionNotFound();
-          return;
-        }
+    await this.attempts.run(attempt, async () => {
+      if (scope.kind === 'own') {
+        const own = { tenantId, userId: scope.userId, id: sessionId };
+        if (!(await this.sessions.revokeOfUser(own, reason, actor, request))) throw sessionNotFound();
+        return;
+      }
+      await this.uow.run(async (tx) => {
         const session = await tx.em.getRepository(Session).lockInTenant(tenantId, sessionId);
         if (!session) throw sessionNotFound();
         if (!scope.includingAdmins) {
@@ -38,7 +38,7 @@ export class RevokeSessionHandler implements ICommandHandler<RevokeSessionComman
           if (owner?.roles.includes('admin')) throw adminSessionsProtected();
         }
         await this.sessions.revoke(tx, session, reason, actor, request);
-      }),
-    );
+      });
+    });
   }
 }
