@@ -87,8 +87,4 @@ export class BackupCodes {
     });
     return true;
   }
-
-  remaining(em: EntityManager, owner: CodeOwner): Promise<number> {
-    return em.getRepository(BackupCode).countUnused(owner.tenantId, owner.userId);
-  }
 }
