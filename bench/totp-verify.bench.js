@@ -27,10 +27,10 @@ import pg from 'pg';
 import { hashToken, newOpaqueToken } from '../dist/src/common/crypto/tokens.js';
 import { FactorSecrets } from '../dist/src/factors/factor-secrets.js';
 import { createHttpApp } from '../dist/src/app/create-http-app.js';
-import { deviceInfoOf } from '../dist/src/sessions/device-info.js';
 import { SESSION_TOKEN_PREFIX } from '../dist/src/sessions/sessions.service.js';
 import { benchConfig } from './support/bench-config.js';
 import { createBenchDatabase, deleteRedisKeys } from './support/bench-database.js';
+import { insertSessionRows } from './support/session-rows.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,7 +61,6 @@ async function call(baseUrl, path, { body, token }) {
 /** `count` users of `tenantId`, each with an active TOTP factor and a live session; returns their token and secret. */
 async function seedUsers(db, app, config, tenantId, count) {
   const secrets = app.get(FactorSecrets);
-  const device = deviceInfoOf({ userAgent: 'stepguard-bench', ip: '127.0.0.1', location: null });
   const now = new Date();
   const seeded = [];
   for (let offset = 0; offset < count; offset += 5000) {
@@ -96,27 +95,8 @@ async function seedUsers(db, app, config, tenantId, count) {
       ],
     );
     // A user with a TOTP factor signed in with both; lastActiveAt is refreshed before the measured run.
-    await db.query(
-      `insert into sessions (id, tenant_id, user_id, token_hash, amr, device_type, browser, os, user_agent, ip,
-                             location, created_at, last_active_at, authenticated_at, expires_at, idle_timeout_seconds)
-       select id, $1, user_id, token_hash, array['pwd', 'otp'], $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10
-       from unnest($11::uuid[], $12::uuid[], $13::text[]) as t(id, user_id, token_hash)`,
-      [
-        tenantId,
-        device.deviceType,
-        device.browser,
-        device.os,
-        device.userAgent,
-        device.ip,
-        device.location,
-        now,
-        new Date(now.getTime() + config.absoluteTimeoutMs),
-        Math.floor(config.idleTimeoutMs / 1000),
-        col((r) => r.sessionId),
-        col((r) => r.userId),
-        col((r) => hashToken(r.token)),
-      ],
-    );
+    const sessions = rows.map((r) => ({ id: r.sessionId, tenantId, userId: r.userId, tokenHash: hashToken(r.token) }));
+    await insertSessionRows(db, config, sessions, { amr: ['pwd', 'otp'], userAgent: 'stepguard-bench' });
     await db.query('commit');
     for (const r of rows) seeded.push({ token: r.token, secret: r.secret });
   }

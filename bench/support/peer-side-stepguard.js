@@ -12,10 +12,10 @@ import { SecretBox } from '../../dist/src/common/crypto/secret-box.js';
 import { hashToken, newOpaqueToken, sha256Hex } from '../../dist/src/common/crypto/tokens.js';
 import { FactorSecrets } from '../../dist/src/factors/factor-secrets.js';
 import { CHALLENGE_TTL_MS } from '../../dist/src/factors/index.js';
-import { deviceInfoOf } from '../../dist/src/sessions/device-info.js';
 import { SESSION_TOKEN_PREFIX } from '../../dist/src/sessions/sessions.service.js';
 import { benchConfig } from './bench-config.js';
 import { argon2Parameters, expectStatus, request, SEED_BATCH } from './peer-http.js';
+import { insertSessionRows } from './session-rows.js';
 import { forkChild } from './socket-rpc.js';
 
 export function stepguardSide({ databaseUrl, redisPrefix, logLevel }) {
@@ -169,32 +169,15 @@ export function stepguardSide({ databaseUrl, redisPrefix, logLevel }) {
 
   /** Session rows as SessionsService.open writes them (the token stored as its hash), for `owners`. */
   async function insertSessions(owners) {
-    const device = deviceInfoOf({ userAgent: 'peer-bench', ip: '127.0.0.1', location: null });
-    const now = new Date();
     const ids = owners.map(() => randomUUID());
     for (let i = 0; i < owners.length; i += SEED_BATCH) {
-      const batch = owners.slice(i, i + SEED_BATCH);
-      await db.query(
-        `insert into sessions (id, tenant_id, user_id, token_hash, amr, device_type, browser, os, user_agent, ip,
-                               location, created_at, last_active_at, authenticated_at, expires_at, idle_timeout_seconds)
-         select id, tenant_id, user_id, token_hash, array['pwd'], $1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9
-         from unnest($10::uuid[], $11::uuid[], $12::uuid[], $13::text[]) as t(id, tenant_id, user_id, token_hash)`,
-        [
-          device.deviceType,
-          device.browser,
-          device.os,
-          device.userAgent,
-          device.ip,
-          device.location,
-          now,
-          new Date(now.getTime() + config.absoluteTimeoutMs),
-          Math.floor(config.idleTimeoutMs / 1000),
-          ids.slice(i, i + SEED_BATCH),
-          batch.map((o) => o.tenantId),
-          batch.map((o) => o.userId),
-          batch.map(() => hashToken(newOpaqueToken(SESSION_TOKEN_PREFIX))),
-        ],
-      );
+      const batch = owners.slice(i, i + SEED_BATCH).map((o, k) => ({
+        id: ids[i + k],
+        tenantId: o.tenantId,
+        userId: o.userId,
+        tokenHash: hashToken(newOpaqueToken(SESSION_TOKEN_PREFIX)),
+      }));
+      await insertSessionRows(db, config, batch, { amr: ['pwd'], userAgent: 'peer-bench' });
     }
     return ids;
   }
