@@ -135,6 +135,9 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   SOCKET_KICK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   SOCKET_RECHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  AUDIT_STREAM_TICK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  AUDIT_STREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  AUDIT_STREAM_PAUSE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../src/audit/index.js';
 import { QueueWorkersModule } from '../src/infra/queues/queue-workers.module.js';
 import { QueuesModule } from '../src/infra/queues/queues.module.js';
 import { OutboxModule } from '../src/infra/outbox/outbox.module.js';
@@ -8,13 +9,15 @@ import { SessionCleanupProcessor } from './session-cleanup.processor.js';
 import { MaintenanceSchedule } from './maintenance.schedule.js';
 import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
 import { GraceProcessor } from './grace.processor.js';
+import { AuditStreamProcessor } from './audit-stream.processor.js';
+import { AuditStreamWaker } from './audit-stream.waker.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
  * all-in-one process; the command handlers they run live in their slices.
  */
 @Module({
-  imports: [QueuesModule, QueueWorkersModule, OutboxModule],
+  imports: [QueuesModule, QueueWorkersModule, OutboxModule, AuditModule],
   providers: [
     SessionCleanupProcessor,
     MfaCleanupProcessor,
@@ -22,6 +25,8 @@ import { GraceProcessor } from './grace.processor.js';
     MaintenanceSchedule,
     EmailProcessor,
     OutboxSweepSchedule,
+    AuditStreamProcessor,
+    AuditStreamWaker,
   ],
 })
 export class WorkersModule {}

@@ -5,3 +5,8 @@ export { AUDIT_ENTITIES } from './audit.entities.js';
 export { AuditModule } from './audit.module.js';
 export { AuditedAttempt } from './audited.js';
 export { SecurityNotices } from './security-notices.js';
+export * from './stream/audit-sink.events.js';
+export { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './stream/delivery.events.js';
+export { DeliverChain, type DeliveryRun } from './stream/deliver-chain.js';
+export { SinkAlerts } from './stream/sink-alerts.js';
+export { StreamWake } from './stream/stream-wake.js';

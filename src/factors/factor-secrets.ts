@@ -1,14 +1,7 @@
-import { type FactoryProvider, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../common/app-config.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { EncryptionKeyUnavailableError, SecretBox } from '../common/crypto/secret-box.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Factor } from './factor.entity.js';
-
-export const secretBoxProvider: FactoryProvider<SecretBox> = {
-  provide: SecretBox,
-  inject: [AppConfig],
-  useFactory: (config: AppConfig) => new SecretBox(config.encryptionKeys),
-};
 
 /** Seals and opens factor secrets, each bound to its own row: a ciphertext moved to another factor fails. */
 @Injectable()

@@ -14,7 +14,8 @@ import { ReencryptFactorSecretsHandler } from './commands/reencrypt-factor-secre
 import { VerifyFactorHandler } from './commands/verify-factor.handler.js';
 import { EmailFactorModule } from './email/email-factor.module.js';
 import { MfaResetModule } from './mfa-reset/mfa-reset.module.js';
-import { FactorSecrets, secretBoxProvider } from './factor-secrets.js';
+import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
+import { FactorSecrets } from './factor-secrets.js';
 import { FactorsController } from './factors.controller.js';
 import { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
 import { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';

@@ -16,9 +16,10 @@ import { TenantsController } from './tenants.controller.js';
 import { UserAccounts } from './user-accounts.js';
 import { UsersAdminController } from './users-admin.controller.js';
 import { UsersDirectory } from './users-directory.js';
+import { SinkAlertsModule } from './tenant-admin-alerts.js';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, SinkAlertsModule],
   controllers: [TenantsController, UsersAdminController, ApiKeysController, AppsController],
   providers: [
     CreateTenantHandler,

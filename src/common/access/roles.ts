@@ -15,6 +15,6 @@ export function permissionsOf(roles: readonly Role[]): Set<Permission> {
   return new Set(roles.flatMap((role) => GRANTS[role]));
 }
 
-/** API-key scopes: the permissions an integration may hold, plus the Disconnect API. */
-export const API_KEY_SCOPES = [...PERMISSIONS, 'sessions:disconnect'] as const;
+/** API-key scopes: the permissions an integration may hold, plus the Disconnect API and the audit stream's sinks. */
+export const API_KEY_SCOPES = [...PERMISSIONS, 'sessions:disconnect', 'audit:stream'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

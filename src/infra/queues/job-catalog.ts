@@ -32,6 +32,13 @@ export const JOB_CATALOG = {
       'outbox-sweep': z.object({}).strict(),
     },
   },
+  'audit-stream': {
+    // Deliveries wait on receivers, not on this process: many run at once, one per sink and chain at most.
+    concurrency: 16,
+    jobs: {
+      'deliver-chain': z.object({ sinkId: z.uuid(), chainKey: z.string().min(1).max(64) }).strict(),
+    },
+  },
 } as const satisfies Record<string, { concurrency: number; jobs: Record<string, z.ZodType<object>> }>;
 
 export type QueueName = keyof typeof JOB_CATALOG;

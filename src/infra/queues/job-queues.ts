@@ -56,6 +56,25 @@ export class JobQueues implements OnApplicationShutdown {
   }
 
   /**
+   * Enqueues a job that stands for "there may be work for `key`": while one waits, adding it again is a
+   * no-op; while one runs, one more is kept to run after it (so work that arrived meanwhile is not
+   * missed), and two never run at once.
+   */
+  async wake<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    payload: JobPayload<Q, N>,
+    key: string,
+  ): Promise<void> {
+    const data = payloadSchemaOf(queue, name)!.parse(payload);
+    await this.queue(queue).add(name, data, {
+      deduplication: { id: key, keepLastIfActive: true },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600, count: 1000 },
+    });
+  }
+
+  /**
    * Enqueues several jobs of one queue in one round trip; each keeps its own `jobId`, so a job enqueued
    * before is still one job (as with `add`).
    */

@@ -1,0 +1,116 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { AppConfig } from '../../common/app-config.js';
+import { Clock } from '../../common/clock.js';
+import { TenantScope } from '../../common/tenant-scope.js';
+import { AuditSink } from './audit-sink.entity.js';
+import { SinkCursors, type LeasedCursor } from './sink-cursors.js';
+import { SinkIncidents } from './sink-incidents.js';
+import { SinkTransports } from './sink-transports.js';
+import type { Delivery } from './sink-transport.js';
+import { StreamReader, type NextBatch } from './stream-reader.js';
+import { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './delivery.events.js';
+import { retryDelayMs } from './retry-delay.js';
+
+/** How a delivery run ended; the worker re-queues a retry at `retryAt`. */
+export type DeliveryRun =
+  | { ended: 'caught_up' | 'not_due' | 'lease_lost' | 'parked' | 'disabled' | 'paused' }
+  | { ended: 'retry'; retryAt: Date };
+
+/**
+ * Delivers one chain to one sink, in seq order, at least once: leases the cursor, sends batch after batch
+ * from the audit table and moves the cursor only after the receiver acknowledged each. A failure ends the
+ * run: a retry later (backoff with jitter, Retry-After honoured, the same batch resent), a park at the
+ * refused event, or the sink disabled (410) or paused (failing for too long).
+ */
+@Injectable()
+export class DeliverChain {
+  private readonly logger = new Logger('AuditStream');
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly cursors: SinkCursors,
+    private readonly reader: StreamReader,
+    private readonly transports: SinkTransports,
+    private readonly incidents: SinkIncidents,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(sinkId: string, chainKey: string): Promise<DeliveryRun> {
+    const leaseMs = this.leaseMs();
+    const cursor = await this.cursors.lease(sinkId, chainKey, this.clock.now(), leaseMs);
+    if (!cursor) return { ended: 'not_due' };
+    try {
+      const sink = await TenantScope.acrossTenants('a delivery reads its sink by id', () =>
+        this.orm.em.fork().findOne(AuditSink, { id: sinkId }),
+      );
+      if (!sink) return { ended: 'not_due' };
+      const transport = this.transports.for(sink);
+      for (;;) {
+        const next = await this.reader.next(cursor, sink.batchSize);
+        if (!next) return { ended: 'caught_up' };
+        const started = performance.now();
+        const delivery = await transport.deliver(next.batch);
+        const outcome = await this.settle(sink, cursor, next, delivery, performance.now() - started);
+        if (outcome) return outcome;
+        if (!(await this.cursors.renew(cursor, this.clock.now(), leaseMs))) return { ended: 'lease_lost' };
+      }
+    } finally {
+      await this.cursors.release(cursor);
+    }
+  }
+
+  /** Records what the receiver said; null when the run goes on with the next batch. */
+  private async settle(
+    sink: AuditSink,
+    cursor: LeasedCursor,
+    next: NextBatch,
+    delivery: Delivery,
+    elapsedMs: number,
+  ): Promise<DeliveryRun | null> {
+    const now = this.clock.now();
+    const { items } = next.batch;
+    const firstSeq = cursor.deliveredSeq + 1;
+    const where = `sink ${sink.id} (${sink.name}) chain ${cursor.chainKey} seq ${firstSeq}-${next.throughSeq}`;
+    if (delivery.outcome === 'acknowledged') {
+      if (!(await this.cursors.acknowledged(cursor, next.throughSeq, next.throughCheckpoint, now))) {
+        return { ended: 'lease_lost' };
+      }
+      this.events.publish(new AuditBatchDeliveredEvent(sink.id, cursor.chainKey, items.length, elapsedMs));
+      return null;
+    }
+    this.events.publish(new AuditBatchFailedEvent(sink.id, cursor.chainKey, delivery.outcome));
+    this.logger.warn(`${where}: ${delivery.outcome}: ${delivery.error}`);
+    if (delivery.outcome === 'gone') {
+      await this.incidents.disable(sink, cursor.chainKey, delivery.error);
+      return { ended: 'disabled' };
+    }
+    if (delivery.outcome === 'rejected') {
+      if (items.length > 1) {
+        // Which event did the receiver refuse? Send them one by one to find it, at once.
+        await this.cursors.oneByOne(cursor, next.throughSeq);
+        return null;
+      }
+      await this.cursors.park(cursor, firstSeq, delivery.error, now);
+      await this.incidents.parked(sink, cursor.chainKey, firstSeq, delivery.error);
+      return { ended: 'parked' };
+    }
+    const failingSince = cursor.failingSince ?? now;
+    if (now.getTime() - failingSince.getTime() >= this.config.env.AUDIT_STREAM_PAUSE_AFTER_HOURS * 3_600_000) {
+      await this.cursors.failed(cursor, { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: now }, now);
+      await this.incidents.pauseFailing(sink, cursor.chainKey, failingSince, delivery.error);
+      return { ended: 'paused' };
+    }
+    const retryAt = new Date(now.getTime() + retryDelayMs(cursor.consecutiveFailures + 1, delivery.retryAfterMs));
+    await this.cursors.failed(cursor, { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: retryAt }, now);
+    return { ended: 'retry', retryAt };
+  }
+
+  /** Long enough for a batch's worst case (the transport's timeout) several times over. */
+  private leaseMs(): number {
+    return Math.max(30_000, this.config.env.AUDIT_STREAM_TIMEOUT_SECONDS * 4_000);
+  }
+}
