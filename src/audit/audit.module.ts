@@ -5,6 +5,7 @@ import { QueuesModule } from '../infra/queues/queues.module.js';
 import { AuditLog } from './audit-log.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { AuditController } from './audit.controller.js';
+import { AuditEventsController } from './audit-events.controller.js';
 import { AuditedAttempt } from './audited.js';
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
 import { SecurityNotices } from './security-notices.js';
@@ -29,7 +30,7 @@ import { StreamWake } from './stream/stream-wake.js';
 
 @Module({
   imports: [OutboxModule, QueuesModule],
-  controllers: [AuditController, TenantAuditStreamsController, PlatformAuditStreamsController],
+  controllers: [AuditController, AuditEventsController, TenantAuditStreamsController, PlatformAuditStreamsController],
   providers: [
     AuditLog,
     AuditedAttempt,

@@ -11,6 +11,9 @@ export interface AuditEventFilter {
   limit: number;
   action?: string | undefined;
   actorId?: string | undefined;
+  actorType?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
   /** occurredAt >= from */
   from?: Date | undefined;
   /** occurredAt < to */
