@@ -7,6 +7,7 @@ import type { StreamBatch } from '../../src/audit/stream/sink-transport.js';
 import { generateWebhookSecret } from '../../src/audit/stream/transports/webhook-signature.js';
 import { WebhookTransport, type WebhookTransportOptions } from '../../src/audit/stream/transports/webhook.transport.js';
 import { freePort } from '../support/free-port.js';
+import { loopbackServerCertificate } from '../support/test-certificates.js';
 import { aStreamCheckpoint, aStreamEvent, renderPlainly } from '../support/stream-items.js';
 import { waitUntil } from '../support/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -238,6 +239,14 @@ describe('WebhookTransport: what an answer means', () => {
     expect(receiver.received.map((r) => r.path)).toEqual(['/hook']);
   });
 
+  it('blanks the sink secret should a receiver echo it', async () => {
+    answering(400, {}, `unknown secret ${secret}`);
+    expect(await sender.deliver(batchOf(1))).toEqual({
+      outcome: 'rejected',
+      error: 'the receiver answered 400: unknown secret [redacted]',
+    });
+  });
+
   it('keeps a long answer to a short, printable excerpt', async () => {
     answering(400, {}, `bad\u0000\u001b[31m ${'x'.repeat(5000)}`);
     const delivery = await sender.deliver(batchOf(1));
@@ -389,5 +398,46 @@ describe('WebhookTransport: egress safety', () => {
       error: 'The sink URL must use https (NODE_ENV=production)',
     });
     expect(receiver.received).toHaveLength(0);
+  });
+});
+
+describe('WebhookTransport over TLS', () => {
+  const secret = generateWebhookSecret();
+  const certificate = loopbackServerCertificate();
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver([secret], certificate);
+  });
+  afterAll(() => receiver.close());
+  // What production allows: https only, loopback here standing in for an allowed on-premises address.
+  const production = new EgressGuard({ requireTls: true, allow: EgressAllowList.parse('127.0.0.1') });
+  const deliverWith = async (ca: string | undefined) => {
+    const sender = new WebhookTransport({
+      url: receiver.url,
+      secrets: [secret],
+      batched: true,
+      render: renderPlainly,
+      guard: production,
+      ...(ca ? { ca } : {}),
+    });
+    try {
+      return await sender.deliver(batchOf(1));
+    } finally {
+      await sender.close();
+    }
+  };
+
+  it('delivers to a receiver whose certificate a private CA issued, once the sink trusts that CA', async () => {
+    expect(await deliverWith(certificate.ca)).toEqual({ outcome: 'acknowledged' });
+    expect(receiver.received.at(-1)!.verifiedBy).toEqual([0]);
+  });
+
+  it('retries with the TLS error when it cannot trust the certificate, and sends nothing', async () => {
+    const before = receiver.received.length;
+    expect(await deliverWith(undefined)).toEqual({
+      outcome: 'retry',
+      error: expect.stringMatching(/^could not reach 127\.0\.0\.1:\d+: .*(certificate|UNABLE_TO_VERIFY|SELF_SIGNED)/i),
+    });
+    expect(receiver.received).toHaveLength(before);
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
@@ -19,7 +20,7 @@ export interface ReceivedWebhook {
 export type Answer = (request: ReceivedWebhook, response: ServerResponse, n: number) => void;
 
 export interface WebhookReceiver {
-  /** `http://127.0.0.1:<port>/hook` */
+  /** `http://127.0.0.1:<port>/hook`, or https with a certificate */
   url: string;
   port: number;
   received: ReceivedWebhook[];
@@ -31,7 +32,10 @@ export interface WebhookReceiver {
  * A real webhook receiver on loopback that checks every request with the Standard Webhooks reference
  * library, once per secret it knows (the old and the new one, during a rotation test).
  */
-export async function startWebhookReceiver(secrets: readonly string[]): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  secrets: readonly string[],
+  tls?: { cert: string; key: string },
+): Promise<WebhookReceiver> {
   const verifiers = secrets.map((secret) => new Webhook(secret));
   const receiver: WebhookReceiver = {
     url: '',
@@ -44,7 +48,7 @@ export async function startWebhookReceiver(secrets: readonly string[]): Promise<
       await once(server, 'close');
     },
   };
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -69,10 +73,11 @@ export async function startWebhookReceiver(secrets: readonly string[]): Promise<
       receiver.received.push(seen);
       receiver.answer(seen, response, receiver.received.length);
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   receiver.port = (server.address() as AddressInfo).port;
-  receiver.url = `http://127.0.0.1:${receiver.port}/hook`;
+  receiver.url = `${tls ? 'https' : 'http'}://127.0.0.1:${receiver.port}/hook`;
   return receiver;
 }

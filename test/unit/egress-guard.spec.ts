@@ -332,3 +332,18 @@ describe('EgressGuard: names resolved at connect time', () => {
     expect(addresses.every(({ address }) => address === '127.0.0.1' || address === '::1')).toBe(true);
   });
 });
+
+describe('EgressGuard.fromEnv', () => {
+  it('allows what AUDIT_STREAM_EGRESS_ALLOW lists and asks for TLS in production only', () => {
+    const production = EgressGuard.fromEnv({ NODE_ENV: 'production', AUDIT_STREAM_EGRESS_ALLOW: ['10.20.0.0/16'] });
+    expect(production.requireTls).toBe(true);
+    expect(production.checkSinkUrl('https://10.20.1.2/').hostname).toBe('10.20.1.2');
+    expect(refusalOf(() => production.checkSinkUrl('https://10.21.1.2/')).reason).toBe('address_not_allowed');
+    expect(refusalOf(() => production.checkTransportSecurity(false)).reason).toBe('scheme_not_allowed');
+    expect(() => production.checkTransportSecurity(true)).not.toThrow();
+    const development = EgressGuard.fromEnv({ NODE_ENV: 'development', AUDIT_STREAM_EGRESS_ALLOW: [] });
+    expect(development.requireTls).toBe(false);
+    expect(() => development.checkTransportSecurity(false)).not.toThrow();
+    expect(refusalOf(() => development.checkSinkUrl('http://10.20.1.2/')).reason).toBe('address_not_allowed');
+  });
+});

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import type { Env } from '../../../../config/index.js';
 import { parseIpLiteral, type IpAddress } from './cidr.js';
 import { EgressAllowList, isHostName } from './egress-allow-list.js';
 import { EgressRefusedError } from './egress-refused.error.js';
@@ -29,7 +30,8 @@ const OVERRIDE = 'unless the operator allows it in AUDIT_STREAM_EGRESS_ALLOW';
  * every connection: `lookup` resolves the name, drops every address in a special-purpose range and
  * refuses the name when none is left, so a name that resolves (or is re-pointed, DNS rebinding) to an
  * internal address never gets a connection. Node does not call `lookup` for an IP literal: whoever
- * connects checks literals with `checkHost` first (the HTTP client and the syslog transport do).
+ * connects checks the host with `checkHost` (or the URL with `checkSinkUrl`) first, then connects with
+ * `{ host, lookup: guard.lookup }` (http/https/net/tls alike).
  */
 export class EgressGuard {
   readonly requireTls: boolean;
@@ -40,6 +42,22 @@ export class EgressGuard {
     this.allow = options.allow ?? EgressAllowList.NONE;
     this.requireTls = options.requireTls ?? false;
     this.resolver = options.resolve ?? systemResolver;
+  }
+
+  /** The guard the settings ask for: AUDIT_STREAM_EGRESS_ALLOW, and TLS only with NODE_ENV=production. */
+  static fromEnv(env: Pick<Env, 'NODE_ENV' | 'AUDIT_STREAM_EGRESS_ALLOW'>, resolve?: HostResolver): EgressGuard {
+    return new EgressGuard({
+      allow: EgressAllowList.parse(env.AUDIT_STREAM_EGRESS_ALLOW),
+      requireTls: env.NODE_ENV === 'production',
+      ...(resolve ? { resolve } : {}),
+    });
+  }
+
+  /** Refuses a connection without TLS (a plain-TCP syslog sink) when TLS is required. */
+  checkTransportSecurity(tls: boolean): void {
+    if (!tls && this.requireTls) {
+      throw new EgressRefusedError('scheme_not_allowed', 'The sink must use TLS (NODE_ENV=production)');
+    }
   }
 
   /**
@@ -123,7 +141,8 @@ export class EgressGuard {
       return parsed !== undefined && refusal === undefined;
     });
     if (allowed.length > 0) return allowed;
-    throw refusals[0] ?? new EgressRefusedError('address_not_allowed', `${hostname} resolved to no address`);
+    if (refusals[0]) throw refusals[0];
+    throw Object.assign(new Error(`${hostname} resolved to no address`), { code: 'ENOTFOUND' });
   }
 
   /** Save-time check with DNS: `checkSinkUrl`, then the host name must resolve to an allowed address. */

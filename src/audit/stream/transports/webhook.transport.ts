@@ -53,6 +53,10 @@ export class WebhookTransport implements SinkTransport {
     });
   }
 
+  /**
+   * Throws (a TypeError) only for a batch that breaks the contract: empty, several items for a sink that
+   * does not batch, or an id that cannot be a `webhook-id`. Everything else is in the Delivery.
+   */
   async deliver(batch: StreamBatch): Promise<Delivery> {
     const body = this.bodyOf(batch);
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
@@ -68,7 +72,7 @@ export class WebhookTransport implements SinkTransport {
     );
     if (result.kind === 'failed') return deliveryForFailure(result);
     // The status is the whole answer: a 2xx whose body was cut at the cap still acknowledged the batch.
-    return deliveryForStatus(result, 'the receiver', bodySnippet(result.body), this.clock.now());
+    return deliveryForStatus(result, 'the receiver', bodySnippet(result.body, this.options.secrets), this.clock.now());
   }
 
   async close(): Promise<void> {
