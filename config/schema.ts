@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { egressAllowEntryProblem } from '../src/audit/stream/egress/egress-allow-list.js';
 
 const minutes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const bool = (fallback: boolean) =>
@@ -71,6 +72,26 @@ const trustedProxies = z
   })
   .default('');
 
+/**
+ * What audit sinks may reach although it is private, loopback, link-local or otherwise special: the
+ * entries (IP addresses, CIDRs, host names, `*.domain`), checked by the parser the egress guard uses.
+ */
+const egressAllowList = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const entries = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const problem = entries.map(egressAllowEntryProblem).find((found) => found !== undefined);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 /** What the bearer-token parser of the authentication guard accepts: any other token could never match. */
 const operatorToken = z
   .string()
@@ -139,6 +160,7 @@ export const envSchema = z.object({
   AUDIT_STREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
   AUDIT_STREAM_PAUSE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  AUDIT_STREAM_EGRESS_ALLOW: egressAllowList,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,130 +1,83 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-/** One request as the receiver took it, verified by the Standard Webhooks reference implementation. */
-export interface ReceivedRequest {
-  webhookId: string;
-  signatures: string[];
-  /** The rendered items of the request (a single event is an array of one). */
-  items: Record<string, unknown>[];
-  answered: number;
+/** One request as the receiver saw it, and which of its secrets verified it (standardwebhooks' verify). */
+export interface ReceivedWebhook {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The receiver's secrets that verified the request, by index. */
+  verifiedBy: number[];
+  /** The connection's client port: the same one on two requests means a kept-alive connection. */
+  remotePort: number;
 }
 
-/** What the receiver answers to the next request: a status (with headers), or no answer at all (a hang). */
-export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/** How the receiver answers a request; by default 204 after reading it. */
+export type Answer = (request: ReceivedWebhook, response: ServerResponse, n: number) => void;
+
+export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>/hook`, or https with a certificate */
+  url: string;
+  port: number;
+  received: ReceivedWebhook[];
+  answer: Answer;
+  close(): Promise<void>;
+}
 
 /**
- * A SIEM-side webhook endpoint on loopback. Every request must verify with `standardwebhooks` against one of
- * the secrets it knows (an unverified request fails the test through `problems`). It can answer with any
- * status, hang, or go down and come back on the same port.
+ * A real webhook receiver on loopback that checks every request with the Standard Webhooks reference
+ * library, once per secret it knows (the old and the new one, during a rotation test).
  */
-export class WebhookReceiver {
-  readonly requests: ReceivedRequest[] = [];
-  readonly problems: string[] = [];
-  /** Decides each answer; 200 by default. */
-  answer: (request: ReceivedRequest) => Answer = () => ({ status: 200 });
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private listeners: (() => void)[] = [];
-  port = 0;
-
-  constructor(public secrets: string[] = []) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/siem/hook`;
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Down: refuses connections (and cuts the open ones) until `start` again. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** The distinct events received (duplicates of a retried request counted once), in arrival order. */
-  events(): Record<string, unknown>[] {
-    const seen = new Set<string>();
-    const out: Record<string, unknown>[] = [];
-    for (const request of this.requests.filter((r) => r.answered >= 200 && r.answered < 300)) {
-      for (const item of request.items) {
-        const key = String(item['id'] ?? JSON.stringify(item));
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(item);
-      }
-    }
-    return out;
-  }
-
-  /** Calls `wake` after each request: for `waitUntil(..., { wakeOn })`. */
-  onRequest = (wake: () => void) => {
-    this.listeners.push(wake);
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== wake);
-    };
+export async function startWebhookReceiver(
+  secrets: readonly string[],
+  tls?: { cert: string; key: string },
+): Promise<WebhookReceiver> {
+  const verifiers = secrets.map((secret) => new Webhook(secret));
+  const receiver: WebhookReceiver = {
+    url: '',
+    port: 0,
+    received: [],
+    answer: (_request, response) => response.writeHead(204).end(),
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
   };
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const headers = {
-      'webhook-id': String(req.headers['webhook-id'] ?? ''),
-      'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-      'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-    };
-    const verified = this.secrets.some((secret) => {
-      try {
-        new Webhook(secret).verify(body, headers);
-        return true;
-      } catch {
-        return false;
-      }
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers = request.headers;
+      const verifiedBy = verifiers.flatMap((verifier, index) => {
+        try {
+          verifier.verify(body, headers as Record<string, string>);
+          return [index];
+        } catch {
+          return [];
+        }
+      });
+      const seen: ReceivedWebhook = {
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers,
+        body,
+        verifiedBy,
+        remotePort: request.socket.remotePort ?? 0,
+      };
+      receiver.received.push(seen);
+      receiver.answer(seen, response, receiver.received.length);
     });
-    if (!verified) this.problems.push(`request ${headers['webhook-id']} did not verify with any known secret`);
-    const parsed = JSON.parse(body) as Record<string, unknown> | Record<string, unknown>[];
-    const request: ReceivedRequest = {
-      webhookId: headers['webhook-id'],
-      signatures: headers['webhook-signature'].split(' '),
-      items: Array.isArray(parsed) ? parsed : [parsed],
-      answered: 0,
-    };
-    const answer = verified ? this.answer(request) : { status: 401 };
-    if (answer === 'hang') {
-      this.requests.push(request);
-      this.notify();
-      return;
-    }
-    request.answered = answer.status;
-    this.requests.push(request);
-    res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const wake of [...this.listeners]) wake();
-  }
-}
-
-export async function startWebhookReceiver(secrets: string[] = []): Promise<WebhookReceiver> {
-  const receiver = new WebhookReceiver(secrets);
-  await receiver.start();
+  };
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  receiver.port = (server.address() as AddressInfo).port;
+  receiver.url = `${tls ? 'https' : 'http'}://127.0.0.1:${receiver.port}/hook`;
   return receiver;
 }

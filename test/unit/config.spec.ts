@@ -164,6 +164,36 @@ describe('TRUSTED_PROXY', () => {
   });
 });
 
+describe('AUDIT_STREAM_EGRESS_ALLOW', () => {
+  it('is empty by default: sinks reach public addresses only', () => {
+    expect(loadEnv({}).AUDIT_STREAM_EGRESS_ALLOW).toEqual([]);
+  });
+
+  it('reads addresses, CIDRs, host names and *.domain entries, comma-separated', () => {
+    const value = ' 10.20.0.0/16, 192.168.1.5 ,fd12:3456::/48,siem.corp.example, *.corp.example,,';
+    expect(loadEnv({ AUDIT_STREAM_EGRESS_ALLOW: value }).AUDIT_STREAM_EGRESS_ALLOW).toEqual([
+      '10.20.0.0/16',
+      '192.168.1.5',
+      'fd12:3456::/48',
+      'siem.corp.example',
+      '*.corp.example',
+    ]);
+  });
+
+  it.each([
+    ['a prefix longer than the address', '10.0.0.0/33'],
+    ['a shortened IPv4 address, which would not mean what it seems', '10.1'],
+    ['a host with a port', 'siem.corp.example:8088'],
+    ['a URL', 'https://siem.corp.example'],
+    ['a wildcard without a domain', '*.'],
+  ])('stops start-up with one line on %s, naming the entry', (_case, value) => {
+    const error = failureOf({ AUDIT_STREAM_EGRESS_ALLOW: `10.0.0.0/8,${value}` });
+    expect(error.message).toMatch(/^AUDIT_STREAM_EGRESS_ALLOW: /);
+    expect(error.message).toContain(JSON.stringify(value));
+    expect(error.message).not.toContain('\n');
+  });
+});
+
 describe('STEPGUARD_OPERATOR_TOKEN', () => {
   it('accepts any token the bearer-token parser accepts, 32 to 512 characters long', () => {
     const token = 'Az09._~+/=-'.repeat(3);

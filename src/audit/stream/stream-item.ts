@@ -23,4 +23,5 @@ export interface AuditCheckpointView {
 }
 
 /** What the stream carries, in chain order: the audit events and, after the event it covers, each checkpoint. */
-export type StreamItem = { kind: 'event'; event: AuditEventView } | { kind: 'checkpoint'; checkpoint: AuditCheckpointView };
+export type StreamItem =
+  { kind: 'event'; event: AuditEventView } | { kind: 'checkpoint'; checkpoint: AuditCheckpointView };
