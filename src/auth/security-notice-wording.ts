@@ -6,6 +6,7 @@ import {
 } from '../factors/index.js';
 import { PasswordChangedEvent } from '../identity/index.js';
 import { AllDevicesForgottenEvent } from '../compliance/index.js';
+import { AuditSinkDisabledEvent, AuditSinkParkedEvent, AuditSinkPausedEvent } from '../audit/index.js';
 
 /** What a security notice says happened: its subject line and the sentence that opens the mail. */
 export interface NoticeWording {
@@ -48,6 +49,26 @@ export const SECURITY_NOTICE_WORDING: Record<string, NoticeWording> = {
     what: () =>
       'An administrator removed the sign-in methods, backup codes and remembered devices of every account ' +
       'of your organisation, yours included: you will set up two-step sign-in again.',
+  },
+  [AuditSinkPausedEvent.type]: {
+    subject: 'an audit stream was paused',
+    what: (d) =>
+      `Delivery of your organisation's audit log to a sink failed for too long, so the sink was paused` +
+      (typeof d.error === 'string' ? ` (last error: ${d.error}).` : '.') +
+      ' Nothing is lost: once the receiver works again, resume the sink and it catches up from where it stopped.',
+  },
+  [AuditSinkDisabledEvent.type]: {
+    subject: 'an audit stream was disabled',
+    what: () =>
+      "The receiver of one of your organisation's audit streams answered that it is gone (HTTP 410), so the " +
+      'sink was disabled. Resume it once the receiver is back; it catches up from where it stopped.',
+  },
+  [AuditSinkParkedEvent.type]: {
+    subject: 'an audit stream is waiting at a refused event',
+    what: (d) =>
+      `The receiver of one of your organisation's audit streams refused event seq ${String(d.seq)}` +
+      (typeof d.error === 'string' ? ` (${d.error})` : '') +
+      '. Delivery waits at that event until an administrator retries it or skips it.',
   },
   StepUpRequested: {
     subject: 'please confirm it is you',

@@ -40,7 +40,7 @@ export class StreamReader {
     const first = events[0]!;
     const last = events.at(-1)!;
     return {
-      batch: { id: items.length === 1 ? first.id : `${first.id}.${last.seq}`, items },
+      batch: { id: items.length === 1 ? first.id : `${first.id}_${last.seq}`, items },
       throughSeq: Number(last.seq),
       throughCheckpoint: cursor.deliveredCheckpoint,
     };

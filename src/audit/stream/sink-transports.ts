@@ -1,0 +1,80 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../common/app-config.js';
+import { Clock } from '../../common/clock.js';
+import { renderJson, type JsonAuditFormat } from '../formats/audit-format.js';
+import type { AuditSink } from './audit-sink.entity.js';
+import { SinkEgress } from './sink-egress.js';
+import { SinkSecrets } from './sink-secrets.js';
+import type { SplunkHecSettings, WebhookSettings } from './sink-settings.js';
+import type { SinkTransport } from './sink-transport.js';
+import type { StreamItem } from './stream-item.js';
+import { SplunkHecTransport } from './transports/splunk-hec.transport.js';
+import { WebhookTransport } from './transports/webhook.transport.js';
+
+interface Opened {
+  /** The sink's version the transport was built for: a change of settings or secrets builds a new one. */
+  version: string;
+  transport: SinkTransport;
+}
+
+/**
+ * One open transport per sink (kept-alive connections, a syslog session), rebuilt when the sink changes or a
+ * rotated-out secret retires. The secrets are opened here, for the transport, and held nowhere else.
+ */
+@Injectable()
+export class SinkTransports implements OnApplicationShutdown {
+  private readonly open = new Map<string, Opened>();
+
+  constructor(
+    private readonly secrets: SinkSecrets,
+    private readonly egress: SinkEgress,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  for(sink: AuditSink): SinkTransport {
+    const now = this.clock.now();
+    const secrets = this.secrets.open(sink, now);
+    const version = `${sink.updatedAt.toISOString()}/${secrets.length}`;
+    const opened = this.open.get(sink.id);
+    if (opened?.version === version) return opened.transport;
+    void opened?.transport.close().catch(() => undefined);
+    const transport = this.build(sink, secrets.map((s) => s.value));
+    this.open.set(sink.id, { version, transport });
+    return transport;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.open.values()].map((o) => o.transport.close().catch(() => undefined)));
+    this.open.clear();
+  }
+
+  private build(sink: AuditSink, secrets: string[]): SinkTransport {
+    const timeoutMs = this.config.env.AUDIT_STREAM_TIMEOUT_SECONDS * 1000;
+    const guard = this.egress.guard;
+    const render = (item: StreamItem) => renderJson(sink.format as JsonAuditFormat, item);
+    switch (sink.kind) {
+      case 'webhook': {
+        const { url } = sink.settings as WebhookSettings;
+        // webhook-timestamp is the wall clock's: the receiver checks it against its own to refuse replays.
+        return new WebhookTransport({ url, secrets, batched: sink.batchSize > 1, render, guard, timeoutMs });
+      }
+      case 'splunk_hec': {
+        const { url, ack, index, source, sourcetype } = sink.settings as SplunkHecSettings;
+        return new SplunkHecTransport({
+          url,
+          token: secrets[0] ?? '',
+          render,
+          guard,
+          indexerAck: ack,
+          ...(index && { index }),
+          ...(source && { source }),
+          ...(sourcetype && { sourcetype }),
+          timeoutMs,
+        });
+      }
+      case 'syslog':
+        throw new Error('syslog sinks are not wired yet');
+    }
+  }
+}
