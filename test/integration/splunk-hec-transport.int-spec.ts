@@ -8,12 +8,12 @@ import {
   type SplunkHecTransportOptions,
 } from '../../src/audit/stream/transports/splunk-hec.transport.js';
 import { startHecReceiver, type HecReceiver } from '../support/hec-receiver.js';
-import { aStreamCheckpoint, aStreamEvent, renderPlainly } from '../support/stream-items.js';
+import { aCheckpointItem, anEventItem, renderPlainly } from '../support/stream-items.js';
 import { waitUntil } from '../support/wait.js';
 
 const TOKEN = '3f1b7c2e-5a4d-4e8f-9b0a-1c2d3e4f5a6b';
 const loopbackAllowed = new EgressGuard({ allow: EgressAllowList.parse('127.0.0.1') });
-const batchOf = (...seqs: number[]): StreamBatch => ({ id: randomUUID(), items: seqs.map((seq) => aStreamEvent(seq)) });
+const batchOf = (...seqs: number[]): StreamBatch => ({ id: randomUUID(), items: seqs.map((seq) => anEventItem(seq)) });
 
 function harness(receiverOptions: { ack?: boolean; disabled?: boolean } = {}) {
   const state = { receiver: undefined as unknown as HecReceiver, transports: [] as SplunkHecTransport[] };
@@ -48,7 +48,7 @@ describe('SplunkHecTransport', () => {
   const { state, transport } = harness();
 
   it('posts one event envelope per item, concatenated, with the Splunk token', async () => {
-    const batch: StreamBatch = { id: randomUUID(), items: [aStreamEvent(1), aStreamEvent(2), aStreamCheckpoint(1, 2)] };
+    const batch: StreamBatch = { id: randomUUID(), items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })] };
     const sender = transport({ host: 'stepguard.example', index: 'security', sourcetype: 'stepguard:ocsf' });
     expect(await sender.deliver(batch)).toEqual({ outcome: 'acknowledged' });
     const [request] = state.receiver.requests;

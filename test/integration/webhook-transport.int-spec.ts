@@ -8,14 +8,14 @@ import { generateWebhookSecret } from '../../src/audit/stream/transports/webhook
 import { WebhookTransport, type WebhookTransportOptions } from '../../src/audit/stream/transports/webhook.transport.js';
 import { freePort } from '../support/free-port.js';
 import { loopbackServerCertificate } from '../support/test-certificates.js';
-import { aStreamCheckpoint, aStreamEvent, renderPlainly } from '../support/stream-items.js';
+import { aCheckpointItem, anEventItem, renderPlainly } from '../support/stream-items.js';
 import { waitUntil } from '../support/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /** The receivers of these tests are on loopback, which the operator allows here as for an on-premises SIEM. */
 const loopbackAllowed = new EgressGuard({ allow: EgressAllowList.parse('127.0.0.1') });
 
-const batchOf = (...seqs: number[]): StreamBatch => ({ id: randomUUID(), items: seqs.map((seq) => aStreamEvent(seq)) });
+const batchOf = (...seqs: number[]): StreamBatch => ({ id: randomUUID(), items: seqs.map((seq) => anEventItem(seq)) });
 
 describe('WebhookTransport (Standard Webhooks v1, to a receiver that verifies with the reference library)', () => {
   const secret = generateWebhookSecret();
@@ -45,7 +45,7 @@ describe('WebhookTransport (Standard Webhooks v1, to a receiver that verifies wi
   afterAll(() => receiver.close());
 
   it('posts a batch as a JSON array of rendered items, signed so that standardwebhooks verifies it', async () => {
-    const batch: StreamBatch = { id: randomUUID(), items: [aStreamEvent(1), aStreamEvent(2), aStreamCheckpoint(1, 2)] };
+    const batch: StreamBatch = { id: randomUUID(), items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })] };
     expect(await transport().deliver(batch)).toEqual({ outcome: 'acknowledged' });
     const [request] = receiver.received;
     expect(request!.verifiedBy).toEqual([0]);
