@@ -40,3 +40,10 @@ export function aCheckpointItem(seq: number, overrides: Partial<AuditCheckpointV
   };
   return { kind: 'checkpoint', checkpoint };
 }
+
+/** A renderer standing in for the sink's format: what identifies the item and where it sits in the chain. */
+export function renderPlainly(item: StreamItem): Record<string, unknown> {
+  return item.kind === 'event'
+    ? { type: 'audit.event', id: item.event.id, seq: item.event.seq, hash: item.event.hash }
+    : { type: 'audit.checkpoint', number: item.checkpoint.number, seq: item.checkpoint.seq };
+}
