@@ -1,12 +1,14 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
-import { renderJson, type JsonAuditFormat } from '../formats/audit-format.js';
+import { hostname } from 'node:os';
+import { renderJson, renderLine, type JsonAuditFormat } from '../formats/audit-format.js';
+import { createSyslogTlsTransport } from './transports/syslog-tls.transport.js';
 import type { AuditSink } from './audit-sink.entity.js';
 import { SinkEgress } from './sink-egress.js';
 import { SinkSecrets } from './sink-secrets.js';
-import type { SplunkHecSettings, WebhookSettings } from './sink-settings.js';
-import type { SinkTransport } from './sink-transport.js';
+import type { SplunkHecSettings, SyslogSettings, WebhookSettings } from './sink-settings.js';
+import type { Delivery, SinkTransport } from './sink-transport.js';
 import type { StreamItem } from './stream-item.js';
 import { SplunkHecTransport } from './transports/splunk-hec.transport.js';
 import { WebhookTransport } from './transports/webhook.transport.js';
@@ -39,7 +41,7 @@ export class SinkTransports implements OnApplicationShutdown {
     const opened = this.open.get(sink.id);
     if (opened?.version === version) return opened.transport;
     void opened?.transport.close().catch(() => undefined);
-    const transport = this.build(sink, secrets.map((s) => s.value));
+    const transport = this.buildOrExplain(sink, secrets.map((s) => s.value));
     this.open.set(sink.id, { version, transport });
     return transport;
   }
@@ -47,6 +49,15 @@ export class SinkTransports implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.open.values()].map((o) => o.transport.close().catch(() => undefined)));
     this.open.clear();
+  }
+
+  private buildOrExplain(sink: AuditSink, secrets: string[]): SinkTransport {
+    try {
+      return this.build(sink, secrets);
+    } catch (error) {
+      // The transports' construction errors name the field and the reason, never key material.
+      return new UnusableTransport(`the sink cannot be used as configured: ${(error as Error).message}`);
+    }
   }
 
   private build(sink: AuditSink, secrets: string[]): SinkTransport {
@@ -73,8 +84,37 @@ export class SinkTransports implements OnApplicationShutdown {
           timeoutMs,
         });
       }
-      case 'syslog':
-        throw new Error('syslog sinks are not wired yet');
+      case 'syslog': {
+        const { host, port, ca, pinnedSha256, clientCert, servername } = sink.settings as SyslogSettings;
+        return createSyslogTlsTransport({
+          host: guard.checkHost(host),
+          port,
+          ...(ca && { ca }),
+          ...(pinnedSha256 && { pinnedFingerprint: pinnedSha256 }),
+          ...(clientCert && { clientCert, clientKey: secrets[0] }),
+          ...(servername && { servername }),
+          timeoutMs,
+          render: (item) => renderLine(sink.format, item),
+          lookup: guard.lookup,
+          hostname: hostname(),
+        });
+      }
     }
+  }
+}
+
+/**
+ * A sink that cannot be reached as configured (an address the egress policy now refuses, key material
+ * that does not load): every batch is refused with the reason, so the sink parks and its admins see why.
+ */
+class UnusableTransport implements SinkTransport {
+  constructor(private readonly error: string) {}
+
+  deliver(): Promise<Delivery> {
+    return Promise.resolve({ outcome: 'rejected', error: this.error });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }
