@@ -4,6 +4,7 @@ export { AuditVerifier } from './audit-verifier.js';
 export { AUDIT_ENTITIES } from './audit.entities.js';
 export { AuditModule } from './audit.module.js';
 export { AuditedAttempt } from './audited.js';
+export { AUDIT_FORMATS, type AuditFormat, renderJson, renderLine, streamItemId } from './formats/index.js';
 export { SecurityNotices } from './security-notices.js';
 export * from './stream/audit-sink.events.js';
 export { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './stream/delivery.events.js';

@@ -1,0 +1,17 @@
+import type { AuditCheckpointView, StreamItem } from '../stream/stream-item.js';
+
+/** The pseudo-action of a checkpoint where a format wants one (ECS `event.action`, CEF signature id). */
+export const CHECKPOINT_ACTION = 'AuditCheckpoint';
+
+/**
+ * A checkpoint's id: stable (the same checkpoint always gets it) and unique across chains, as an
+ * event's id is, so a receiver de-duplicates both alike.
+ */
+export function checkpointId(checkpoint: AuditCheckpointView): string {
+  return `checkpoint-${checkpoint.tenantId ?? 'platform'}-${checkpoint.number}`;
+}
+
+/** The id a receiver de-duplicates an item by: the event's id, or the checkpoint's. */
+export function streamItemId(item: StreamItem): string {
+  return item.kind === 'event' ? item.event.id : checkpointId(item.checkpoint);
+}
