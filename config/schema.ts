@@ -158,7 +158,11 @@ export const envSchema = z.object({
   SOCKET_RECHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   AUDIT_STREAM_TICK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   AUDIT_STREAM_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
-  AUDIT_STREAM_PAUSE_AFTER_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  AUDIT_STREAM_PAUSE_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   AUDIT_STREAM_EGRESS_ALLOW: egressAllowList,
 });

@@ -43,12 +43,14 @@ export class AuditStreamWaker implements OnApplicationBootstrap, OnApplicationSh
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.config.databaseUrl });
     client.on('notification', (n) => {
-      if (n.channel === CHANNEL && n.payload) void this.wake.chain(n.payload).catch((e: Error) => this.failed('wake', e));
+      if (n.channel === CHANNEL && n.payload)
+        void this.wake.chain(n.payload).catch((e: Error) => this.failed('wake', e));
     });
     client.on('error', (error) => {
       this.failed('listen', error);
       // Reconnect; meanwhile the tick keeps deliveries going.
-      if (!this.stopped) setTimeout(() => void this.listen().catch((e: Error) => this.failed('listen', e)), 1000).unref();
+      if (!this.stopped)
+        setTimeout(() => void this.listen().catch((e: Error) => this.failed('listen', e)), 1000).unref();
     });
     await client.connect();
     await client.query(`listen ${CHANNEL}`);

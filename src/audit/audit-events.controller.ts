@@ -50,17 +50,27 @@ export class AuditEventsController {
     const page = rows.slice(0, limit);
     const nextCursor = rows.length > limit ? Number(page.at(-1)!.seq) : null;
     if (nextCursor !== null) res.setHeader('Link', `<${nextLink(q, nextCursor)}>; rel="next"`);
-    res.json({ events: page.map((e) => renderJson(q.format, { kind: 'event', event: toAuditEventView(e) })), nextCursor });
+    res.json({
+      events: page.map((e) => renderJson(q.format, { kind: 'event', event: toAuditEventView(e) })),
+      nextCursor,
+    });
   }
 
-  private async export(tenantId: string, filter: Omit<AuditEventFilter, 'limit'>, q: PullAuditEventsParams, res: Response) {
+  private async export(
+    tenantId: string,
+    filter: Omit<AuditEventFilter, 'limit'>,
+    q: PullAuditEventsParams,
+    res: Response,
+  ) {
     res.status(200).setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
     let after = filter.after;
     let left = q.limit ?? Number.POSITIVE_INFINITY;
     while (left > 0) {
       const rows = await this.read(tenantId, { ...filter, after, limit: Math.min(EXPORT_BATCH, left) });
       if (rows.length === 0) break;
-      const lines = rows.map((e) => `${JSON.stringify(renderJson(q.format, { kind: 'event', event: toAuditEventView(e) }))}\n`);
+      const lines = rows.map(
+        (e) => `${JSON.stringify(renderJson(q.format, { kind: 'event', event: toAuditEventView(e) }))}\n`,
+      );
       // Backpressure: a slow client holds the export, not the server's memory.
       if (!res.write(lines.join(''))) await new Promise((resolve) => res.once('drain', resolve));
       after = Number(rows.at(-1)!.seq);

@@ -25,5 +25,8 @@ export class TenantAdminAlerts extends SinkAlerts {
 
 /** Lends the tenant's admins to the audit slice, below identity, through the port it declares. */
 @Global()
-@Module({ providers: [TenantAdminAlerts, { provide: SinkAlerts, useExisting: TenantAdminAlerts }], exports: [SinkAlerts] })
+@Module({
+  providers: [TenantAdminAlerts, { provide: SinkAlerts, useExisting: TenantAdminAlerts }],
+  exports: [SinkAlerts],
+})
 export class SinkAlertsModule {}

@@ -18,7 +18,11 @@ describe('audit stream to a webhook sink', () => {
   beforeAll(async () => {
     t = await startTestApp({
       extra: [WorkersModule],
-      env: { AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1', AUDIT_STREAM_TICK_SECONDS: '1', AUDIT_STREAM_TIMEOUT_SECONDS: '1' },
+      env: {
+        AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1',
+        AUDIT_STREAM_TICK_SECONDS: '1',
+        AUDIT_STREAM_TIMEOUT_SECONDS: '1',
+      },
     });
     acme = await aTenant(t.http);
     globex = await aTenant(t.http);
@@ -41,7 +45,9 @@ describe('audit stream to a webhook sink', () => {
 
   /** The chain's head seq, read from the database (what the receiver must end up with). */
   async function headOf(tenant: TenantFixture): Promise<number> {
-    const [row] = await t.sql<{ last_seq: string }>('select last_seq from audit_chains where chain_key = $1', [tenant.id]);
+    const [row] = await t.sql<{ last_seq: string }>('select last_seq from audit_chains where chain_key = $1', [
+      tenant.id,
+    ]);
     return Number(row!.last_seq);
   }
 

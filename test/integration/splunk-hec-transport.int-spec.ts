@@ -48,7 +48,10 @@ describe('SplunkHecTransport', () => {
   const { state, transport } = harness();
 
   it('posts one event envelope per item, concatenated, with the Splunk token', async () => {
-    const batch: StreamBatch = { id: randomUUID(), items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })] };
+    const batch: StreamBatch = {
+      id: randomUUID(),
+      items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })],
+    };
     const sender = transport({ host: 'stepguard.example', index: 'security', sourcetype: 'stepguard:ocsf' });
     expect(await sender.deliver(batch)).toEqual({ outcome: 'acknowledged' });
     const [request] = state.receiver.requests;

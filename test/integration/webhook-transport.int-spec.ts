@@ -45,7 +45,10 @@ describe('WebhookTransport (Standard Webhooks v1, to a receiver that verifies wi
   afterAll(() => receiver.close());
 
   it('posts a batch as a JSON array of rendered items, signed so that standardwebhooks verifies it', async () => {
-    const batch: StreamBatch = { id: randomUUID(), items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })] };
+    const batch: StreamBatch = {
+      id: randomUUID(),
+      items: [anEventItem(1), anEventItem(2), aCheckpointItem(2, { number: 1 })],
+    };
     expect(await transport().deliver(batch)).toEqual({ outcome: 'acknowledged' });
     const [request] = receiver.received;
     expect(request!.verifiedBy).toEqual([0]);

@@ -18,6 +18,9 @@ export const pullAuditEventsSchema = z
   })
   .strict()
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
-  .refine((q) => q.action === undefined || q.type === undefined, { message: 'give `type` or `action`, not both', path: ['type'] });
+  .refine((q) => q.action === undefined || q.type === undefined, {
+    message: 'give `type` or `action`, not both',
+    path: ['type'],
+  });
 
 export type PullAuditEventsParams = z.output<typeof pullAuditEventsSchema>;

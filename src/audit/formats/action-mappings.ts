@@ -48,7 +48,7 @@ const account = (activity: AccountActivity | 'other', extras: Extras = {}): Ocsf
   activity: ACCOUNT_CLASS.activities[activity],
   ...extras,
 });
-const entity = (activity: 'create' | 'update' | 'delete'): Ocsf => ({
+const entity = (activity: 'create' | 'update' | 'delete' | 'other'): Ocsf => ({
   class: ENTITY_MANAGEMENT,
   activity: ENTITY_MANAGEMENT.activities[activity],
 });
@@ -65,6 +65,7 @@ const AUTH_INFO = ecs(['authentication'], ['info']);
 const USER_CHANGE = ecs(['iam'], ['user', 'change']);
 const ADMIN_CREATION = ecs(['iam'], ['admin', 'creation']);
 const ADMIN_DELETION = ecs(['iam'], ['admin', 'deletion']);
+const SINK_CHANGE = ecs(['configuration'], ['change']);
 
 /**
  * THE mapping: every audit action Stepguard writes (and every event type it publishes), one row each.
@@ -135,6 +136,24 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
     'medium',
     entity('update'),
     ecs(['configuration'], ['change']),
+  ),
+  // The audit stream's sinks: where the log goes is a configuration change a security team watches
+  AuditSinkCreated: row('Audit sink created', 'medium', entity('create'), ecs(['configuration'], ['creation'])),
+  AuditSinkUpdated: row('Audit sink changed', 'medium', entity('update'), SINK_CHANGE),
+  AuditSinkSecretRotated: row('Audit sink secret rotated', 'low', entity('update'), SINK_CHANGE),
+  AuditSinkDeleted: row('Audit sink deleted', 'high', entity('delete'), ecs(['configuration'], ['deletion'])),
+  AuditSinkPaused: row('Audit sink paused', 'high', entity('update'), SINK_CHANGE),
+  AuditSinkResumed: row('Audit sink resumed', 'low', entity('update'), SINK_CHANGE),
+  AuditSinkDisabled: row('Audit sink disabled (receiver gone)', 'high', entity('update'), SINK_CHANGE),
+  AuditSinkParked: row('Audit sink waiting at a refused event', 'high', entity('update'), SINK_CHANGE),
+  AuditSinkParkedEventRetried: row('Refused audit event sent again', 'low', entity('update'), SINK_CHANGE),
+  AuditSinkEventSkipped: row('Audit event left undelivered to a sink', 'high', entity('update'), SINK_CHANGE),
+  AuditSinkReplayed: row('Audit sink replayed', 'low', entity('update'), SINK_CHANGE),
+  AuditStreamTest: row(
+    'Audit sink test event (not in the chain)',
+    'informational',
+    entity('other'),
+    ecs(['configuration'], ['info']),
   ),
   // Refused access
   AccessDenied: row(

@@ -29,7 +29,9 @@ export class AuditSinkViews {
 
   list(tenantId: string | null) {
     return inSinkScope(tenantId, async () => {
-      const sinks = await this.orm.em.fork().find(AuditSink, { tenantId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+      const sinks = await this.orm.em
+        .fork()
+        .find(AuditSink, { tenantId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
       return this.viewsOf(sinks);
     });
   }
@@ -89,7 +91,8 @@ export class AuditSinkViews {
         lastErrorAt: s?.last_error_at ? new Date(s.last_error_at).toISOString() : null,
         consecutiveFailures: s?.consecutive_failures ?? 0,
         parked: parked.map((p) => ({ chain: p.chain, seq: Number(p.seq), error: p.error })),
-        secretsInForce: sink.secrets.filter((x) => x.retiresAt === null || new Date(x.retiresAt).getTime() > now).length,
+        secretsInForce: sink.secrets.filter((x) => x.retiresAt === null || new Date(x.retiresAt).getTime() > now)
+          .length,
         createdAt: sink.createdAt.toISOString(),
         updatedAt: sink.updatedAt.toISOString(),
       };

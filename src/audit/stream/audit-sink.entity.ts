@@ -1,6 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { SealedSecret } from '../../common/crypto/secret-box.js';
-import type { AuditFormat, SinkKind, SinkSettings } from './sink-settings.js';
+import type { AuditFormat } from '../formats/index.js';
+import type { SinkKind, SinkSettings } from './sink-settings.js';
 
 export type SinkState = 'active' | 'paused' | 'disabled';
 

@@ -60,7 +60,9 @@ export abstract class AuditStreamsRoutes {
     @Body(new ZodPipe(createAuditSinkSchema)) body: CreateAuditSinkInput,
     @ReqMeta() meta: RequestMeta,
   ) {
-    const { sink, secret } = await this.commands.execute(new CreateAuditSinkCommand(this.ownerOf(p), body, actorOf(p), meta));
+    const { sink, secret } = await this.commands.execute(
+      new CreateAuditSinkCommand(this.ownerOf(p), body, actorOf(p), meta),
+    );
     return this.views.withSecret(sink, secret);
   }
 

@@ -100,12 +100,20 @@ export class DeliverChain {
     }
     const failingSince = cursor.failingSince ?? now;
     if (now.getTime() - failingSince.getTime() >= this.config.env.AUDIT_STREAM_PAUSE_AFTER_HOURS * 3_600_000) {
-      await this.cursors.failed(cursor, { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: now }, now);
+      await this.cursors.failed(
+        cursor,
+        { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: now },
+        now,
+      );
       await this.incidents.pauseFailing(sink, cursor.chainKey, failingSince, delivery.error);
       return { ended: 'paused' };
     }
     const retryAt = new Date(now.getTime() + retryDelayMs(cursor.consecutiveFailures + 1, delivery.retryAfterMs));
-    await this.cursors.failed(cursor, { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: retryAt }, now);
+    await this.cursors.failed(
+      cursor,
+      { error: delivery.error, pinnedThroughSeq: next.throughSeq, nextAttemptAt: retryAt },
+      now,
+    );
     return { ended: 'retry', retryAt };
   }
 

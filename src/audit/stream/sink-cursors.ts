@@ -87,7 +87,8 @@ export class SinkCursors {
       deliveredSeq: seq,
       deliveredCheckpoint: checkpoint,
       pinnedThroughSeq: null,
-      oneByOneThroughSeq: cursor.oneByOneThroughSeq !== null && cursor.oneByOneThroughSeq > seq ? cursor.oneByOneThroughSeq : null,
+      oneByOneThroughSeq:
+        cursor.oneByOneThroughSeq !== null && cursor.oneByOneThroughSeq > seq ? cursor.oneByOneThroughSeq : null,
       consecutiveFailures: 0,
       failingSince: null,
     });

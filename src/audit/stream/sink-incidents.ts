@@ -5,11 +5,7 @@ import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 import { AuditLog } from '../audit-log.js';
 import type { AuditSink, SinkState } from './audit-sink.entity.js';
-import {
-  AuditSinkDisabledEvent,
-  AuditSinkParkedEvent,
-  AuditSinkPausedEvent,
-} from './audit-sink.events.js';
+import { AuditSinkDisabledEvent, AuditSinkParkedEvent, AuditSinkPausedEvent } from './audit-sink.events.js';
 import { SinkAlerts } from './sink-alerts.js';
 
 /**
@@ -27,10 +23,16 @@ export class SinkIncidents {
   ) {}
 
   disable(sink: AuditSink, chainKey: string, error: string) {
-    return this.stop(sink, 'disabled', `the receiver answered 410 Gone: ${error}`, new AuditSinkDisabledEvent(sink.tenantId, sink.id), {
-      chainKey,
-      error,
-    });
+    return this.stop(
+      sink,
+      'disabled',
+      `the receiver answered 410 Gone: ${error}`,
+      new AuditSinkDisabledEvent(sink.tenantId, sink.id),
+      {
+        chainKey,
+        error,
+      },
+    );
   }
 
   pauseFailing(sink: AuditSink, chainKey: string, failingSince: Date, error: string) {

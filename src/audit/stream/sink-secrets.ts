@@ -26,7 +26,9 @@ export class SinkSecrets {
         value: this.box.open({ keyId: s.keyId, ciphertext: s.ciphertext }, contextOf(sink)).toString('utf8'),
         retiresAt: s.retiresAt === null ? null : new Date(s.retiresAt),
       }))
-      .sort((a, b) => (a.retiresAt === null ? -1 : b.retiresAt === null ? 1 : b.retiresAt.getTime() - a.retiresAt.getTime()));
+      .sort((a, b) =>
+        a.retiresAt === null ? -1 : b.retiresAt === null ? 1 : b.retiresAt.getTime() - a.retiresAt.getTime(),
+      );
   }
 }
 

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-export const AUDIT_FORMATS = ['native', 'ocsf', 'ecs', 'cef'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+import type { AuditFormat } from '../formats/index.js';
 
 export const SINK_KINDS = ['webhook', 'syslog', 'splunk_hec'] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];

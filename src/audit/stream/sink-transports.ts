@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
 import { hostname } from 'node:os';
-import { renderJson, renderLine, type JsonAuditFormat } from '../formats/audit-format.js';
+import { renderJson, renderLine, type JsonAuditFormat } from '../formats/index.js';
 import { createSyslogTlsTransport } from './transports/syslog-tls.transport.js';
 import type { AuditSink } from './audit-sink.entity.js';
 import { SinkEgress } from './sink-egress.js';
@@ -41,7 +41,10 @@ export class SinkTransports implements OnApplicationShutdown {
     const opened = this.open.get(sink.id);
     if (opened?.version === version) return opened.transport;
     void opened?.transport.close().catch(() => undefined);
-    const transport = this.buildOrExplain(sink, secrets.map((s) => s.value));
+    const transport = this.buildOrExplain(
+      sink,
+      secrets.map((s) => s.value),
+    );
     this.open.set(sink.id, { version, transport });
     return transport;
   }

@@ -31,7 +31,10 @@ export class StreamReader {
     const events = await TenantScope.acrossTenants('a sink reads its chain by key', () =>
       this.orm.em.fork().find(
         AuditEvent,
-        { chainKey: cursor.chainKey, seq: through === null ? { $gt: String(after) } : { $gt: String(after), $lte: String(through) } },
+        {
+          chainKey: cursor.chainKey,
+          seq: through === null ? { $gt: String(after) } : { $gt: String(after), $lte: String(through) },
+        },
         { orderBy: { seq: 'asc' }, limit },
       ),
     );

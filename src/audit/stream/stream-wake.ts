@@ -39,13 +39,11 @@ export class StreamWake {
   /** Every active sink watching one chain (a commit appended to it). */
   async chain(chainKey: string): Promise<void> {
     // A new tenant's first event: the platform sinks get a cursor on its chain now, not at the next tick.
-    await this.orm.em
-      .fork()
-      .execute(
-        `insert into audit_sink_cursors (sink_id, chain_key) select id, ? from audit_sinks where tenant_id is null
+    await this.orm.em.fork().execute(
+      `insert into audit_sink_cursors (sink_id, chain_key) select id, ? from audit_sinks where tenant_id is null
          on conflict do nothing`,
-        [chainKey],
-      );
+      [chainKey],
+    );
     const rows = await this.orm.em.fork().execute<{ sink_id: string }[]>(
       `select c.sink_id from audit_sink_cursors c join audit_sinks s on s.id = c.sink_id
         where c.chain_key = ? and s.state = 'active' and c.parked_seq is null`,

@@ -55,7 +55,11 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
   }
 
   /** The first seq to resend: given, or the first at or after the time; it must still be retained. */
-  private async fromSeq(em: EntityManager, chain: string, input: { fromSeq?: number | undefined; fromTime?: Date | undefined }) {
+  private async fromSeq(
+    em: EntityManager,
+    chain: string,
+    input: { fromSeq?: number | undefined; fromTime?: Date | undefined },
+  ) {
     const [range] = await em.execute<{ first: string | null; last: string | null; at: string | null }[]>(
       `select min(seq) as first, max(seq) as last,
               (select min(seq) from audit_events where chain_key = ? and occurred_at >= ?) as at
@@ -65,7 +69,8 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
     const first = range?.first === null || range === undefined ? 1 : Number(range.first);
     const last = range?.last === null || range === undefined ? 0 : Number(range.last);
     if (input.fromSeq !== undefined) {
-      if (input.fromSeq < first) throw invalid('fromSeq', `seq ${input.fromSeq} is no longer retained (the oldest is ${first})`);
+      if (input.fromSeq < first)
+        throw invalid('fromSeq', `seq ${input.fromSeq} is no longer retained (the oldest is ${first})`);
       if (input.fromSeq > last + 1) throw invalid('fromSeq', `the chain ends at seq ${last}`);
       return input.fromSeq;
     }

@@ -26,7 +26,8 @@ export class RotateAuditSinkSecretHandler implements ICommandHandler<RotateAudit
     return inSinkScope(tenantId, () =>
       this.uow.run(async (tx) => {
         const sink = await findSink(tx.em, tenantId, sinkId, true);
-        if (sink.kind !== 'webhook') throw new DomainError('conflict', 'Only a webhook sink has a signing secret to rotate');
+        if (sink.kind !== 'webhook')
+          throw new DomainError('conflict', 'Only a webhook sink has a signing secret to rotate');
         const now = this.clock.now();
         const retiresAt = new Date(now.getTime() + overlapHours * 3_600_000);
         const secret = generateWebhookSecret();

@@ -26,7 +26,11 @@ export class SetAuditSinkStateHandler implements ICommandHandler<SetAuditSinkSta
         const sink = await findSink(tx.em, tenantId, sinkId, true);
         if (sink.state === to) return sink;
         const before = sink.state;
-        Object.assign(sink, { state: to, stateReason: to === 'paused' ? 'paused by an admin' : null, updatedAt: this.clock.now() });
+        Object.assign(sink, {
+          state: to,
+          stateReason: to === 'paused' ? 'paused by an admin' : null,
+          updatedAt: this.clock.now(),
+        });
         if (to === 'active') {
           await tx.em.execute(
             `update audit_sink_cursors set consecutive_failures = 0, failing_since = null, next_attempt_at = null
@@ -34,7 +38,8 @@ export class SetAuditSinkStateHandler implements ICommandHandler<SetAuditSinkSta
             [sinkId],
           );
         }
-        const event = to === 'paused' ? new AuditSinkPausedEvent(tenantId, sinkId) : new AuditSinkResumedEvent(tenantId, sinkId);
+        const event =
+          to === 'paused' ? new AuditSinkPausedEvent(tenantId, sinkId) : new AuditSinkResumedEvent(tenantId, sinkId);
         await this.audit.record(tx, event, {
           actor,
           target: { type: 'audit_sink', id: sinkId },

@@ -42,9 +42,14 @@ export class UpdateAuditSinkHandler implements ICommandHandler<UpdateAuditSinkCo
           });
         }
         const secretFor = sink.kind === 'splunk_hec' ? token : sink.kind === 'syslog' ? clientKey : undefined;
-        if ((token !== undefined && sink.kind !== 'splunk_hec') || (clientKey !== undefined && sink.kind !== 'syslog')) {
+        if (
+          (token !== undefined && sink.kind !== 'splunk_hec') ||
+          (clientKey !== undefined && sink.kind !== 'syslog')
+        ) {
           throw new DomainError('validation_failed', 'The request is not valid', {
-            errors: [{ field: token !== undefined ? 'token' : 'clientKey', message: `a ${sink.kind} sink has no such secret` }],
+            errors: [
+              { field: token !== undefined ? 'token' : 'clientKey', message: `a ${sink.kind} sink has no such secret` },
+            ],
           });
         }
         await this.egress.assertAllowed(sink.kind, settings.data as SinkSettings);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { AUDIT_FORMATS } from '../../formats/index.js';
 import {
   FORMATS_OF,
   splunkHecSettingsSchema,
   syslogSettingsSchema,
   webhookSettingsSchema,
-  AUDIT_FORMATS,
   type SinkKind,
 } from '../sink-settings.js';
 
@@ -17,7 +17,10 @@ const common = {
   startAt: z.enum(['beginning', 'now']).default('beginning'),
 };
 
-const pem = z.string().max(65_536).regex(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, 'must be a private key in PEM');
+const pem = z
+  .string()
+  .max(65_536)
+  .regex(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, 'must be a private key in PEM');
 
 export const createAuditSinkSchema = z
   .discriminatedUnion('kind', [
@@ -90,7 +93,12 @@ export type ParkedEventInput = z.output<typeof parkedEventSchema>;
 export const rotateSecretSchema = z
   .object({
     /** How long the old secret keeps signing beside the new one, so receivers can switch without a gap. */
-    overlapHours: z.number().int().min(0).max(24 * 30).default(24),
+    overlapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
   })
   .strict();
 
