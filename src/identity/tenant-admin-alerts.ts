@@ -1,5 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { type AuditEvent, SecurityNotices, SinkAlerts } from '../audit/index.js';
+import { type AuditEvent, AuditModule, SecurityNotices, SinkAlerts } from '../audit/index.js';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 
 /** Mails an audit sink's incident to every admin of its tenant; a platform sink's go to logs and metrics. */
@@ -26,6 +26,7 @@ export class TenantAdminAlerts extends SinkAlerts {
 /** Lends the tenant's admins to the audit slice, below identity, through the port it declares. */
 @Global()
 @Module({
+  imports: [AuditModule],
   providers: [TenantAdminAlerts, { provide: SinkAlerts, useExisting: TenantAdminAlerts }],
   exports: [SinkAlerts],
 })
