@@ -8,6 +8,8 @@ import { SessionCleanupProcessor } from './session-cleanup.processor.js';
 import { MaintenanceSchedule } from './maintenance.schedule.js';
 import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
 import { GraceProcessor } from './grace.processor.js';
+import { AuditCheckpointProcessor } from './audit-checkpoint.processor.js';
+import { AuditCheckpointSchedule } from './audit-checkpoint.schedule.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
@@ -22,6 +24,8 @@ import { GraceProcessor } from './grace.processor.js';
     MaintenanceSchedule,
     EmailProcessor,
     OutboxSweepSchedule,
+    AuditCheckpointProcessor,
+    AuditCheckpointSchedule,
   ],
 })
 export class WorkersModule {}

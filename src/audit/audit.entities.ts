@@ -1,4 +1,5 @@
 import { AuditChainHead, AuditEvent } from './audit-event.entity.js';
+import { AuditCheckpoint } from './checkpoints/audit-checkpoint.entity.js';
 
 /** The tables this slice owns, for the ORM (the composition root lists every slice's). */
-export const AUDIT_ENTITIES = [AuditEvent, AuditChainHead];
+export const AUDIT_ENTITIES = [AuditEvent, AuditChainHead, AuditCheckpoint];
