@@ -13,5 +13,6 @@ export {
   TakeAuditCheckpointsCommand,
 } from './checkpoints/commands/take-audit-checkpoints.command.js';
 export { auditCheckpointViewSchema } from './checkpoints/dto/audit-checkpoints.schema.js';
+export { AuditCheckpointsTakenEvent } from './checkpoints/events/audit-checkpoints-taken.event.js';
 export { SecurityNotices } from './security-notices.js';
 export type { AuditCheckpointView, StreamItem } from './stream/stream-item.js';

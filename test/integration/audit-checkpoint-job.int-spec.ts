@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AppModule } from '../../src/app/app.module.js';
-import { AuditLog } from '../../src/audit/index.js';
+import { EventBus } from '@nestjs/cqrs';
+import { AuditCheckpointsTakenEvent, AuditLog } from '../../src/audit/index.js';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { jobIdOf } from '../../src/infra/queues/job-id.js';
@@ -97,11 +98,20 @@ describe('the audit checkpoint job', () => {
   });
 
   it('makes nothing more when run again in the same window, and a heartbeat in the next', async () => {
+    const published: AuditCheckpointsTakenEvent[] = [];
+    const subscription = app
+      .get(EventBus)
+      .subscribe((event) => event instanceof AuditCheckpointsTakenEvent && published.push(event));
     expect(await runJob()).toEqual({ chains: TENANTS, taken: 0 });
     clock.set('2030-01-01T00:09:59.999Z');
     expect(await runJob()).toEqual({ chains: TENANTS, taken: 0 });
+    expect(published).toEqual([]);
     clock.set('2030-01-01T00:10:00.000Z');
     expect(await runJob()).toEqual({ chains: TENANTS, taken: TENANTS });
+    subscription.unsubscribe();
+    // What wakes the sinks: the chains whose heartbeat was just committed.
+    const chains = (await perChain()).map((r) => r.chain_key);
+    expect(published).toEqual([expect.objectContaining({ chainKeys: chains, time: '2030-01-01T00:10:00.000Z' })]);
     expect(await runJob()).toEqual({ chains: TENANTS, taken: 0 });
     expect((await perChain()).map((r) => r.n)).toEqual(Array(TENANTS).fill(2));
   });

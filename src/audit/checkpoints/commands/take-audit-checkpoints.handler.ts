@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { AppConfig } from '../../../common/app-config.js';
 import { Clock } from '../../../common/clock.js';
 import { GENESIS_HASH } from '../../audit-hash.js';
@@ -8,6 +8,7 @@ import type { AuditCheckpointView } from '../../stream/stream-item.js';
 import { cadenceMs, cadenceWindowStart } from '../cadence.js';
 import { tenantOfChain } from '../checkpoint-reader.js';
 import { CheckpointSigner } from '../checkpoint-signer.js';
+import { AuditCheckpointsTakenEvent } from '../events/audit-checkpoints-taken.event.js';
 import {
   type CheckpointScope,
   type TakenCheckpoints,
@@ -62,6 +63,7 @@ export class TakeAuditCheckpointsHandler implements ICommandHandler<TakeAuditChe
     private readonly clock: Clock,
     private readonly signer: CheckpointSigner,
     private readonly config: AppConfig,
+    private readonly events: EventBus,
   ) {}
 
   async execute({ scope, batchSize }: TakeAuditCheckpointsCommand): Promise<TakenCheckpoints> {
@@ -70,9 +72,20 @@ export class TakeAuditCheckpointsHandler implements ICommandHandler<TakeAuditChe
     const result: TakenCheckpoints = { chains: 0, taken: 0, last: null };
     let after = '';
     for (;;) {
-      const heads = await this.orm.em
+      const { heads, taken } = await this.orm.em
         .fork()
-        .transactional((em) => this.takeBatch(em, scope, after, batchSize, dueBefore, result));
+        .transactional((em) => this.takeBatch(em, scope, after, batchSize, dueBefore));
+      result.chains += heads.length;
+      result.taken += taken.length;
+      if (taken.length > 0) {
+        result.last = taken.at(-1)!.view;
+        this.events.publish(
+          new AuditCheckpointsTakenEvent(
+            taken.map((t) => t.chainKey),
+            result.last.time,
+          ),
+        );
+      }
       if (scope.kind === 'chain' || heads.length < batchSize) return result;
       after = heads.at(-1)!.chain_key;
     }
@@ -84,8 +97,7 @@ export class TakeAuditCheckpointsHandler implements ICommandHandler<TakeAuditChe
     after: string,
     batchSize: number,
     dueBefore: Date | null,
-    result: TakenCheckpoints,
-  ): Promise<HeadRow[]> {
+  ): Promise<{ heads: HeadRow[]; taken: { chainKey: string; view: AuditCheckpointView }[] }> {
     await em.execute('select pg_advisory_xact_lock(?)', [CHECKPOINT_LOCK]);
     // Committed heads only: audit_append moves a head in the transaction that inserts its events, so
     // each (last_seq, last_hash) read here is one that a commit left, never half an append.
@@ -100,10 +112,7 @@ export class TakeAuditCheckpointsHandler implements ICommandHandler<TakeAuditChe
     if (taken.length > 0) {
       await em.execute(INSERT, [JSON.stringify(taken.map(({ chainKey, view }) => row(chainKey, view)))]);
     }
-    result.chains += heads.length;
-    result.taken += taken.length;
-    if (taken.length > 0) result.last = taken.at(-1)!.view;
-    return heads;
+    return { heads, taken };
   }
 
   private signed(head: HeadRow, time: string): { chainKey: string; view: AuditCheckpointView } {
