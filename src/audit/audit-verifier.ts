@@ -6,7 +6,7 @@ import { TenantScope } from '../common/tenant-scope.js';
 import { endWalk, isBroken, startWalk, walkChain, type ChainVerdict } from './audit-chain.js';
 import { AuditChainHead, AuditEvent } from './audit-event.entity.js';
 import { auditCheckpoints } from './checkpoints/checkpoint-audit.js';
-import type { CheckpointFinding } from './checkpoints/checkpoint-checks.js';
+import type { CheckpointFinding } from './checkpoints/checkpoint-findings.js';
 import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
 import type { AuditCheckpointView } from './stream/stream-item.js';
 

@@ -5,7 +5,7 @@ export { AUDIT_ENTITIES } from './audit.entities.js';
 export { AuditModule } from './audit.module.js';
 export { AuditedAttempt } from './audited.js';
 export { cadenceMs } from './checkpoints/cadence.js';
-export type { CheckpointFinding, CheckpointProblem } from './checkpoints/checkpoint-checks.js';
+export type { CheckpointFinding, CheckpointProblem } from './checkpoints/checkpoint-findings.js';
 export { AuditCheckpointReader, type CheckpointRange } from './checkpoints/checkpoint-reader.js';
 export {
   type CheckpointScope,

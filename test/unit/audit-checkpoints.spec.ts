@@ -1,13 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { GENESIS_HASH } from '../../src/audit/audit-hash.js';
-import {
-  checkAgainstChain,
-  givenFindings,
-  heartbeatFinding,
-  startCheckpointWalk,
-  walkCheckpoints,
-} from '../../src/audit/checkpoints/checkpoint-checks.js';
+import { checkAgainstChain, givenFindings, heartbeatFinding } from '../../src/audit/checkpoints/checkpoint-checks.js';
+import { startCheckpointWalk, walkCheckpoints } from '../../src/audit/checkpoints/checkpoint-walk.js';
 import { checkSignature } from '../../src/audit/checkpoints/checkpoint-signature.js';
 import { CheckpointSigner } from '../../src/audit/checkpoints/checkpoint-signer.js';
 import type { AuditCheckpointView } from '../../src/audit/index.js';

@@ -1,17 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditCheckpointView } from '../stream/stream-item.js';
 import { AuditCheckpoint } from './audit-checkpoint.entity.js';
-import {
-  type ChainEnd,
-  checkAgainstChain,
-  type CheckpointFinding,
-  type CheckpointRules,
-  givenFindings,
-  heartbeatFinding,
-  signatureFinding,
-  startCheckpointWalk,
-  walkCheckpoints,
-} from './checkpoint-checks.js';
+import { type ChainEnd, checkAgainstChain, givenFindings, heartbeatFinding } from './checkpoint-checks.js';
+import type { CheckpointFinding } from './checkpoint-findings.js';
+import { type CheckpointRules, signatureFinding, startCheckpointWalk, walkCheckpoints } from './checkpoint-walk.js';
 import { listCheckpoints, tenantOfChain, toCheckpointView } from './checkpoint-reader.js';
 
 export interface CheckpointAuditInput {
