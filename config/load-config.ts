@@ -20,7 +20,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 }
 
 function requireInProduction(env: Env): void {
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'STEPGUARD_ENCRYPTION_KEYS', 'STEPGUARD_OPERATOR_TOKEN'] as const) {
+  const required = [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'STEPGUARD_ENCRYPTION_KEYS',
+    'STEPGUARD_AUDIT_SIGNING_KEY',
+    'STEPGUARD_OPERATOR_TOKEN',
+  ] as const;
+  for (const name of required) {
     if (env[name] === undefined) throw new ConfigError(`${name}: is required when NODE_ENV=production`);
   }
 }

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { egressAllowEntryProblem } from '../src/audit/stream/egress/egress-allow-list.js';
@@ -38,6 +39,50 @@ const encryptionKeys = z
       return z.NEVER;
     }
     return keys;
+  })
+  .optional();
+
+/** The DER header of an Ed25519 private key in PKCS #8 (RFC 8410), before its 32-byte seed. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** One key's base64: a 32-byte Ed25519 seed, or a PKCS #8 DER key (`openssl genpkey -algorithm ed25519 -outform DER`). */
+function ed25519PrivateKey(bytes: Buffer): KeyObject | undefined {
+  const der = bytes.length === 32 ? Buffer.concat([ED25519_PKCS8_PREFIX, bytes]) : bytes;
+  try {
+    const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Audit checkpoint signing keys: `kid:base64,kid:base64`, each an Ed25519 key; the last one signs, every
+ * one stays published so that checkpoints signed before a rotation still verify.
+ */
+const auditSigningKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const [id, b64] = part.split(':');
+        return { id: id ?? '', privateKey: ed25519PrivateKey(Buffer.from(b64 ?? '', 'base64')) };
+      });
+    if (keys.length === 0 || keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.id) || !k.privateKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a list of id:base64 pairs, each an Ed25519 key (a 32-byte seed or PKCS #8 DER)',
+      });
+      return z.NEVER;
+    }
+    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+      return z.NEVER;
+    }
+    return keys.map(({ id, privateKey }) => ({ id, privateKey: privateKey! }));
   })
   .optional();
 
@@ -126,6 +171,7 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Stepguard <no-reply@stepguard.local>'),
   STEPGUARD_OPERATOR_TOKEN: operatorToken.optional(),
   STEPGUARD_ENCRYPTION_KEYS: encryptionKeys,
+  STEPGUARD_AUDIT_SIGNING_KEY: auditSigningKeys,
   STEPGUARD_BOOTSTRAP_TENANT: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{1,62}$/)
@@ -136,6 +182,7 @@ export const envSchema = z.object({
   SESSION_CLEANUP_INTERVAL_MINUTES: minutes(15),
   MFA_CLEANUP_INTERVAL_MINUTES: minutes(60),
   GRACE_SWEEP_INTERVAL_MINUTES: minutes(15),
+  AUDIT_CHECKPOINT_INTERVAL_MINUTES: minutes(5),
   MFA_REMINDER_DAYS: z
     .string()
     .regex(/^(\d{1,2})(,\d{1,2})*$/, 'must be whole days before the deadline, comma-separated (e.g. 7,1)')

@@ -11,6 +11,8 @@ import { MfaCleanupProcessor } from './mfa-cleanup.processor.js';
 import { GraceProcessor } from './grace.processor.js';
 import { AuditStreamProcessor } from './audit-stream.processor.js';
 import { AuditStreamWaker } from './audit-stream.waker.js';
+import { AuditCheckpointProcessor } from './audit-checkpoint.processor.js';
+import { AuditCheckpointSchedule } from './audit-checkpoint.schedule.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
@@ -27,6 +29,8 @@ import { AuditStreamWaker } from './audit-stream.waker.js';
     OutboxSweepSchedule,
     AuditStreamProcessor,
     AuditStreamWaker,
+    AuditCheckpointProcessor,
+    AuditCheckpointSchedule,
   ],
 })
 export class WorkersModule {}

@@ -5,7 +5,7 @@ import type { ActorType } from '../common/actor.js';
 export type { ActorType };
 export type Outcome = 'success' | 'failure';
 
-/** One link of a tenant's tamper-evident chain. Rows are append-only (a trigger refuses UPDATE and DELETE). */
+/** One link of a tenant's tamper-evident chain. Rows are append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
 @Entity({ tableName: 'audit_events' })
 @Unique({ properties: ['chainKey', 'seq'] })
 export class AuditEvent {

@@ -7,6 +7,12 @@ import { AuditVerifier } from './audit-verifier.js';
 import { AuditController } from './audit.controller.js';
 import { AuditEventsController } from './audit-events.controller.js';
 import { AuditedAttempt } from './audited.js';
+import { AuditCheckpointsController } from './checkpoints/audit-checkpoints.controller.js';
+import { AuditKeysController } from './checkpoints/audit-keys.controller.js';
+import { AuditCheckpointReader } from './checkpoints/checkpoint-reader.js';
+import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
+import { TakeAuditCheckpointsHandler } from './checkpoints/commands/take-audit-checkpoints.handler.js';
+import { ListAuditCheckpointsHandler } from './checkpoints/queries/list-audit-checkpoints.handler.js';
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
 import { SecurityNotices } from './security-notices.js';
 import { AuditSinkViews } from './stream/audit-sink-views.js';
@@ -30,7 +36,14 @@ import { StreamWake } from './stream/stream-wake.js';
 
 @Module({
   imports: [OutboxModule, QueuesModule],
-  controllers: [AuditController, AuditEventsController, TenantAuditStreamsController, PlatformAuditStreamsController],
+  controllers: [
+    AuditController,
+    AuditEventsController,
+    AuditCheckpointsController,
+    AuditKeysController,
+    TenantAuditStreamsController,
+    PlatformAuditStreamsController,
+  ],
   providers: [
     AuditLog,
     AuditedAttempt,
@@ -55,7 +68,11 @@ import { StreamWake } from './stream/stream-wake.js';
     SinkTransports,
     StreamReader,
     StreamWake,
+    CheckpointSigner,
+    AuditCheckpointReader,
+    TakeAuditCheckpointsHandler,
+    ListAuditCheckpointsHandler,
   ],
-  exports: [AuditLog, AuditedAttempt, AuditVerifier, SecurityNotices, DeliverChain, StreamWake],
+  exports: [AuditLog, AuditedAttempt, AuditVerifier, SecurityNotices, AuditCheckpointReader, DeliverChain, StreamWake],
 })
 export class AuditModule {}

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type Env } from '../../config/index.js';
-import { AppConfig, type EncryptionKey } from '../common/app-config.js';
+import { AppConfig, type AuditSigningKey, type EncryptionKey } from '../common/app-config.js';
+import { loadOrCreateDevAuditSigningKeys } from './dev-audit-signing-keys.js';
 import { loadOrCreateDevEncryptionKeys } from './dev-encryption-keys.js';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './embedded-postgres.js';
 import { resolveLocalRedis } from './embedded-redis.js';
@@ -15,7 +16,7 @@ export interface Runtime {
 /**
  * Turns the validated environment into the AppConfig the app runs with, filling what is unset with
  * the embedded defaults (ARCHITECTURE "Embedded defaults"): PGlite for DATABASE_URL, a local or
- * spawned Redis for REDIS_URL, a key file for STEPGUARD_ENCRYPTION_KEYS.
+ * spawned Redis for REDIS_URL, key files for STEPGUARD_ENCRYPTION_KEYS and STEPGUARD_AUDIT_SIGNING_KEY.
  */
 export async function resolveRuntime(env: Env, log: (line: string) => void): Promise<Runtime> {
   const dataDir = resolve(env.STEPGUARD_DATA_DIR);
@@ -25,6 +26,7 @@ export async function resolveRuntime(env: Env, log: (line: string) => void): Pro
   try {
     // Cheapest checks first: a missing Redis should not cost a database start.
     const keys = await encryptionKeys(env, dataDir, log);
+    const signingKeys = await auditSigningKeys(env, dataDir, log);
     let redisUrl = env.REDIS_URL;
     if (redisUrl === undefined) {
       const redis = await resolveLocalRedis(dataDir, log);
@@ -43,7 +45,7 @@ export async function resolveRuntime(env: Env, log: (line: string) => void): Pro
         log(`DATABASE_POOL_MAX=${env.DATABASE_POOL_MAX} ignored: the embedded database is used with one connection`);
       }
     }
-    const config = new AppConfig({ ...env, DATABASE_POOL_MAX: poolMax }, databaseUrl, redisUrl, keys);
+    const config = new AppConfig({ ...env, DATABASE_POOL_MAX: poolMax }, databaseUrl, redisUrl, keys, signingKeys);
     return { config, stop };
   } catch (error) {
     await stop().catch(() => undefined);
@@ -57,6 +59,14 @@ async function encryptionKeys(env: Env, dataDir: string, log: (line: string) => 
   if (env.NODE_ENV === 'production')
     throw new ConfigError('STEPGUARD_ENCRYPTION_KEYS: is required when NODE_ENV=production');
   return loadOrCreateDevEncryptionKeys(dataDir, log);
+}
+
+async function auditSigningKeys(env: Env, dataDir: string, log: (line: string) => void): Promise<AuditSigningKey[]> {
+  if (env.STEPGUARD_AUDIT_SIGNING_KEY) return env.STEPGUARD_AUDIT_SIGNING_KEY;
+  // A key file on a node's disk would make each node sign with its own key: production names one.
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('STEPGUARD_AUDIT_SIGNING_KEY: is required when NODE_ENV=production');
+  return loadOrCreateDevAuditSigningKeys(dataDir, log);
 }
 
 /** Runs every stop even when one fails, then reports the failures. */

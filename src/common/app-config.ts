@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Env } from '../../config/index.js';
 
 export interface EncryptionKey {
@@ -5,9 +6,15 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
+/** An Ed25519 key that signs audit checkpoints; it never goes into the database. */
+export interface AuditSigningKey {
+  id: string;
+  privateKey: KeyObject;
+}
+
 /**
  * The validated environment plus what start-up resolved from it (embedded database and Redis URLs,
- * development encryption keys). Injected wherever a setting is needed; never read process.env elsewhere.
+ * development encryption and signing keys). Injected wherever a setting is needed; never read process.env elsewhere.
  */
 export class AppConfig {
   constructor(
@@ -15,6 +22,8 @@ export class AppConfig {
     readonly databaseUrl: string,
     readonly redisUrl: string,
     readonly encryptionKeys: EncryptionKey[],
+    /** The last one signs; all of them verify (key rotation). */
+    readonly auditSigningKeys: AuditSigningKey[],
   ) {}
 
   get publicUrl(): string {

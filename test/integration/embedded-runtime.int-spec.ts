@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ConfigError, loadEnv } from '../../config/index.js';
+import { loadOrCreateDevAuditSigningKeys } from '../../src/bootstrap/dev-audit-signing-keys.js';
 import { loadOrCreateDevEncryptionKeys } from '../../src/bootstrap/dev-encryption-keys.js';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from '../../src/bootstrap/embedded-postgres.js';
 import {
@@ -127,12 +128,14 @@ describe('Redis resolution', () => {
       DATABASE_POOL_MAX: '7',
       REDIS_URL: 'redis://cache.example:6380',
       STEPGUARD_ENCRYPTION_KEYS: KEYS,
+      STEPGUARD_AUDIT_SIGNING_KEY: KEYS,
     });
     const runtime = await resolveRuntime(env, () => undefined);
     expect(runtime.config.databaseUrl).toBe('postgresql://db.example:5432/stepguard');
     expect(runtime.config.env.DATABASE_POOL_MAX).toBe(7);
     expect(runtime.config.redisUrl).toBe('redis://cache.example:6380');
     expect(runtime.config.encryptionKeys.map((k) => k.id)).toEqual(['k1']);
+    expect(runtime.config.auditSigningKeys.map((k) => k.id)).toEqual(['k1']);
     expect(await readdir(join(root, 'given'))).toEqual([]);
     await runtime.stop();
   });
@@ -248,6 +251,52 @@ describe('development encryption keys', () => {
       'STEPGUARD_ENCRYPTION_KEYS: is required when NODE_ENV=production',
     );
     expect(await readdir(join(root, 'prod'))).toEqual([]);
+  });
+});
+
+describe('development audit signing keys', () => {
+  const given = {
+    DATABASE_URL: 'postgresql://db.example/x',
+    REDIS_URL: 'redis://r.example',
+    STEPGUARD_ENCRYPTION_KEYS: KEYS,
+  };
+
+  it('creates one Ed25519 key in a file readable by the owner only, which every later start signs with', async () => {
+    const dataDir = join(root, 'signing');
+    const lines: string[] = [];
+    const first = await resolveRuntime(loadEnv({ ...given, STEPGUARD_DATA_DIR: dataDir }), (line) => lines.push(line));
+    const second = await resolveRuntime(loadEnv({ ...given, STEPGUARD_DATA_DIR: dataDir }), (line) => lines.push(line));
+    const [key] = first.config.auditSigningKeys;
+    expect(first.config.auditSigningKeys.map((k) => k.id)).toEqual(['dev1']);
+    expect(key!.privateKey.asymmetricKeyType).toBe('ed25519');
+    const publicOf = (k: typeof key) => k!.privateKey.export({ format: 'jwk' }).x;
+    expect(publicOf(second.config.auditSigningKeys[0])).toBe(publicOf(key));
+    const path = join(dataDir, 'audit-signing-keys');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(lines).toContain(`STEPGUARD_AUDIT_SIGNING_KEY is not set: created development keys in ${path} (ids: dev1)`);
+    expect(lines).toContain(`STEPGUARD_AUDIT_SIGNING_KEY is not set: using development keys in ${path} (ids: dev1)`);
+    expect(lines.join('\n')).not.toContain((await readFile(path, 'utf8')).split(':')[1]!.trim());
+    await first.stop();
+    await second.stop();
+  });
+
+  it('refuses a malformed key file rather than replacing it', async () => {
+    const dataDir = join(root, 'bad-signing');
+    await mkdir(dataDir);
+    await writeFile(join(dataDir, 'audit-signing-keys'), `dev1:${Buffer.alloc(16).toString('base64')}\n`, {
+      mode: 0o600,
+    });
+    await expect(loadOrCreateDevAuditSigningKeys(dataDir, () => undefined)).rejects.toThrow(
+      /audit-signing-keys: must be a list of id:base64 pairs, each an Ed25519 key/,
+    );
+  });
+
+  it('are never made for production', async () => {
+    const env = { ...loadEnv(given), NODE_ENV: 'production' as const, STEPGUARD_DATA_DIR: join(root, 'prod-signing') };
+    await expect(resolveRuntime(env, () => undefined)).rejects.toThrow(
+      'STEPGUARD_AUDIT_SIGNING_KEY: is required when NODE_ENV=production',
+    );
+    expect(await readdir(join(root, 'prod-signing'))).toEqual([]);
   });
 });
 

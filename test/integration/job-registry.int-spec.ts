@@ -106,7 +106,8 @@ describe('the job registry at worker boot', () => {
         'grace/grace-policy-sweep has no handler; grace/grace-deadline has no handler; ' +
         'email/send-email-code has no handler; email/send-mfa-locked-notice has no handler; ' +
         'email/send-mfa-grace-notice has no handler; email/send-mfa-reset-link has no handler; ' +
-        'email/send-security-notice has no handler; email/outbox-sweep has no handler',
+        'email/send-security-notice has no handler; email/outbox-sweep has no handler; ' +
+        'audit-checkpoints/audit-checkpoint has no handler',
     );
   });
 

@@ -49,6 +49,8 @@ export async function startCluster(
     REDIS_KEY_PREFIX: redisPrefix,
     STEPGUARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
     STEPGUARD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+    // One signing key for every node, as production requires (a key file per data directory would differ).
+    STEPGUARD_AUDIT_SIGNING_KEY: `test1:${randomBytes(32).toString('base64')}`,
     STEPGUARD_DATA_DIR: dataDir,
     STEPGUARD_MIGRATE_ON_START: 'false',
     STEPGUARD_WORKERS_IN_PROCESS: 'false',

@@ -15,7 +15,14 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     REDIS_KEY_PREFIX: `sgtest-${randomBytes(4).toString('hex')}`,
     STEPGUARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
     STEPGUARD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+    STEPGUARD_AUDIT_SIGNING_KEY: `test1:${randomBytes(32).toString('base64')}`,
     ...overrides,
   });
-  return new AppConfig(env, databaseUrl, env.REDIS_URL ?? TEST_REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS!);
+  return new AppConfig(
+    env,
+    databaseUrl,
+    env.REDIS_URL ?? TEST_REDIS_URL,
+    env.STEPGUARD_ENCRYPTION_KEYS!,
+    env.STEPGUARD_AUDIT_SIGNING_KEY!,
+  );
 }

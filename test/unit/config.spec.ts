@@ -12,6 +12,7 @@ const PRODUCTION = {
   DATABASE_URL: 'postgresql://stepguard:pw@db:5432/stepguard',
   REDIS_URL: 'redis://redis:6379',
   STEPGUARD_ENCRYPTION_KEYS: `k1:${key32()}`,
+  STEPGUARD_AUDIT_SIGNING_KEY: `a1:${key32()}`,
   STEPGUARD_OPERATOR_TOKEN: 'o'.repeat(40),
 };
 
@@ -91,13 +92,16 @@ describe('loadEnv in production', () => {
     expect(loadEnv(PRODUCTION).NODE_ENV).toBe('production');
   });
 
-  it.each(['DATABASE_URL', 'REDIS_URL', 'STEPGUARD_ENCRYPTION_KEYS', 'STEPGUARD_OPERATOR_TOKEN'] as const)(
-    'refuses production without %s',
-    (name) => {
-      const { [name]: _removed, ...rest } = PRODUCTION;
-      expect(failureOf(rest).message).toBe(`${name}: is required when NODE_ENV=production`);
-    },
-  );
+  it.each([
+    'DATABASE_URL',
+    'REDIS_URL',
+    'STEPGUARD_ENCRYPTION_KEYS',
+    'STEPGUARD_AUDIT_SIGNING_KEY',
+    'STEPGUARD_OPERATOR_TOKEN',
+  ] as const)('refuses production without %s', (name) => {
+    const { [name]: _removed, ...rest } = PRODUCTION;
+    expect(failureOf(rest).message).toBe(`${name}: is required when NODE_ENV=production`);
+  });
 
   it('asks for nothing of the sort outside production', () => {
     expect(() => loadEnv({ NODE_ENV: 'development' })).not.toThrow();
@@ -122,6 +126,35 @@ describe('STEPGUARD_ENCRYPTION_KEYS', () => {
     ['two keys with one id', `k1:${key32()},k1:${key32()}`],
   ])('refuses %s', (_case, value) => {
     expect(failureOf({ STEPGUARD_ENCRYPTION_KEYS: value }).message).toMatch(/^STEPGUARD_ENCRYPTION_KEYS: /);
+  });
+});
+
+describe('STEPGUARD_AUDIT_SIGNING_KEY', () => {
+  it('parses id:base64 Ed25519 keys in order, the last one being the key that signs', () => {
+    const keys = loadEnv({
+      STEPGUARD_AUDIT_SIGNING_KEY: ` old:${key32()} , new_2:${key32()}`,
+    }).STEPGUARD_AUDIT_SIGNING_KEY!;
+    expect(keys.map((k) => k.id)).toEqual(['old', 'new_2']);
+    expect(keys.map((k) => k.privateKey.asymmetricKeyType)).toEqual(['ed25519', 'ed25519']);
+  });
+
+  it.each([
+    ['a seed that is not 32 bytes', `k1:${randomBytes(16).toString('base64')}`],
+    ['a pair without a key', 'k1'],
+    ['an id with odd characters', `k 1:${key32()}`],
+    ['two keys with one id', `k1:${key32()},k1:${key32()}`],
+  ])('refuses %s, naming the variable and never the key', (_case, value) => {
+    const error = failureOf({ STEPGUARD_AUDIT_SIGNING_KEY: value });
+    expect(error.message).toMatch(/^STEPGUARD_AUDIT_SIGNING_KEY: /);
+    expect(error.message).not.toContain(value.split(':')[1] ?? value);
+  });
+
+  it('checkpoints every 5 minutes unless told otherwise', () => {
+    expect(loadEnv({}).AUDIT_CHECKPOINT_INTERVAL_MINUTES).toBe(5);
+    expect(loadEnv({ AUDIT_CHECKPOINT_INTERVAL_MINUTES: '1' }).AUDIT_CHECKPOINT_INTERVAL_MINUTES).toBe(1);
+    expect(failureOf({ AUDIT_CHECKPOINT_INTERVAL_MINUTES: '0' }).message).toMatch(
+      /^AUDIT_CHECKPOINT_INTERVAL_MINUTES: /,
+    );
   });
 });
 

@@ -9,6 +9,7 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 
 interface Service {
   image?: string;
+  volumes?: string[];
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, unknown>;
@@ -33,8 +34,11 @@ function interpolate(value: string, dotenv: Record<string, string>): string {
 
 const DOTENV = {
   POSTGRES_PASSWORD: 'pw',
+  STEPGUARD_DB_OWNER_PASSWORD: 'owner-pw',
+  STEPGUARD_DB_APP_PASSWORD: 'app-pw',
   STEPGUARD_OPERATOR_TOKEN: 'o'.repeat(40),
   STEPGUARD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  STEPGUARD_AUDIT_SIGNING_KEY: `a1:${randomBytes(32).toString('base64')}`,
 };
 
 function envOf(service: string, dotenv: Record<string, string> = DOTENV): Record<string, string> {
@@ -75,13 +79,38 @@ describe('docker-compose.yml', () => {
     expect(env.REDIS_URL).toBe('redis://redis:6379');
   });
 
-  it.each(['POSTGRES_PASSWORD', 'STEPGUARD_OPERATOR_TOKEN', 'STEPGUARD_ENCRYPTION_KEYS'])(
-    'refuses to start without %s instead of using a default secret',
-    (secret) => {
-      const { [secret as keyof typeof DOTENV]: _missing, ...rest } = DOTENV;
-      expect(() => envOf('api', rest)).toThrow(secret);
-    },
-  );
+  it.each([
+    ['postgres', 'POSTGRES_PASSWORD'],
+    ['postgres', 'STEPGUARD_DB_OWNER_PASSWORD'],
+    ['postgres', 'STEPGUARD_DB_APP_PASSWORD'],
+    ['migrate', 'STEPGUARD_DB_OWNER_PASSWORD'],
+    ['api', 'STEPGUARD_DB_APP_PASSWORD'],
+    ['api', 'STEPGUARD_OPERATOR_TOKEN'],
+    ['api', 'STEPGUARD_ENCRYPTION_KEYS'],
+    ['worker', 'STEPGUARD_AUDIT_SIGNING_KEY'],
+  ])('refuses to start %s without %s instead of using a default secret', (service, secret) => {
+    const { [secret as keyof typeof DOTENV]: _missing, ...rest } = DOTENV;
+    expect(() => envOf(service, rest)).toThrow(secret);
+  });
+
+  it('runs migrations as the owner role and the api and worker as the application role, never the superuser', () => {
+    const userOf = (service: string) => new URL(envOf(service).DATABASE_URL!).username;
+    expect(userOf('migrate')).toBe('stepguard_owner');
+    expect(userOf('api')).toBe('stepguard_app');
+    expect(userOf('worker')).toBe('stepguard_app');
+    expect(envOf('postgres').POSTGRES_USER).toBe('postgres');
+    // The init script creates both roles from the passwords it is given, on the first start of the volume.
+    expect(services.postgres!.volumes).toEqual(
+      expect.arrayContaining([
+        './docker/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-stepguard-roles.sh:ro',
+        './docker/postgres/roles.sql:/stepguard/roles.sql:ro',
+      ]),
+    );
+    const script = read('docker/postgres/init-roles.sh');
+    expect(script).toContain('-v owner_role=stepguard_owner -v owner_password="$STEPGUARD_DB_OWNER_PASSWORD"');
+    expect(script).toContain('-v app_role=stepguard_app -v app_password="$STEPGUARD_DB_APP_PASSWORD"');
+    expect(script).toContain('-f /stepguard/roles.sql');
+  });
 
   it('keeps the workers out of the api process and migrations out of both', () => {
     expect(envOf('api').STEPGUARD_WORKERS_IN_PROCESS).toBe('false');
@@ -100,7 +129,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('health-checks postgres, redis, and the api on /readyz', () => {
-    expect(services.postgres!.healthcheck!.test.join(' ')).toContain('pg_isready');
+    expect(services.postgres!.healthcheck!.test.join(' ')).toContain('pg_isready -U postgres -d stepguard');
     expect(services.redis!.healthcheck!.test.join(' ')).toContain('redis-cli ping');
     expect(services.api!.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:3000/readyz');
     expect(services.api!.ports).toEqual(['3000:3000']);

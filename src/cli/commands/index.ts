@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command.js';
 import { apiKeyCreate } from './apikey-create.js';
+import { auditCheckpoint } from './audit-checkpoint.js';
 import { auditVerify } from './audit-verify.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly CliCommand[] = [
   userCreate,
   apiKeyCreate,
   auditVerify,
+  auditCheckpoint,
   keysRotate,
   migrate,
 ];

@@ -39,6 +39,13 @@ export const JOB_CATALOG = {
       'deliver-chain': z.object({ sinkId: z.uuid(), chainKey: z.string().min(1).max(64) }).strict(),
     },
   },
+  'audit-checkpoints': {
+    // One run at a time per worker; runs on several workers serialise on an advisory lock anyway.
+    concurrency: 1,
+    jobs: {
+      'audit-checkpoint': z.object({}).strict(),
+    },
+  },
 } as const satisfies Record<string, { concurrency: number; jobs: Record<string, z.ZodType<object>> }>;
 
 export type QueueName = keyof typeof JOB_CATALOG;

@@ -18,6 +18,7 @@ import { Migration0017OutboxRecipient } from './0017-outbox-recipient.js';
 import { Migration0018TenantPolicyVersion } from './0018-tenant-policy-version.js';
 import { Migration0019AuditAppendFunction } from './0019-audit-append-function.js';
 import { Migration0020GraceSweepCoveringIndexes } from './0020-grace-sweep-covering-indexes.js';
+import { Migration0021AuditCheckpoints } from './0021-audit-checkpoints.js';
 import { Migration0022AuditStreamSinks } from './0022-audit-stream-sinks.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   { name: '0018-tenant-policy-version', class: Migration0018TenantPolicyVersion },
   { name: '0019-audit-append-function', class: Migration0019AuditAppendFunction },
   { name: '0020-grace-sweep-covering-indexes', class: Migration0020GraceSweepCoveringIndexes },
+  { name: '0021-audit-checkpoints', class: Migration0021AuditCheckpoints },
   { name: '0022-audit-stream-sinks', class: Migration0022AuditStreamSinks },
 ];
