@@ -33,6 +33,7 @@ import { SinkSecrets } from './stream/sink-secrets.js';
 import { SinkTransports } from './stream/sink-transports.js';
 import { StreamReader } from './stream/stream-reader.js';
 import { StreamWake } from './stream/stream-wake.js';
+import { WakeOnCheckpointsHandler } from './stream/wake-on-checkpoints.handler.js';
 
 @Module({
   imports: [OutboxModule, QueuesModule],
@@ -68,6 +69,7 @@ import { StreamWake } from './stream/stream-wake.js';
     SinkTransports,
     StreamReader,
     StreamWake,
+    WakeOnCheckpointsHandler,
     CheckpointSigner,
     AuditCheckpointReader,
     TakeAuditCheckpointsHandler,

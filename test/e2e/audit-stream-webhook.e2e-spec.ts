@@ -106,4 +106,190 @@ describe('audit stream to a webhook sink', () => {
     expect(receiver.problems).toEqual([]);
     await receiver.stop();
   });
+
+  it('disables the sink when the receiver answers 410 Gone, and audits it', async () => {
+    const tenant = await aTenant(t.http);
+    const receiver = await startWebhookReceiver();
+    receiver.answer = () => ({ status: 410 });
+    const sink = await aSink(tenant, receiver);
+    const disabled = await waitUntil(() => t.http.get(`/v1/admin/audit-streams/${sink.id}`, tenant.admin.token), {
+      what: 'the sink disabled after a 410',
+      until: (res) => res.body.state === 'disabled',
+    });
+    expect(disabled.body.stateReason).toMatch(/410/);
+    const audit = await t.http.get('/v1/admin/audit?action=AuditSinkDisabled', tenant.admin.token);
+    expect(audit.body.events).toHaveLength(1);
+    expect(audit.body.events[0]).toMatchObject({
+      actor: { type: 'system' },
+      target: { type: 'audit_sink', id: sink.id },
+    });
+    // The admins are told by e-mail, in the transaction that disabled it.
+    const [mail] = await t.sql(
+      `select count(*)::int as n from outbox_messages where kind = 'security_notice' and ref_id = $1`,
+      [audit.body.events[0].id],
+    );
+    expect(mail.n).toBe(1);
+    await receiver.stop();
+  });
+
+  it('parks at the very event a receiver refuses; retry sends it again, skip moves past it and is audited', async () => {
+    const tenant = await aTenant(t.http);
+    const receiver = await startWebhookReceiver();
+    let refused = 0;
+    receiver.answer = (request) =>
+      request.items.some((i) => i['type'] === 'audit_event' && i['seq'] === refused)
+        ? { status: 400, body: 'bad event' }
+        : { status: 200 };
+    const head = await headOf(tenant);
+    refused = head + 2;
+    await aUser(t.http, tenant);
+    await aUser(t.http, tenant);
+    await aUser(t.http, tenant);
+    const sink = await aSink(tenant, receiver, { batchSize: 50 });
+    const parked = await waitUntil(() => t.http.get(`/v1/admin/audit-streams/${sink.id}`, tenant.admin.token), {
+      what: `the sink parked at seq ${refused}`,
+      until: (res) => res.body.state === 'parked',
+      timeoutMs: 20_000,
+    });
+    expect(parked.body.parked).toEqual([{ chain: tenant.id, seq: refused, error: expect.stringMatching(/400/) }]);
+    // Everything before the refused event was delivered, nothing after it.
+    expect(seqsOf(receiver)).toEqual(Array.from({ length: refused - 1 }, (_, i) => i + 1));
+
+    // A stale page cannot skip another event.
+    expect(
+      (await t.http.post(`/v1/admin/audit-streams/${sink.id}/skip`, { seq: refused + 1 }, tenant.admin.token)).status,
+    ).toBe(409);
+
+    // Retry while the receiver still refuses: parked again at the same event.
+    const requestsBefore = receiver.requests.length;
+    expect(
+      (await t.http.post(`/v1/admin/audit-streams/${sink.id}/retry`, { seq: refused }, tenant.admin.token)).status,
+    ).toBe(200);
+    await waitUntil(() => t.http.get(`/v1/admin/audit-streams/${sink.id}`, tenant.admin.token), {
+      what: 'parked again after the retry',
+      until: (res) => res.body.state === 'parked' && receiver.requests.length > requestsBefore,
+      timeoutMs: 20_000,
+    });
+
+    const skipped = await t.http.post(`/v1/admin/audit-streams/${sink.id}/skip`, { seq: refused }, tenant.admin.token);
+    expect(skipped.status).toBe(200);
+    const last = await headOf(tenant);
+    await waitUntil(() => seqsOf(receiver), {
+      what: 'delivery going on past the skipped event',
+      until: (seqs) => seqs.includes(last),
+      wakeOn: receiver.onRequest,
+      timeoutMs: 20_000,
+    });
+    expect(seqsOf(receiver)).not.toContain(refused);
+    expect(seqsOf(receiver).filter((seq) => seq > refused)).toEqual(
+      Array.from({ length: last - refused }, (_, i) => refused + 1 + i),
+    );
+    const audit = await t.http.get('/v1/admin/audit?action=AuditSinkEventSkipped', tenant.admin.token);
+    expect(audit.body.events[0].details).toMatchObject({ seq: refused, chainKey: tenant.id });
+    await receiver.stop();
+  });
+
+  it('times out on a receiver that hangs and sends the same batch again', async () => {
+    const tenant = await aTenant(t.http);
+    const receiver = await startWebhookReceiver();
+    let hung = false;
+    receiver.answer = () => (hung ? { status: 200 } : ((hung = true), 'hang'));
+    await aSink(tenant, receiver);
+    const head = await headOf(tenant);
+    await receivedThrough(receiver, head, 'the chain after a hanging attempt');
+    expectSeqs(receiver, head);
+    expect(receiver.requests[0]!.answered).toBe(0);
+    expect(receiver.requests[1]!.webhookId).toBe(receiver.requests[0]!.webhookId);
+    await receiver.stop();
+  });
+
+  it('refuses sinks on loopback, link-local and metadata addresses unless allow-listed', async () => {
+    for (const url of [
+      'http://127.0.0.2:8080/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/',
+      'http://10.1.2.3/',
+    ]) {
+      const res = await t.http.post('/v1/admin/audit-streams', { name: 'x', kind: 'webhook', url }, acme.admin.token);
+      expect([url, res.status, res.body.code]).toEqual([url, 400, 'validation_failed']);
+      expect(res.body.errors[0].field).toBe('url');
+    }
+    // 127.0.0.1 is on this deployment's allow-list (AUDIT_STREAM_EGRESS_ALLOW): the other tests' sinks use it.
+  });
+
+  it('keeps tenants apart: another tenant sees 404, API keys need audit:stream', async () => {
+    const receiver = await startWebhookReceiver();
+    const sink = await aSink(acme, receiver);
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['POST', '/pause'],
+      ['POST', '/test'],
+    ] as const) {
+      const res = await t.http.request(method, `/v1/admin/audit-streams/${sink.id}${path}`, {
+        token: globex.admin.token,
+        ...(method === 'PATCH' && { body: { name: 'mine now' } }),
+      });
+      expect([method, path, res.status]).toEqual([method, path, 404]);
+    }
+    expect(
+      (await t.http.get('/v1/admin/audit-streams', globex.admin.token)).body.sinks.map((s: { id: string }) => s.id),
+    ).not.toContain(sink.id);
+    const reader = await t.http.post(
+      '/v1/admin/api-keys',
+      { name: 'reader', scopes: ['audit:read'] },
+      acme.admin.token,
+    );
+    expect((await t.http.get('/v1/admin/audit-streams', reader.body.key)).status).toBe(403);
+    const streamer = await t.http.post(
+      '/v1/admin/api-keys',
+      { name: 'streamer', scopes: ['audit:stream'] },
+      acme.admin.token,
+    );
+    const listed = await t.http.get('/v1/admin/audit-streams', streamer.body.key);
+    expect(listed.status).toBe(200);
+    expect(listed.body.sinks.map((s: { id: string }) => s.id)).toContain(sink.id);
+    expect(JSON.stringify(listed.body)).not.toContain(sink.secret);
+    await receiver.stop();
+  });
+
+  it('streams every tenant and the platform chain to a platform sink', async () => {
+    const receiver = await startWebhookReceiver();
+    const created = await t.http.post(
+      '/v1/operator/audit-streams',
+      { name: 'platform siem', kind: 'webhook', url: receiver.url, batchSize: 100 },
+      t.operatorToken,
+    );
+    expect(created.status).toBe(201);
+    receiver.secrets.push(created.body.secret);
+    const late = await aTenant(t.http);
+    const chains = [acme.id, globex.id, late.id];
+    for (const chain of chains) {
+      const [row] = await t.sql<{ last_seq: string }>('select last_seq from audit_chains where chain_key = $1', [
+        chain,
+      ]);
+      const head = Number(row!.last_seq);
+      const seqsOfChain = () =>
+        receiver
+          .events()
+          .filter((e) => e['tenantId'] === chain)
+          .map((e) => Number(e['seq']));
+      await waitUntil(seqsOfChain, {
+        what: `chain ${chain} through seq ${head} at the platform sink`,
+        until: (seqs) => seqs.length >= head,
+        wakeOn: receiver.onRequest,
+        timeoutMs: 20_000,
+      });
+      expect(seqsOfChain().slice(0, head)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+    }
+    // The platform chain (the sink's own creation is on it) arrives too.
+    await waitUntil(() => receiver.events().some((e) => e['tenantId'] === null), {
+      what: 'the platform chain at the platform sink',
+      wakeOn: receiver.onRequest,
+    });
+    // A tenant's admin never sees the platform's sinks.
+    expect((await t.http.get(`/v1/admin/audit-streams/${created.body.id}`, acme.admin.token)).status).toBe(404);
+    await receiver.stop();
+  });
 });

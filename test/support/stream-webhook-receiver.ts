@@ -58,13 +58,26 @@ export class WebhookReceiver {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** The distinct events received (duplicates of a retried request counted once), in arrival order. */
+  /** The distinct audit events received (duplicates of a retried request counted once), in arrival order. */
   events(): Record<string, unknown>[] {
+    return this.items().filter((item) => item['type'] === 'audit_event');
+  }
+
+  /** The distinct signed checkpoints received, in arrival order. */
+  checkpoints(): Record<string, unknown>[] {
+    return this.items().filter((item) => item['type'] === 'audit_checkpoint');
+  }
+
+  /** Every distinct item received (native format), in arrival order. */
+  items(): Record<string, unknown>[] {
     const seen = new Set<string>();
     const out: Record<string, unknown>[] = [];
     for (const request of this.requests.filter((r) => r.answered >= 200 && r.answered < 300)) {
       for (const item of request.items) {
-        const key = String(item['id'] ?? JSON.stringify(item));
+        const key =
+          item['type'] === 'audit_checkpoint'
+            ? `checkpoint ${String(item['tenantId'])} ${String(item['number'])}`
+            : String(item['id']);
         if (seen.has(key)) continue;
         seen.add(key);
         out.push(item);

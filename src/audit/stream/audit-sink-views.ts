@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
+import { pgUuidArray } from '../../infra/database/pg-text-array.js';
 import { AuditSink } from './audit-sink.entity.js';
 import { findSink, inSinkScope } from './sink-scope.js';
 
@@ -65,7 +66,7 @@ export class AuditSinkViews {
          from audit_sink_cursors c left join audit_chains h on h.chain_key = c.chain_key
         where c.sink_id = any(?::uuid[])
         group by c.sink_id`,
-      [`{${sinks.map((s) => s.id).join(',')}}`],
+      [pgUuidArray(sinks.map((s) => s.id))],
     );
     const bySink = new Map(stats.map((s) => [s.sink_id, s]));
     const now = this.clock.now().getTime();

@@ -37,15 +37,20 @@ const LEASED_COLUMNS = `c.sink_id, c.chain_key, c.lease_token, c.delivered_seq, 
 export class SinkCursors {
   constructor(private readonly orm: MikroORM) {}
 
-  /** A new sink's cursors: a tenant sink's chain, or every existing chain for a platform sink. */
+  /**
+   * A new sink's cursors: a tenant sink's chain, or every existing chain for a platform sink; from the start
+   * of each chain, or from its current head and newest checkpoint.
+   */
   async open(em: EntityManager, sinkId: string, tenantId: string | null, fromStart: boolean): Promise<void> {
     await em.execute(
-      `insert into audit_sink_cursors (sink_id, chain_key, delivered_seq)
-       select ?, h.chain_key, case when ? then 0 else h.last_seq end
+      `insert into audit_sink_cursors (sink_id, chain_key, delivered_seq, delivered_checkpoint)
+       select ?, h.chain_key, case when ? then 0 else h.last_seq end,
+              case when ? then 0 else coalesce((select max(k.number) from audit_checkpoints k
+                                                 where k.chain_key = h.chain_key), 0) end
          from (select chain_key, last_seq from audit_chains where ?::text is null or chain_key = ?::text
                union all select ?::text, 0 where ?::text is not null) h
        on conflict do nothing`,
-      [sinkId, fromStart, tenantId, tenantId, tenantId, tenantId],
+      [sinkId, fromStart, fromStart, tenantId, tenantId, tenantId, tenantId],
     );
   }
 

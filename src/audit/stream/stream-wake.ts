@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { JobQueues } from '../../infra/queues/job-queues.js';
 import { jobIdOf } from '../../infra/queues/job-id.js';
+import { pgTextArray } from '../../infra/database/pg-text-array.js';
 
 /** A due delivery: one sink, one chain. */
 export interface DuePair {
@@ -34,6 +35,17 @@ export class StreamWake {
       .fork()
       .execute<{ chain_key: string }[]>('select chain_key from audit_sink_cursors where sink_id = ?', [sinkId]);
     await this.pairs(rows.map((r) => ({ sinkId, chainKey: r.chain_key })));
+  }
+
+  /** Every active sink watching these chains (new checkpoints), in one query however many chains. */
+  async chains(chainKeys: readonly string[]): Promise<void> {
+    if (chainKeys.length === 0) return;
+    const rows = await this.orm.em.fork().execute<{ sink_id: string; chain_key: string }[]>(
+      `select c.sink_id, c.chain_key from audit_sink_cursors c join audit_sinks s on s.id = c.sink_id
+        where c.chain_key = any(?::text[]) and s.state = 'active' and c.parked_seq is null`,
+      [pgTextArray(chainKeys)],
+    );
+    await this.pairs(rows.map((r) => ({ sinkId: r.sink_id, chainKey: r.chain_key })));
   }
 
   /** Every active sink watching one chain (a commit appended to it). */
@@ -71,7 +83,10 @@ export class StreamWake {
       `select c.sink_id, c.chain_key from audit_sink_cursors c
          join audit_sinks s on s.id = c.sink_id and s.state = 'active'
          join audit_chains h on h.chain_key = c.chain_key
-        where c.parked_seq is null and h.last_seq > c.delivered_seq
+        where c.parked_seq is null
+          and (h.last_seq > c.delivered_seq
+               or exists (select 1 from audit_checkpoints k
+                           where k.chain_key = c.chain_key and k.number > c.delivered_checkpoint))
           and (c.next_attempt_at is null or c.next_attempt_at <= ?)
           and (c.lease_until is null or c.lease_until < ?)
         order by c.next_attempt_at nulls first

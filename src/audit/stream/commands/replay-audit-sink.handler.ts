@@ -34,11 +34,14 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
         }
         const fromSeq = await this.fromSeq(tx.em, chain, input);
         const moved = await tx.em.execute(
-          `update audit_sink_cursors set delivered_seq = ?, pinned_through_seq = null, one_by_one_through_seq = null,
+          `update audit_sink_cursors set delivered_seq = ?,
+                  delivered_checkpoint = coalesce((select max(k.number) from audit_checkpoints k
+                                                    where k.chain_key = ? and k.seq < ?), 0),
+                  pinned_through_seq = null, one_by_one_through_seq = null,
                   parked_seq = null, parked_error = null, consecutive_failures = 0, failing_since = null,
                   next_attempt_at = null, lease_token = null, lease_until = null
             where sink_id = ? and chain_key = ? returning chain_key`,
-          [fromSeq - 1, sinkId, chain],
+          [fromSeq - 1, chain, fromSeq, sinkId, chain],
         );
         if (moved.length === 0) throw invalid('chain', 'this sink has no cursor on that chain');
         await this.audit.record(tx, new AuditSinkReplayedEvent(tenantId, sinkId), {
