@@ -117,8 +117,11 @@ export class DeliverChain {
     return { ended: 'retry', retryAt };
   }
 
-  /** Long enough for a batch's worst case (the transport's timeout) several times over. */
+  /**
+   * Past a batch's worst case (the request's timeout, then Splunk's acknowledgement wait of twice that),
+   * renewed after each batch: a worker killed mid-batch holds the chain only this long.
+   */
   private leaseMs(): number {
-    return Math.max(30_000, this.config.env.AUDIT_STREAM_TIMEOUT_SECONDS * 4_000);
+    return this.config.env.AUDIT_STREAM_TIMEOUT_SECONDS * 4_000 + 5_000;
   }
 }

@@ -85,6 +85,7 @@ export class SinkTransports implements OnApplicationShutdown {
           ...(source && { source }),
           ...(sourcetype && { sourcetype }),
           timeoutMs,
+          ackTimeoutMs: 2 * timeoutMs,
         });
       }
       case 'syslog': {
