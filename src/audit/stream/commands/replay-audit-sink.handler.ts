@@ -65,9 +65,9 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
   ) {
     const [range] = await em.execute<{ first: string | null; last: string | null; at: string | null }[]>(
       `select min(seq) as first, max(seq) as last,
-              (select min(seq) from audit_events where chain_key = ? and occurred_at >= ?) as at
+              (select min(seq) from audit_events where chain_key = ? and occurred_at >= ?::timestamptz) as at
          from audit_events where chain_key = ?`,
-      [chain, input.fromTime ?? new Date(8.64e15), chain],
+      [chain, input.fromTime ?? null, chain],
     );
     const first = range?.first === null || range === undefined ? 1 : Number(range.first);
     const last = range?.last === null || range === undefined ? 0 : Number(range.last);
