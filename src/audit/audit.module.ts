@@ -16,6 +16,7 @@ import { ListAuditCheckpointsHandler } from './checkpoints/queries/list-audit-ch
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
 import { SecurityNotices } from './security-notices.js';
 import { AuditSinkViews } from './stream/audit-sink-views.js';
+import { AuditStreamHealth } from './stream/audit-stream-health.js';
 import { PlatformAuditStreamsController, TenantAuditStreamsController } from './stream/audit-streams.controllers.js';
 import { CreateAuditSinkHandler } from './stream/commands/create-audit-sink.handler.js';
 import { DeleteAuditSinkHandler } from './stream/commands/delete-audit-sink.handler.js';
@@ -52,6 +53,7 @@ import { StreamWake } from './stream/stream-wake.js';
     SecurityNotices,
     secretBoxProvider,
     AuditSinkViews,
+    AuditStreamHealth,
     CreateAuditSinkHandler,
     UpdateAuditSinkHandler,
     DeleteAuditSinkHandler,
@@ -73,6 +75,16 @@ import { StreamWake } from './stream/stream-wake.js';
     TakeAuditCheckpointsHandler,
     ListAuditCheckpointsHandler,
   ],
-  exports: [AuditLog, AuditedAttempt, AuditVerifier, SecurityNotices, AuditCheckpointReader, DeliverChain, StreamWake],
+  exports: [
+    AuditLog,
+    AuditedAttempt,
+    AuditVerifier,
+    SecurityNotices,
+    AuditCheckpointReader,
+    AuditSinkViews,
+    AuditStreamHealth,
+    DeliverChain,
+    StreamWake,
+  ],
 })
 export class AuditModule {}

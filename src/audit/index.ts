@@ -9,6 +9,7 @@ export { SecurityNotices } from './security-notices.js';
 export * from './stream/audit-sink.events.js';
 export { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './stream/delivery.events.js';
 export { DeliverChain, type DeliveryRun } from './stream/deliver-chain.js';
+export { AuditStreamHealth, REPORTED_SINK_STATES, type SinkHealth } from './stream/audit-stream-health.js';
 export { SinkAlerts } from './stream/sink-alerts.js';
 export { StreamWake } from './stream/stream-wake.js';
 export { cadenceMs } from './checkpoints/cadence.js';
