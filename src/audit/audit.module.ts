@@ -20,6 +20,7 @@ import { AuditStreamHealth } from './stream/audit-stream-health.js';
 import { PlatformAuditStreamsController, TenantAuditStreamsController } from './stream/audit-streams.controllers.js';
 import { CreateAuditSinkHandler } from './stream/commands/create-audit-sink.handler.js';
 import { DeleteAuditSinkHandler } from './stream/commands/delete-audit-sink.handler.js';
+import { ReencryptAuditSinkSecretsHandler } from './stream/commands/reencrypt-audit-sink-secrets.handler.js';
 import { ReplayAuditSinkHandler } from './stream/commands/replay-audit-sink.handler.js';
 import { ResolveParkedEventHandler } from './stream/commands/resolve-parked-event.handler.js';
 import { RotateAuditSinkSecretHandler } from './stream/commands/rotate-audit-sink-secret.handler.js';
@@ -59,6 +60,7 @@ import { StreamWake } from './stream/stream-wake.js';
     DeleteAuditSinkHandler,
     SetAuditSinkStateHandler,
     ReplayAuditSinkHandler,
+    ReencryptAuditSinkSecretsHandler,
     ResolveParkedEventHandler,
     RotateAuditSinkSecretHandler,
     TestAuditSinkHandler,

@@ -17,6 +17,10 @@ export {
   SetAuditSinkStateCommand,
   type SinkWithSecret,
 } from './stream/commands/audit-sink.commands.js';
+export {
+  type ReencryptedSinkBatch,
+  ReencryptAuditSinkSecretsCommand,
+} from './stream/commands/reencrypt-audit-sink-secrets.command.js';
 export { type CreateAuditSinkInput, createAuditSinkSchema } from './stream/dto/audit-sink.schemas.js';
 export { FORMATS_OF, SINK_KINDS, type SinkKind } from './stream/sink-settings.js';
 export { SinkAlerts } from './stream/sink-alerts.js';
