@@ -2,8 +2,9 @@
 #   docker run … stepguard                                         api (workers too unless STEPGUARD_WORKERS_IN_PROCESS=false)
 #   docker run … stepguard node dist/workers/main.js               worker
 #   docker run … stepguard node dist/src/cli/main.js migrate       migrations (or any CLI command)
-# docker-compose.yml runs each of them. No HEALTHCHECK here: the worker and the migration job serve
-# no HTTP and would report unhealthy; the api's check (GET /readyz) lives in docker-compose.yml.
+# docker-compose.yml runs each of them. No HEALTHCHECK here: the worker (at most its metrics on
+# WORKER_METRICS_PORT) and the migration job serve no probes and would report unhealthy; the api's check
+# (GET /readyz) lives in docker-compose.yml.
 
 # Build: every dependency, then `nest build` into dist/ (the handlebars templates copied with it).
 FROM node:24-bookworm-slim AS build
@@ -25,5 +26,6 @@ COPY --from=build /app/dist ./dist
 RUN install -d -o node -g node -m 700 /app/.stepguard
 # The image's `node` user, by number so Kubernetes can check runAsNonRoot.
 USER 1000:1000
-EXPOSE 3000
+# 3000: the api; 9464: a worker's metrics, when WORKER_METRICS_PORT=9464 (docker-compose.yml sets it).
+EXPOSE 3000 9464
 CMD ["node", "dist/src/main.js"]

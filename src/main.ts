@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       const applied = await runMigrations(runtime.config.databaseUrl);
       if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
     }
-    app = await createHttpApp(runtime.config, { extra: env.STEPGUARD_WORKERS_IN_PROCESS ? [WorkersModule] : [] });
+    app = await createHttpApp(runtime.config, { workers: env.STEPGUARD_WORKERS_IN_PROCESS ? [WorkersModule] : [] });
     await app.init();
     await ensureDefaultTenant(app, runtime.config, (line) => console.log(line));
     await app.listen(env.PORT, env.HOST);

@@ -14,10 +14,13 @@ import { QueuesModule } from '../infra/queues/queues.module.js';
 import { ComplianceModule } from '../compliance/index.js';
 import { SessionsModule } from '../sessions/index.js';
 import { LiveModule } from '../live/index.js';
+import { WorkerMetricsModule } from '../ops/worker-metrics.module.js';
 
 export interface AppOptions {
   clock?: Clock;
-  /** Extra modules: the workers in the all-in-one process, the ops endpoints on the api. */
+  /** The BullMQ workers this process runs (WorkersModule), registered with the counters of their work. */
+  workers?: NonNullable<ModuleMetadata['imports']>;
+  /** Extra modules: the ops endpoints on the api, a test's own. */
   extra?: NonNullable<ModuleMetadata['imports']>;
 }
 
@@ -38,6 +41,7 @@ export class AppModule {
         FactorsModule,
         ComplianceModule,
         LiveModule,
+        ...(options.workers?.length ? [...options.workers, WorkerMetricsModule] : []),
         ...(options.extra ?? []),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -16,9 +16,11 @@ import { ListAuditCheckpointsHandler } from './checkpoints/queries/list-audit-ch
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
 import { SecurityNotices } from './security-notices.js';
 import { AuditSinkViews } from './stream/audit-sink-views.js';
+import { AuditStreamHealth } from './stream/audit-stream-health.js';
 import { PlatformAuditStreamsController, TenantAuditStreamsController } from './stream/audit-streams.controllers.js';
 import { CreateAuditSinkHandler } from './stream/commands/create-audit-sink.handler.js';
 import { DeleteAuditSinkHandler } from './stream/commands/delete-audit-sink.handler.js';
+import { ReencryptAuditSinkSecretsHandler } from './stream/commands/reencrypt-audit-sink-secrets.handler.js';
 import { ReplayAuditSinkHandler } from './stream/commands/replay-audit-sink.handler.js';
 import { ResolveParkedEventHandler } from './stream/commands/resolve-parked-event.handler.js';
 import { RotateAuditSinkSecretHandler } from './stream/commands/rotate-audit-sink-secret.handler.js';
@@ -53,11 +55,13 @@ import { WakeOnCheckpointsHandler } from './stream/wake-on-checkpoints.handler.j
     SecurityNotices,
     secretBoxProvider,
     AuditSinkViews,
+    AuditStreamHealth,
     CreateAuditSinkHandler,
     UpdateAuditSinkHandler,
     DeleteAuditSinkHandler,
     SetAuditSinkStateHandler,
     ReplayAuditSinkHandler,
+    ReencryptAuditSinkSecretsHandler,
     ResolveParkedEventHandler,
     RotateAuditSinkSecretHandler,
     TestAuditSinkHandler,
@@ -75,6 +79,16 @@ import { WakeOnCheckpointsHandler } from './stream/wake-on-checkpoints.handler.j
     TakeAuditCheckpointsHandler,
     ListAuditCheckpointsHandler,
   ],
-  exports: [AuditLog, AuditedAttempt, AuditVerifier, SecurityNotices, AuditCheckpointReader, DeliverChain, StreamWake],
+  exports: [
+    AuditLog,
+    AuditedAttempt,
+    AuditVerifier,
+    SecurityNotices,
+    AuditCheckpointReader,
+    AuditSinkViews,
+    AuditStreamHealth,
+    DeliverChain,
+    StreamWake,
+  ],
 })
 export class AuditModule {}

@@ -9,6 +9,20 @@ export { SecurityNotices } from './security-notices.js';
 export * from './stream/audit-sink.events.js';
 export { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './stream/delivery.events.js';
 export { DeliverChain, type DeliveryRun } from './stream/deliver-chain.js';
+export { AuditStreamHealth, REPORTED_SINK_STATES, type SinkHealth } from './stream/audit-stream-health.js';
+export { AuditSinkViews } from './stream/audit-sink-views.js';
+export {
+  CreateAuditSinkCommand,
+  DeleteAuditSinkCommand,
+  SetAuditSinkStateCommand,
+  type SinkWithSecret,
+} from './stream/commands/audit-sink.commands.js';
+export {
+  type ReencryptedSinkBatch,
+  ReencryptAuditSinkSecretsCommand,
+} from './stream/commands/reencrypt-audit-sink-secrets.command.js';
+export { type CreateAuditSinkInput, createAuditSinkSchema } from './stream/dto/audit-sink.schemas.js';
+export { FORMATS_OF, SINK_KINDS, type SinkKind } from './stream/sink-settings.js';
 export { SinkAlerts } from './stream/sink-alerts.js';
 export { StreamWake } from './stream/stream-wake.js';
 export { cadenceMs } from './checkpoints/cadence.js';

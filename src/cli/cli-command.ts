@@ -30,6 +30,11 @@ export interface CliCommand {
   usage: string;
   summary: string;
   options: ParseArgsOptionsConfig;
-  /** Checks the flags before anything starts (UsageError on a bad one) and returns the work to do. */
-  prepare(flags: Flags): CliTask;
+  /** Names of the arguments after the words (`['id']` for `audit-streams remove <id>`); none by default. */
+  positionals?: readonly string[];
+  /**
+   * Checks the flags and arguments before anything starts (UsageError on a bad one) and returns the work
+   * to do. `args` holds exactly the `positionals` named.
+   */
+  prepare(flags: Flags, args: readonly string[]): CliTask;
 }

@@ -8,17 +8,25 @@ export function parseInvocation(argv: readonly string[]): 'help' | CliTask {
   if (['help', '--help', '-h'].includes(argv[0]!)) return 'help';
   const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word));
   if (!command) throw new UsageError(`unknown command: ${argv.slice(0, 2).join(' ')}`);
+  const names = command.positionals ?? [];
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv.slice(command.words.length)],
       options: command.options,
       strict: true,
-      allowPositionals: false,
-    }) as { values: Record<string, string | boolean | undefined> });
+      allowPositionals: names.length > 0,
+    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
     // node's messages go on to explain `--`; the first sentence is the part that helps here.
     throw new UsageError(`${command.words.join(' ')}: ${(error as Error).message.split('. ')[0]}`);
   }
-  return command.prepare(values);
+  if (positionals.length > names.length) {
+    throw new UsageError(`${command.words.join(' ')}: Unexpected argument '${positionals[names.length]}'`);
+  }
+  if (positionals.length < names.length) {
+    throw new UsageError(`${command.words.join(' ')}: expected ${names.map((name) => `<${name}>`).join(' ')}`);
+  }
+  return command.prepare(values, positionals);
 }

@@ -1,4 +1,4 @@
-import type { FactoryProvider } from '@nestjs/common';
+import { type FactoryProvider, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /**
@@ -13,3 +13,10 @@ export const metricsRegistryProvider: FactoryProvider<Registry> = {
     return registry;
   },
 };
+
+/**
+ * The application's registry, shared by the api's metrics and the workers' (in the all-in-one process both
+ * land in the one `/metrics`): Nest makes one instance of a module however many modules import it.
+ */
+@Module({ providers: [metricsRegistryProvider], exports: [Registry] })
+export class MetricsRegistryModule {}

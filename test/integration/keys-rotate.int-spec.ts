@@ -78,7 +78,10 @@ describe('stepguard keys rotate', () => {
     expect(await keyIds()).toEqual([{ k: 'new', n: 6 }]);
 
     const again = await cli(both, 'keys', 'rotate');
-    expect(again).toMatchObject({ code: 0, out: 'nothing to re-encrypt: every factor secret is under key new' });
+    expect(again).toMatchObject({
+      code: 0,
+      out: 'nothing to re-encrypt: every factor and audit sink secret is under key new',
+    });
   });
 
   it('keeps every secret intact: each opens under the new key alone, bound to its own row', async () => {

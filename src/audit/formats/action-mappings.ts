@@ -141,6 +141,7 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
   AuditSinkCreated: row('Audit sink created', 'medium', entity('create'), ecs(['configuration'], ['creation'])),
   AuditSinkUpdated: row('Audit sink changed', 'medium', entity('update'), SINK_CHANGE),
   AuditSinkSecretRotated: row('Audit sink secret rotated', 'low', entity('update'), SINK_CHANGE),
+  AuditSinkSecretsReencrypted: row('Audit sink secrets re-encrypted', 'medium', entity('update'), SINK_CHANGE),
   AuditSinkDeleted: row('Audit sink deleted', 'high', entity('delete'), ecs(['configuration'], ['deletion'])),
   AuditSinkPaused: row('Audit sink paused', 'high', entity('update'), SINK_CHANGE),
   AuditSinkResumed: row('Audit sink resumed', 'low', entity('update'), SINK_CHANGE),

@@ -15,6 +15,10 @@ export class AuditSinkUpdatedEvent extends SinkEvent {
 export class AuditSinkSecretRotatedEvent extends SinkEvent {
   static readonly type = 'AuditSinkSecretRotated';
 }
+/** `keys rotate` sealed the sink's secrets again under the newest encryption key. */
+export class AuditSinkSecretsReencryptedEvent extends SinkEvent {
+  static readonly type = 'AuditSinkSecretsReencrypted';
+}
 export class AuditSinkDeletedEvent extends SinkEvent {
   static readonly type = 'AuditSinkDeleted';
 }

@@ -79,7 +79,8 @@ export class DeliverChain {
       if (!(await this.cursors.acknowledged(cursor, next.throughSeq, next.throughCheckpoint, now))) {
         return { ended: 'lease_lost' };
       }
-      this.events.publish(new AuditBatchDeliveredEvent(sink.id, cursor.chainKey, items.length, elapsedMs));
+      const events = items.filter((item) => item.kind === 'event').length;
+      this.events.publish(new AuditBatchDeliveredEvent(sink.id, cursor.chainKey, items.length, elapsedMs, events));
       return null;
     }
     this.events.publish(new AuditBatchFailedEvent(sink.id, cursor.chainKey, delivery.outcome));

@@ -1,6 +1,8 @@
 import type { CliCommand } from '../cli-command.js';
 import { apiKeyCreate } from './apikey-create.js';
 import { auditCheckpoint } from './audit-checkpoint.js';
+import { auditStreamsAdd } from './audit-streams-add.js';
+import { auditStreamsList, auditStreamsPause, auditStreamsRemove, auditStreamsResume } from './audit-streams-manage.js';
 import { auditVerify } from './audit-verify.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
@@ -13,6 +15,11 @@ export const COMMANDS: readonly CliCommand[] = [
   apiKeyCreate,
   auditVerify,
   auditCheckpoint,
+  auditStreamsList,
+  auditStreamsAdd,
+  auditStreamsRemove,
+  auditStreamsPause,
+  auditStreamsResume,
   keysRotate,
   migrate,
 ];
