@@ -14,6 +14,7 @@ import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
 import { TakeAuditCheckpointsHandler } from './checkpoints/commands/take-audit-checkpoints.handler.js';
 import { ListAuditCheckpointsHandler } from './checkpoints/queries/list-audit-checkpoints.handler.js';
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
+import { PurgeAuditLogHandler } from './retention/commands/purge-audit-log.handler.js';
 import { SecurityNotices } from './security-notices.js';
 import { AuditSinkViews } from './stream/audit-sink-views.js';
 import { PlatformAuditStreamsController, TenantAuditStreamsController } from './stream/audit-streams.controllers.js';
@@ -72,6 +73,7 @@ import { StreamWake } from './stream/stream-wake.js';
     AuditCheckpointReader,
     TakeAuditCheckpointsHandler,
     ListAuditCheckpointsHandler,
+    PurgeAuditLogHandler,
   ],
   exports: [AuditLog, AuditedAttempt, AuditVerifier, SecurityNotices, AuditCheckpointReader, DeliverChain, StreamWake],
 })

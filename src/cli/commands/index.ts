@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command.js';
 import { apiKeyCreate } from './apikey-create.js';
 import { auditCheckpoint } from './audit-checkpoint.js';
+import { auditPurge } from './audit-purge.js';
 import { auditVerify } from './audit-verify.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CliCommand[] = [
   apiKeyCreate,
   auditVerify,
   auditCheckpoint,
+  auditPurge,
   keysRotate,
   migrate,
 ];
