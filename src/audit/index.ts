@@ -23,6 +23,7 @@ export { auditCheckpointViewSchema } from './checkpoints/dto/audit-checkpoints.s
 export { AuditCheckpointsTakenEvent } from './checkpoints/events/audit-checkpoints-taken.event.js';
 export type { AuditCheckpointView, StreamItem } from './stream/stream-item.js';
 export {
+  heldBySink,
   type PurgedAuditLog,
   PurgeAuditLogCommand,
   type PurgeScope,

@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { PLATFORM_CHAIN, type PurgedAuditLog, PurgeAuditLogCommand } from '../../audit/index.js';
+import { heldBySink, PLATFORM_CHAIN, type PurgedAuditLog, PurgeAuditLogCommand } from '../../audit/index.js';
 import { CLI_ACTOR, type CliCommand, EXIT_FAILURE, EXIT_OK } from '../cli-command.js';
 
 export const auditPurge: CliCommand = {
@@ -36,10 +36,10 @@ function describe(run: PurgedAuditLog, days: number, dryRun: boolean): string[] 
       ? `would purge ${what} ${older} from ${count(run.chains, 'chain')}`
       : `purged ${what} ${older} from ${count(run.chains, 'chain')}, in ${count(run.purges, 'purge')}`,
   ];
-  for (const held of run.held) {
-    lines.push(
-      `held: ${chainName(held.chainKey)} stops at seq ${held.seq}, the last that sink ${held.sinkId} received`,
-    );
+  for (const [sinkId, chains] of heldBySink(run.held)) {
+    const shown = chains.slice(0, HELD_SHOWN).map((h) => `${chainName(h.chainKey)} at seq ${h.seq}`);
+    const more = chains.length > HELD_SHOWN ? `, and ${count(chains.length - HELD_SHOWN, 'more chain')}` : '';
+    lines.push(`held by sink ${sinkId}, which has not received the older events: ${shown.join(', ')}${more}`);
   }
   for (const broken of run.broken) {
     lines.push(
@@ -48,6 +48,9 @@ function describe(run: PurgedAuditLog, days: number, dryRun: boolean): string[] 
   }
   return lines;
 }
+
+/** Chains named per holding sink; a paused platform sink holds every chain. */
+const HELD_SHOWN = 5;
 
 const chainName = (chainKey: string) => (chainKey === PLATFORM_CHAIN ? 'the platform chain' : `tenant ${chainKey}`);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -21,6 +21,17 @@ export interface PurgedAuditLog {
   broken: { chainKey: string; seq: number; problem: string }[];
 }
 
+/** The chains of `held`, per sink holding them back. */
+export function heldBySink(held: PurgedAuditLog['held']): Map<string, PurgedAuditLog['held']> {
+  const bySink = new Map<string, PurgedAuditLog['held']>();
+  for (const chain of held) {
+    const chains = bySink.get(chain.sinkId);
+    if (chains) chains.push(chain);
+    else bySink.set(chain.sinkId, [chain]);
+  }
+  return bySink;
+}
+
 /**
  * Deletes what AUDIT_RETENTION_DAYS lets go (issue 13: never an event a sink that is not disabled has not
  * received), chain by chain in bounded batches, each batch its own transaction with its own audit entry.

@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -6,27 +5,15 @@ import type { Actor } from '../../../common/actor.js';
 import { AppConfig } from '../../../common/app-config.js';
 import { Clock } from '../../../common/clock.js';
 import { type Tx, UnitOfWork } from '../../../common/cqrs/unit-of-work.js';
-import { TenantScope } from '../../../common/tenant-scope.js';
-import { isBroken, startWalk, walkChain } from '../../audit-chain.js';
-import { AuditEvent } from '../../audit-event.entity.js';
 import { AuditLog } from '../../audit-log.js';
 import { tenantOfChain } from '../../checkpoints/checkpoint-reader.js';
 import { AuditRetentionPurgedEvent } from '../events/audit-retention-purged.event.js';
+import { firstBrokenLink } from '../first-broken-link.js';
 import { type PurgeBounds, purgeBoundsOf } from '../purge-bounds.js';
-import { type PurgedAuditLog, PurgeAuditLogCommand, type PurgeScope } from './purge-audit-log.command.js';
+import { purgeOneBatch } from '../purge-one-batch.js';
+import { heldBySink, type PurgedAuditLog, PurgeAuditLogCommand, type PurgeScope } from './purge-audit-log.command.js';
 
 const DAY_MS = 24 * 3_600_000;
-
-/** What `audit_purge` answers for the batch it deleted. */
-interface PurgedRow {
-  number: string;
-  cutoff_ms: string;
-  from_seq: string | null;
-  through_seq: string;
-  through_hash: string;
-  checkpoints_from: string | null;
-  checkpoints_through: string;
-}
 
 type BatchOutcome =
   | { kind: 'purged'; events: number; checkpoints: number }
@@ -69,7 +56,19 @@ export class PurgeAuditLogHandler implements ICommandHandler<PurgeAuditLogComman
       if (dryRun) await this.plan(chainKey, cutoff, result);
       else await this.purge(chainKey, cutoff, batchSize, actor, result);
     }
+    if (!dryRun) this.warnHolders(result.held);
     return result;
+  }
+
+  /** One line per holding sink, not per chain: a paused platform sink holds every chain. */
+  private warnHolders(held: PurgedAuditLog['held']): void {
+    for (const [sinkId, chains] of heldBySink(held)) {
+      const first = chains[0]!;
+      this.logger.warn(
+        `sink ${sinkId} holds retention on ${chains.length} chain${chains.length === 1 ? '' : 's'} ` +
+          `(chain ${first.chainKey} at seq ${first.seq}): it has not received older events yet`,
+      );
+    }
   }
 
   private async *chains(scope: PurgeScope, batchSize: number): AsyncGenerator<string> {
@@ -130,10 +129,7 @@ export class PurgeAuditLogHandler implements ICommandHandler<PurgeAuditLogComman
       } else {
         result.cutoff = outcome.bounds.cutoff;
         const held = outcome.bounds.heldBy;
-        if (held) {
-          result.held.push({ chainKey, ...held });
-          this.logger.warn(`audit chain ${chainKey}: sink ${held.sinkId} holds retention at seq ${held.seq}`);
-        }
+        if (held) result.held.push({ chainKey, ...held });
       }
       return;
     }
@@ -150,62 +146,20 @@ export class PurgeAuditLogHandler implements ICommandHandler<PurgeAuditLogComman
     if (bounds.throughSeq === bounds.horizonSeq && bounds.throughCheckpoint === bounds.horizonCheckpoint) {
       return { kind: 'done', bounds };
     }
-    const broken = await brokenLink(tx.em, chainKey, bounds);
+    const from = { seq: bounds.horizonSeq, hash: bounds.horizonHash };
+    const broken = await firstBrokenLink(tx.em, chainKey, from, bounds.throughSeq);
     if (broken) return { kind: 'broken', ...broken };
-    const [row] = await tx.em.execute<PurgedRow[]>(
-      `select number, (extract(epoch from cutoff) * 1000)::bigint as cutoff_ms, from_seq, through_seq, through_hash,
-              checkpoints_from, checkpoints_through
-         from audit_purge(?, ?, ?, ?)`,
-      [chainKey, cutoff, bounds.throughSeq, batchSize],
-    );
-    // Another purge of the chain committed first and took this batch.
-    if (!row) return { kind: 'done', bounds };
-    const purge = Number(row.number);
-    const fromSeq = row.from_seq === null ? null : Number(row.from_seq);
-    const throughSeq = Number(row.through_seq);
-    const checkpointsFrom = row.checkpoints_from === null ? null : Number(row.checkpoints_from);
-    const checkpointsThrough = Number(row.checkpoints_through);
-    await this.audit.record(tx, new AuditRetentionPurgedEvent(tenantOfChain(chainKey), purge), {
+    const record = await purgeOneBatch(tx.em, chainKey, cutoff, bounds.throughSeq, batchSize);
+    if (!record) return { kind: 'done', bounds };
+    await this.audit.record(tx, new AuditRetentionPurgedEvent(tenantOfChain(chainKey), record.purge), {
       actor,
-      details: {
-        purge,
-        cutoff: new Date(Number(row.cutoff_ms)).toISOString(),
-        retentionDays: this.config.env.AUDIT_RETENTION_DAYS,
-        fromSeq,
-        throughSeq,
-        throughHash: row.through_hash,
-        checkpointsFrom,
-        checkpointsThrough,
-      },
+      details: { ...record, cutoff: record.cutoff.toISOString(), retentionDays: this.config.env.AUDIT_RETENTION_DAYS },
     });
+    const { fromSeq, throughSeq, checkpointsFrom, checkpointsThrough } = record;
     return {
       kind: 'purged',
       events: fromSeq === null ? 0 : throughSeq - fromSeq + 1,
       checkpoints: checkpointsFrom === null ? 0 : checkpointsThrough - checkpointsFrom + 1,
     };
   }
-}
-
-/**
- * The first broken link among the events the batch would delete, or null when each one carries the next seq,
- * points at the previous hash and hashes to its own: what is purged was intact.
- */
-async function brokenLink(
-  em: EntityManager,
-  chainKey: string,
-  bounds: PurgeBounds,
-): Promise<{ seq: number; problem: string } | null> {
-  if (bounds.throughSeq === bounds.horizonSeq) return null;
-  const events = await TenantScope.acrossTenants('a chain is read whole, by its key', () =>
-    em.find(
-      AuditEvent,
-      { chainKey, seq: { $gt: String(bounds.horizonSeq), $lte: String(bounds.throughSeq) } },
-      { orderBy: { seq: 'asc' } },
-    ),
-  );
-  em.clear();
-  const walk = walkChain(startWalk({ seq: bounds.horizonSeq, hash: bounds.horizonHash }), events);
-  if (isBroken(walk)) return { seq: walk.brokenAt, problem: walk.problem };
-  if (walk.lastSeq !== bounds.throughSeq) return { seq: walk.lastSeq + 1, problem: 'seq_gap' };
-  return null;
 }
