@@ -184,6 +184,8 @@ export const envSchema = z.object({
   MFA_CLEANUP_INTERVAL_MINUTES: minutes(60),
   GRACE_SWEEP_INTERVAL_MINUTES: minutes(15),
   AUDIT_CHECKPOINT_INTERVAL_MINUTES: minutes(5),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  AUDIT_RETENTION_INTERVAL_MINUTES: minutes(24 * 60),
   MFA_REMINDER_DAYS: z
     .string()
     .regex(/^(\d{1,2})(,\d{1,2})*$/, 'must be whole days before the deadline, comma-separated (e.g. 7,1)')

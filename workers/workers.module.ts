@@ -13,6 +13,8 @@ import { AuditStreamProcessor } from './audit-stream.processor.js';
 import { AuditStreamWaker } from './audit-stream.waker.js';
 import { AuditCheckpointProcessor } from './audit-checkpoint.processor.js';
 import { AuditCheckpointSchedule } from './audit-checkpoint.schedule.js';
+import { AuditRetentionProcessor } from './audit-retention.processor.js';
+import { AuditRetentionSchedule } from './audit-retention.schedule.js';
 
 /**
  * The BullMQ processors and their schedules. Added to AppModule by the worker process and by the
@@ -31,6 +33,8 @@ import { AuditCheckpointSchedule } from './audit-checkpoint.schedule.js';
     AuditStreamWaker,
     AuditCheckpointProcessor,
     AuditCheckpointSchedule,
+    AuditRetentionProcessor,
+    AuditRetentionSchedule,
   ],
 })
 export class WorkersModule {}

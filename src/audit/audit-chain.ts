@@ -1,7 +1,14 @@
 import type { AuditEvent } from './audit-event.entity.js';
 import { auditHash, GENESIS_HASH } from './audit-hash.js';
 
-export type ChainProblem = 'seq_gap' | 'seq_out_of_order' | 'prev_hash_mismatch' | 'hash_mismatch' | 'head_mismatch';
+export type ChainProblem =
+  | 'seq_gap'
+  | 'seq_out_of_order'
+  | 'prev_hash_mismatch'
+  | 'hash_mismatch'
+  | 'head_mismatch'
+  /** The chain starts after a purge that the chain itself does not record (no AuditRetentionPurged event). */
+  | 'purge_unrecorded';
 
 export type ChainVerdict =
   | { ok: true; checked: number; lastSeq: number }
@@ -20,9 +27,17 @@ export interface ChainWalk {
   lastHash: string;
 }
 
-export const startWalk = (): ChainWalk => ({ checked: 0, lastSeq: 0, lastHash: GENESIS_HASH });
+/**
+ * A walk from the genesis, or from where retention purged the chain up to: the last purged event's seq and
+ * hash, which the first retained event must follow.
+ */
+export const startWalk = (from: { seq: number; hash: string } | null = null): ChainWalk => ({
+  checked: 0,
+  lastSeq: from?.seq ?? 0,
+  lastHash: from?.hash ?? GENESIS_HASH,
+});
 
-type Broken = Extract<ChainVerdict, { ok: false }>;
+export type Broken = Extract<ChainVerdict, { ok: false }>;
 
 /**
  * Checks the next links of a chain, given in the order they were read (seq order): each one must
@@ -99,6 +114,6 @@ export function isBroken(walk: ChainWalk | Broken): walk is Broken {
   return 'ok' in walk;
 }
 
-function broken(checked: number, brokenAt: number, problem: ChainProblem, detail: string): Broken {
+export function broken(checked: number, brokenAt: number, problem: ChainProblem, detail: string): Broken {
   return { ok: false, checked, brokenAt, problem, detail };
 }

@@ -3,11 +3,12 @@ import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { TenantScope } from '../common/tenant-scope.js';
-import { endWalk, isBroken, startWalk, walkChain, type ChainVerdict } from './audit-chain.js';
+import { broken, endWalk, isBroken, startWalk, walkChain, type ChainVerdict } from './audit-chain.js';
 import { AuditChainHead, AuditEvent } from './audit-event.entity.js';
 import { auditCheckpoints } from './checkpoints/checkpoint-audit.js';
 import type { CheckpointFinding } from './checkpoints/checkpoint-findings.js';
 import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
+import { type PurgeHorizon, purgeHorizonOf, purgeRecordedOnChain } from './retention/purge-horizon.js';
 import type { AuditCheckpointView } from './stream/stream-item.js';
 
 const BATCH_SIZE = 1000;
@@ -28,6 +29,8 @@ export interface VerifyWithCheckpointsOptions {
 export interface AuditLogReport {
   ok: boolean;
   chain: ChainVerdict;
+  /** Where retention purged the chain up to, and the walk started from (null: it starts at the genesis). */
+  purged: PurgeHorizon | null;
   checkpoints: { count: number; newest: AuditCheckpointView | null };
   /** The first findings in chain order; `omitted` counts the rest. */
   findings: CheckpointFinding[];
@@ -49,16 +52,17 @@ export class AuditVerifier {
 
   /** `chainKey` is a tenant id, or `platform` (PLATFORM_CHAIN). */
   verify(chainKey: string, batchSize = BATCH_SIZE): Promise<ChainVerdict> {
-    return this.inSnapshot((em) => walk(em, chainKey, batchSize));
+    return this.inSnapshot(async (em) => (await walk(em, chainKey, batchSize)).chain);
   }
 
   /** The chain, then every stored checkpoint, the heartbeat and the given checkpoint, in one snapshot. */
   verifyWithCheckpoints(chainKey: string, options: VerifyWithCheckpointsOptions): Promise<AuditLogReport> {
     const batchSize = options.batchSize ?? BATCH_SIZE;
     return this.inSnapshot(async (em) => {
-      const chain = await walk(em, chainKey, batchSize);
+      const { chain, purged } = await walk(em, chainKey, batchSize);
       const audit = await auditCheckpoints(em, {
         chainKey,
+        purged,
         rules: { keys: this.signer.verifyingKeys, maxGapMs: options.maxGapMs },
         now: this.clock.now(),
         given: options.given,
@@ -68,6 +72,7 @@ export class AuditVerifier {
       return {
         ok: chain.ok && audit.findings.length === 0,
         chain,
+        purged,
         checkpoints: { count: audit.count, newest: audit.newest },
         findings: audit.findings.slice(0, MAX_FINDINGS),
         omitted: Math.max(0, audit.findings.length - MAX_FINDINGS),
@@ -86,9 +91,18 @@ export class AuditVerifier {
   }
 }
 
-async function walk(em: EntityManager, chainKey: string, batchSize: number): Promise<ChainVerdict> {
+/**
+ * The chain from its purge horizon (or the genesis) to its head, and then, when it was purged, whether the
+ * chain records that purge: events missing below the horizon are only accounted for by a recorded purge.
+ */
+async function walk(
+  em: EntityManager,
+  chainKey: string,
+  batchSize: number,
+): Promise<{ chain: ChainVerdict; purged: PurgeHorizon | null }> {
+  const purged = await purgeHorizonOf(em, chainKey);
   const head = await em.findOne(AuditChainHead, { chainKey });
-  let walk = startWalk();
+  let walk = startWalk(purged && { seq: purged.throughSeq, hash: purged.throughHash });
   for (;;) {
     // Keyset batches, cleared as they go: memory stays flat however long the chain is.
     const batch = await em.find(
@@ -98,9 +112,21 @@ async function walk(em: EntityManager, chainKey: string, batchSize: number): Pro
     );
     em.clear();
     const next = walkChain(walk, batch);
-    if (isBroken(next)) return next;
+    if (isBroken(next)) return { chain: next, purged };
     walk = next;
     if (batch.length < batchSize) break;
   }
-  return endWalk(walk, head && { lastSeq: Number(head.lastSeq), lastHash: head.lastHash });
+  const chain = endWalk(walk, head && { lastSeq: Number(head.lastSeq), lastHash: head.lastHash });
+  if (!chain.ok || !purged || (await purgeRecordedOnChain(em, chainKey, purged))) return { chain, purged };
+  return {
+    chain: broken(
+      chain.checked,
+      purged.throughSeq,
+      'purge_unrecorded',
+      `events 1-${purged.throughSeq} are gone as purge #${purged.number} (${purged.purgedAt.toISOString()}) ` +
+        'records, but no AuditRetentionPurged event on the chain names that purge: they were deleted outside ' +
+        'the retention purge',
+    ),
+    purged,
+  };
 }

@@ -14,6 +14,7 @@ import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
 import { TakeAuditCheckpointsHandler } from './checkpoints/commands/take-audit-checkpoints.handler.js';
 import { ListAuditCheckpointsHandler } from './checkpoints/queries/list-audit-checkpoints.handler.js';
 import { ListAuditEventsHandler } from './queries/list-audit-events.handler.js';
+import { PurgeAuditLogHandler } from './retention/commands/purge-audit-log.handler.js';
 import { SecurityNotices } from './security-notices.js';
 import { AuditSinkViews } from './stream/audit-sink-views.js';
 import { AuditStreamHealth } from './stream/audit-stream-health.js';
@@ -78,6 +79,7 @@ import { WakeOnCheckpointsHandler } from './stream/wake-on-checkpoints.handler.j
     AuditCheckpointReader,
     TakeAuditCheckpointsHandler,
     ListAuditCheckpointsHandler,
+    PurgeAuditLogHandler,
   ],
   exports: [
     AuditLog,

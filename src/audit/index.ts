@@ -36,3 +36,11 @@ export {
 export { auditCheckpointViewSchema } from './checkpoints/dto/audit-checkpoints.schema.js';
 export { AuditCheckpointsTakenEvent } from './checkpoints/events/audit-checkpoints-taken.event.js';
 export type { AuditCheckpointView, StreamItem } from './stream/stream-item.js';
+export {
+  heldBySink,
+  type PurgedAuditLog,
+  PurgeAuditLogCommand,
+  type PurgeScope,
+} from './retention/commands/purge-audit-log.command.js';
+export { AuditRetentionPurgedEvent } from './retention/events/audit-retention-purged.event.js';
+export type { PurgeHorizon } from './retention/purge-horizon.js';

@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { AppModule } from '../../src/app/app.module.js';
 import { createHttpApp } from '../../src/app/create-http-app.js';
+import { AuditLog, AuditVerifier, PurgeAuditLogCommand } from '../../src/audit/index.js';
+import { SYSTEM_ACTOR } from '../../src/common/actor.js';
 import type { AppConfig } from '../../src/common/app-config.js';
+import { ManualClock } from '../../src/common/clock.js';
 import { runMigrations } from '../../src/infra/database/migrate.js';
 import { aTenant } from '../support/builders.js';
 import { cli } from '../support/cli.js';
@@ -123,6 +130,94 @@ describe('the application running as a non-owner role', () => {
       const deleted = await c.query('delete from audit_checkpoints');
       expect(deleted.rowCount).toBe(1);
       await c.query('rollback');
+    });
+  });
+
+  describe('retention', () => {
+    const DAY = 24 * 3_600_000;
+    const clock = new ManualClock(new Date(Date.now() - 10 * DAY));
+    let context: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>;
+
+    beforeAll(async () => {
+      const retaining = testConfig(urlAs(appRole), {
+        AUDIT_RETENTION_DAYS: '1',
+        REDIS_KEY_PREFIX: config.env.REDIS_KEY_PREFIX,
+      });
+      context = await NestFactory.createApplicationContext(AppModule.forRoot(retaining, { clock }), { logger: false });
+    });
+    afterAll(() => context?.close());
+
+    /** A chain of its own with three events ten days old, appended by the application role. */
+    async function anOldChain(): Promise<string> {
+      const chainKey = randomUUID();
+      clock.set(new Date(Date.now() - 10 * DAY));
+      for (let i = 0; i < 3; i++) {
+        await context
+          .get(MikroORM)
+          .em.fork()
+          .transactional((em) =>
+            context.get(AuditLog).append(em, {
+              tenantId: chainKey,
+              action: 'SomethingHappened',
+              outcome: 'success',
+              actor: SYSTEM_ACTOR,
+            }),
+          );
+      }
+      clock.set(new Date());
+      return chainKey;
+    }
+
+    const seqsOf = async (chainKey: string) =>
+      (
+        await as(owner, (c) =>
+          c.query<{ seq: number }>('select seq::int from audit_events where chain_key = $1 order by seq', [chainKey]),
+        )
+      ).rows.map((r) => r.seq);
+
+    it('purges through audit_purge, while the application role still cannot delete an audit row itself', async () => {
+      const chainKey = await anOldChain();
+      const run = await context
+        .get(CommandBus)
+        .execute(new PurgeAuditLogCommand(SYSTEM_ACTOR, { kind: 'chain', chainKey }));
+      expect(run).toMatchObject({ purges: 1, events: 2, broken: [] });
+      expect(await seqsOf(chainKey)).toEqual([3, 4]);
+      expect(await context.get(AuditVerifier).verify(chainKey)).toMatchObject({ ok: true, checked: 2, lastSeq: 4 });
+
+      await expect(
+        as(appRole, (c) => c.query('delete from audit_events where chain_key = $1', [chainKey])),
+      ).rejects.toThrow('DELETE on audit_events is refused');
+      await expect(as(appRole, (c) => c.query('delete from audit_purges'))).rejects.toThrow(
+        'DELETE on audit_purges is refused',
+      );
+      await expect(
+        as(appRole, async (c) => {
+          await c.query('begin');
+          await c.query(`set local stepguard.audit_purge = 'on'`);
+          await c.query(`insert into audit_purges values ($1, 9, now(), now(), null, 3, '', null, null)`, [chainKey]);
+        }),
+      ).rejects.toThrow('INSERT on audit_purges is refused');
+    });
+
+    it('finds the real sinks, not a temporary table the caller made to stand in for them', async () => {
+      const chainKey = await anOldChain();
+      const sinkId = randomUUID();
+      await as(appRole, async (c) => {
+        await c.query(
+          `insert into audit_sinks (id, tenant_id, name, kind, format, settings, batch_size, created_at, updated_at)
+           values ($1, $2, 'siem', 'webhook', 'native', '{}', 100, now(), now())`,
+          [sinkId, chainKey],
+        );
+        await c.query('insert into audit_sink_cursors (sink_id, chain_key, delivered_seq) values ($1, $2, 0)', [
+          sinkId,
+          chainKey,
+        ]);
+        // Unqualified names look in pg_temp first, unless the function pins its search_path.
+        await c.query('create temp table audit_sink_cursors (like public.audit_sink_cursors)');
+        const purged = await c.query(`select * from audit_purge($1, now() - interval '2 days', 3, 100)`, [chainKey]);
+        expect(purged.rows).toEqual([]);
+      });
+      expect(await seqsOf(chainKey)).toEqual([1, 2, 3]);
     });
   });
 });

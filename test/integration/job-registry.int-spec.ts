@@ -107,6 +107,7 @@ describe('the job registry at worker boot', () => {
         'email/send-email-code has no handler; email/send-mfa-locked-notice has no handler; ' +
         'email/send-mfa-grace-notice has no handler; email/send-mfa-reset-link has no handler; ' +
         'email/send-security-notice has no handler; email/outbox-sweep has no handler; ' +
+        'audit-stream/deliver-chain has no handler; audit-retention/audit-purge has no handler; ' +
         'audit-checkpoints/audit-checkpoint has no handler',
     );
   });

@@ -13,6 +13,12 @@ const TENANT = '5f0c6a57-6c3e-4c1e-9a51-0d7f1b2a3c4d';
 const MINUTE = 60_000;
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const hashOf = (seq: number) => String(seq % 10).repeat(64);
+/** The chain's end as the checks see it: its last seq, and how far retention purged it. */
+const end = (lastSeq: number, purgedThroughSeq = 0) => ({
+  lastSeq,
+  purgedThroughSeq,
+  purgedThroughHash: purgedThroughSeq === 0 ? GENESIS_HASH : hashOf(purgedThroughSeq),
+});
 
 function signerWith(keys: string): CheckpointSigner {
   const env = loadEnv({ STEPGUARD_AUDIT_SIGNING_KEY: keys });
@@ -134,22 +140,42 @@ describe('walking stored checkpoints', () => {
     expect([...first.findings, ...second.findings]).toEqual([]);
     expect(second.walk).toEqual({ count: 5, last: all[4] });
   });
+
+  it('starts after the newest checkpoint retention thinned: its number, link and time', () => {
+    const all = chainOf([1, 2, 3, 4], [0, 5, 10, 25]);
+    expect(walkCheckpoints(startCheckpointWalk(all[1]!), all.slice(2, 3), rules).findings).toEqual([]);
+    const problemsAfter = (thinned: AuditCheckpointView, next: AuditCheckpointView[]) =>
+      walkCheckpoints(startCheckpointWalk(thinned), next, rules).findings.map((f) => f.problem);
+    expect(problemsAfter(all[0]!, all.slice(2, 3))).toEqual(['checkpoint_number_gap']);
+    expect(problemsAfter({ ...all[1]!, signature: all[0]!.signature }, all.slice(2, 3))).toEqual([
+      'checkpoint_link_broken',
+    ]);
+    expect(problemsAfter(all[2]!, all.slice(3))).toEqual(['heartbeat_missing']);
+  });
 });
 
 describe('a checkpoint against the chain', () => {
   const [c] = chainOf([7]);
 
   it('holds while the event at its seq has the hash it signed', () => {
-    expect(checkAgainstChain(c!, hashOf(7), { lastSeq: 7 })).toBeNull();
-    expect(checkAgainstChain(c!, hashOf(7), { lastSeq: 20 })).toBeNull();
-    expect(checkAgainstChain(chainOf([0])[0]!, undefined, { lastSeq: 0 })).toBeNull();
+    expect(checkAgainstChain(c!, hashOf(7), end(7))).toBeNull();
+    expect(checkAgainstChain(c!, hashOf(7), end(20))).toBeNull();
+    expect(checkAgainstChain(chainOf([0])[0]!, undefined, end(0))).toBeNull();
   });
 
   it('names rows deleted after it, an emptied chain, a missing event and a rewritten one', () => {
-    expect(checkAgainstChain(c!, undefined, { lastSeq: 5 })?.problem).toBe('checkpoint_past_chain_end');
-    expect(checkAgainstChain(c!, undefined, { lastSeq: 0 })?.problem).toBe('chain_emptied');
-    expect(checkAgainstChain(c!, undefined, { lastSeq: 9 })?.problem).toBe('checkpoint_event_missing');
-    expect(checkAgainstChain(c!, hashOf(8), { lastSeq: 9 })?.problem).toBe('checkpoint_hash_mismatch');
+    expect(checkAgainstChain(c!, undefined, end(5))?.problem).toBe('checkpoint_past_chain_end');
+    expect(checkAgainstChain(c!, undefined, end(0))?.problem).toBe('chain_emptied');
+    expect(checkAgainstChain(c!, undefined, end(9))?.problem).toBe('checkpoint_event_missing');
+    expect(checkAgainstChain(c!, hashOf(8), end(9))?.problem).toBe('checkpoint_hash_mismatch');
+  });
+
+  it('passes over an event purged by retention, and checks the last one purged against its recorded hash', () => {
+    expect(checkAgainstChain(c!, undefined, end(20, 9))).toBeNull();
+    expect(checkAgainstChain(c!, undefined, end(20, 7))).toBeNull();
+    const rewritten = { ...end(20, 7), purgedThroughHash: hashOf(8) };
+    expect(checkAgainstChain(c!, undefined, rewritten)?.problem).toBe('checkpoint_hash_mismatch');
+    expect(checkAgainstChain(c!, undefined, end(20, 6))?.problem).toBe('checkpoint_event_missing');
   });
 });
 
@@ -181,5 +207,15 @@ describe('a checkpoint held outside', () => {
     ]);
     expect(givenFindings(b!, TENANT, { ...b!, signature: a!.signature }, 2)[0]?.problem).toBe('checkpoint_replaced');
     expect(givenFindings(b!, null, b!, 2)[0]?.problem).toBe('checkpoint_other_chain');
+  });
+
+  it('may have been thinned by retention: only the newest thinned one is kept, and must match', () => {
+    const [first, second, third] = chainOf([1, 2, 3]);
+    expect(givenFindings(first!, TENANT, null, 3, second!)).toEqual([]);
+    expect(givenFindings(second!, TENANT, null, 3, second!)).toEqual([]);
+    expect(givenFindings(second!, TENANT, null, 3, { ...second!, signature: first!.signature })[0]?.problem).toBe(
+      'checkpoint_replaced',
+    );
+    expect(givenFindings(third!, TENANT, null, 2, second!)[0]?.problem).toBe('checkpoint_missing');
   });
 });

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { GENESIS_HASH } from '../audit-hash.js';
+import type { PurgeHorizon } from '../retention/purge-horizon.js';
 import type { AuditCheckpointView } from '../stream/stream-item.js';
 import { AuditCheckpoint } from './audit-checkpoint.entity.js';
 import { type ChainEnd, checkAgainstChain, givenFindings, heartbeatFinding } from './checkpoint-checks.js';
@@ -8,6 +10,8 @@ import { listCheckpoints, tenantOfChain, toCheckpointView } from './checkpoint-r
 
 export interface CheckpointAuditInput {
   chainKey: string;
+  /** Where retention purged the chain: checkpoints start after the newest thinned one, events after its seq. */
+  purged: PurgeHorizon | null;
   rules: CheckpointRules;
   now: Date;
   /** A checkpoint held outside (a SIEM's), checked against the chain and the stored ones. */
@@ -30,10 +34,13 @@ export interface CheckpointAudit {
  * batch one lookup of the events they cover.
  */
 export async function auditCheckpoints(em: EntityManager, input: CheckpointAuditInput): Promise<CheckpointAudit> {
-  const { chainKey, rules, batchSize } = input;
-  const end = await chainEndOf(em, chainKey);
+  const { chainKey, rules, batchSize, purged } = input;
+  const end = { ...(await chainEndOf(em, chainKey)), ...purgedEnd(purged) };
   const findings: CheckpointFinding[] = [];
-  let walk = startCheckpointWalk();
+  const thinned = purged?.checkpoint ?? null;
+  if (thinned)
+    findings.push(...checkOne(thinned, rules, end, (await hashesAt(em, chainKey, [thinned.seq])).get(thinned.seq)));
+  let walk = startCheckpointWalk(thinned);
   for (;;) {
     const batch = await listCheckpoints(em, chainKey, { after: walk.last?.number ?? 0, limit: batchSize });
     const hashes = await hashesAt(
@@ -60,7 +67,7 @@ export async function auditCheckpoints(em: EntityManager, input: CheckpointAudit
         "the tenant's chain has no events and no checkpoints, yet it starts with the tenant's creation: they were removed",
     });
   }
-  if (input.given) findings.push(...(await checkGiven(em, input.given, chainKey, end, rules, walk.last)));
+  if (input.given) findings.push(...(await checkGiven(em, input.given, chainKey, end, rules, walk.last, thinned)));
   return { count: walk.count, newest: walk.last, findings };
 }
 
@@ -71,6 +78,7 @@ async function checkGiven(
   end: ChainEnd,
   rules: CheckpointRules,
   newest: AuditCheckpointView | null,
+  thinned: AuditCheckpointView | null,
 ): Promise<CheckpointFinding[]> {
   const stored = await em.findOne(AuditCheckpoint, { chainKey, number: String(given.number) });
   const findings = givenFindings(
@@ -78,14 +86,33 @@ async function checkGiven(
     tenantOfChain(chainKey),
     stored && toCheckpointView(stored),
     newest?.number ?? 0,
+    thinned,
   );
   if (findings.some((f) => f.problem === 'checkpoint_other_chain')) return findings;
-  const signature = signatureFinding(given, rules);
-  const against = checkAgainstChain(given, (await hashesAt(em, chainKey, [given.seq])).get(given.seq), end);
-  return [...(signature ? [signature] : []), ...(against ? [against] : []), ...findings];
+  return [...checkOne(given, rules, end, (await hashesAt(em, chainKey, [given.seq])).get(given.seq)), ...findings];
 }
 
-async function chainEndOf(em: EntityManager, chainKey: string): Promise<ChainEnd & { newestEventAt: Date | null }> {
+/** A checkpoint that is not in the stored walk (a SIEM's, or the newest thinned): its signature and its seq. */
+function checkOne(
+  c: AuditCheckpointView,
+  rules: CheckpointRules,
+  end: ChainEnd,
+  eventHash: string | undefined,
+): CheckpointFinding[] {
+  const signature = signatureFinding(c, rules);
+  const against = checkAgainstChain(c, eventHash, end);
+  return [...(signature ? [signature] : []), ...(against ? [against] : [])];
+}
+
+const purgedEnd = (purged: PurgeHorizon | null) => ({
+  purgedThroughSeq: purged?.throughSeq ?? 0,
+  purgedThroughHash: purged?.throughHash ?? GENESIS_HASH,
+});
+
+async function chainEndOf(
+  em: EntityManager,
+  chainKey: string,
+): Promise<Pick<ChainEnd, 'lastSeq'> & { newestEventAt: Date | null }> {
   const [last] = await em.execute<{ seq: string; at_ms: string }[]>(
     `select seq, (extract(epoch from occurred_at) * 1000)::bigint as at_ms
        from audit_events where chain_key = ? order by seq desc limit 1`,

@@ -6,6 +6,9 @@ import { type CheckpointFinding, finding, minutes } from './checkpoint-findings.
 export interface ChainEnd {
   /** The highest seq stored, or 0 when the chain has no events. */
   lastSeq: number;
+  /** Retention purged every event up to here (0: none), the last with this hash. */
+  purgedThroughSeq: number;
+  purgedThroughHash: string;
 }
 
 /**
@@ -21,6 +24,16 @@ export function checkAgainstChain(
     return c.headHash === GENESIS_HASH
       ? null
       : finding('checkpoint_hash_mismatch', c, `checkpoint #${c.number} covers seq 0 but not with the genesis hash`);
+  }
+  if (c.seq <= chain.purgedThroughSeq) {
+    // Its event was purged by retention; only the last one purged is still known, by its recorded hash.
+    return c.seq < chain.purgedThroughSeq || c.headHash === chain.purgedThroughHash
+      ? null
+      : finding(
+          'checkpoint_hash_mismatch',
+          c,
+          `the last purged event, seq ${c.seq}, had another hash than checkpoint #${c.number} signed: the chain was rewritten`,
+        );
   }
   if (chain.lastSeq === 0) {
     return finding(
@@ -85,17 +98,24 @@ export function heartbeatFinding(
 
 /**
  * A checkpoint held outside (saved by a SIEM) against the stored ones: `stored` is the stored checkpoint
- * with its number, `newestStored` the highest number stored (0 for none).
+ * with its number, `newestStored` the highest number stored (0 for none), `thinned` the newest checkpoint
+ * retention thinned (kept in the purge record), if any.
  */
 export function givenFindings(
   given: AuditCheckpointView,
   tenantId: string | null,
   stored: AuditCheckpointView | null,
   newestStored: number,
+  thinned: AuditCheckpointView | null = null,
 ): CheckpointFinding[] {
   if (given.tenantId !== tenantId) {
     const whose = given.tenantId === null ? 'the platform chain' : `tenant ${given.tenantId}`;
     return [finding('checkpoint_other_chain', given, `the given checkpoint is of ${whose}, not of this chain`)];
+  }
+  if (!stored && thinned && given.number <= thinned.number) {
+    // Thinned by retention: its signature and its seq are still checked; the newest thinned is kept whole.
+    if (given.number < thinned.number || given.signature === thinned.signature) return [];
+    stored = thinned;
   }
   if (!stored) {
     const why =

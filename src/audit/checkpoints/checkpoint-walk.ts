@@ -9,7 +9,11 @@ export interface CheckpointWalk {
   last: AuditCheckpointView | null;
 }
 
-export const startCheckpointWalk = (): CheckpointWalk => ({ count: 0, last: null });
+/** From the first checkpoint, or from the newest one retention thinned (not counted: it is not stored). */
+export const startCheckpointWalk = (from: AuditCheckpointView | null = null): CheckpointWalk => ({
+  count: 0,
+  last: from,
+});
 
 export interface CheckpointRules {
   keys: ReadonlyMap<string, KeyObject>;

@@ -16,7 +16,7 @@ export type Severity = 'informational' | 'low' | 'medium' | 'high';
 export type FixedFactor = 'backup_code';
 
 /** ECS `event.category` values Stepguard uses, and `event.type` values they allow (ECS 9.x). */
-export type EcsCategory = 'api' | 'authentication' | 'configuration' | 'iam' | 'session';
+export type EcsCategory = 'api' | 'authentication' | 'configuration' | 'database' | 'iam' | 'session';
 export type EcsType =
   'access' | 'admin' | 'change' | 'creation' | 'deletion' | 'denied' | 'end' | 'info' | 'start' | 'user';
 
@@ -150,6 +150,8 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
   AuditSinkParkedEventRetried: row('Refused audit event sent again', 'low', entity('update'), SINK_CHANGE),
   AuditSinkEventSkipped: row('Audit event left undelivered to a sink', 'high', entity('update'), SINK_CHANGE),
   AuditSinkReplayed: row('Audit sink replayed', 'low', entity('update'), SINK_CHANGE),
+  // The log's own retention: the oldest events and checkpoints of a chain deleted, every sink having them
+  AuditRetentionPurged: row('Audit events purged by retention', 'low', entity('delete'), ecs(['database'], ['change'])),
   AuditStreamTest: row(
     'Audit sink test event (not in the chain)',
     'informational',

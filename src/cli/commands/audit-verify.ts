@@ -5,6 +5,7 @@ import {
   AuditVerifier,
   cadenceMs,
   PLATFORM_CHAIN,
+  type PurgeHorizon,
 } from '../../audit/index.js';
 import { slugSchema } from '../../identity/index.js';
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from '../cli-command.js';
@@ -67,7 +68,8 @@ function newestOfChain(checkpoints: AuditCheckpointView[], chainKey: string): Au
 
 function describe(report: AuditLogReport, label: string, given: AuditCheckpointView | undefined): string[] {
   const lines: string[] = [];
-  const { chain, checkpoints, findings, omitted } = report;
+  const { chain, checkpoints, findings, omitted, purged } = report;
+  if (purged) lines.push(purgedLine(purged));
   if (chain.ok) {
     lines.push(`OK: the audit chain of ${label} is intact (${events(chain.checked)}, last seq ${chain.lastSeq})`);
   } else {
@@ -89,6 +91,19 @@ function describe(report: AuditLogReport, label: string, given: AuditCheckpointV
     if (given) lines.push(`OK: the given checkpoint #${given.number} (seq ${given.seq}, ${given.time}) holds`);
   }
   return lines;
+}
+
+/** What retention took, so a shorter chain is not read as a cut one. */
+function purgedLine(p: PurgeHorizon): string {
+  const when =
+    p.firstPurgedAt.getTime() === p.purgedAt.getTime()
+      ? `on ${p.purgedAt.toISOString()}`
+      : `between ${p.firstPurgedAt.toISOString()} and ${p.purgedAt.toISOString()}`;
+  const checkpoints = p.checkpoint ? ` and checkpoints #1-#${p.checkpoint.number}` : '';
+  return (
+    `events 1-${p.throughSeq}${checkpoints} purged by retention ${when} (purge #${p.number}, cutoff ` +
+    `${p.cutoff.toISOString()}): the walk starts at seq ${p.throughSeq + 1} from the hash of seq ${p.throughSeq}`
+  );
 }
 
 const events = (n: number) => `${n} event${n === 1 ? '' : 's'}`;

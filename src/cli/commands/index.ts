@@ -3,6 +3,7 @@ import { apiKeyCreate } from './apikey-create.js';
 import { auditCheckpoint } from './audit-checkpoint.js';
 import { auditStreamsAdd } from './audit-streams-add.js';
 import { auditStreamsList, auditStreamsPause, auditStreamsRemove, auditStreamsResume } from './audit-streams-manage.js';
+import { auditPurge } from './audit-purge.js';
 import { auditVerify } from './audit-verify.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CliCommand[] = [
   auditStreamsRemove,
   auditStreamsPause,
   auditStreamsResume,
+  auditPurge,
   keysRotate,
   migrate,
 ];

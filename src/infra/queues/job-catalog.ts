@@ -39,6 +39,13 @@ export const JOB_CATALOG = {
       'deliver-chain': z.object({ sinkId: z.uuid(), chainKey: z.string().min(1).max(64) }).strict(),
     },
   },
+  'audit-retention': {
+    // One purge at a time per worker; purges of one chain on several workers serialise in audit_purge anyway.
+    concurrency: 1,
+    jobs: {
+      'audit-purge': z.object({}).strict(),
+    },
+  },
   'audit-checkpoints': {
     // One run at a time per worker; runs on several workers serialise on an advisory lock anyway.
     concurrency: 1,

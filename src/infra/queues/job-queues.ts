@@ -105,6 +105,11 @@ export class JobQueues implements OnApplicationShutdown {
     await this.queue(queue).upsertJobScheduler(name, { every: everyMs, startDate }, { name, data });
   }
 
+  /** Removes a repeating schedule (a setting turned the work off); a no-op when there is none. */
+  async unschedule<Q extends QueueName>(queue: Q, name: JobName<Q>): Promise<void> {
+    await this.queue(queue).removeJobScheduler(name);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.all().map((queue) => queue.close()));
     await this.connection.quit().catch(() => this.connection.disconnect());

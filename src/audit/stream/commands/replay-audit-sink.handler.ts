@@ -32,6 +32,12 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
         if (tenantId !== null && input.chain !== undefined && input.chain !== tenantId) {
           throw invalid('chain', 'a tenant sink carries its own chain only');
         }
+        // The cursor first: a retention purge holds it while it deletes, so the oldest retained seq read next
+        // is the one after any purge that ran first, and a purge that runs after sees the cursor moved back.
+        await tx.em.execute('select 1 from audit_sink_cursors where sink_id = ? and chain_key = ? for update', [
+          sinkId,
+          chain,
+        ]);
         const fromSeq = await this.fromSeq(tx.em, chain, input);
         const moved = await tx.em.execute(
           `update audit_sink_cursors set delivered_seq = ?,

@@ -20,6 +20,7 @@ import { Migration0019AuditAppendFunction } from './0019-audit-append-function.j
 import { Migration0020GraceSweepCoveringIndexes } from './0020-grace-sweep-covering-indexes.js';
 import { Migration0021AuditCheckpoints } from './0021-audit-checkpoints.js';
 import { Migration0022AuditStreamSinks } from './0022-audit-stream-sinks.js';
+import { Migration0023AuditRetention } from './0023-audit-retention.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   { name: '0020-grace-sweep-covering-indexes', class: Migration0020GraceSweepCoveringIndexes },
   { name: '0021-audit-checkpoints', class: Migration0021AuditCheckpoints },
   { name: '0022-audit-stream-sinks', class: Migration0022AuditStreamSinks },
+  { name: '0023-audit-retention', class: Migration0023AuditRetention },
 ];
