@@ -103,6 +103,11 @@ export class WebhookReceiver {
       'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
       'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
     };
+    // The sink's secret is known once its creation has answered; delivery may start a moment before.
+    if (this.secrets.length === 0) {
+      res.writeHead(503, { 'retry-after': '0' }).end();
+      return;
+    }
     const verified = this.secrets.some((secret) => {
       try {
         new Webhook(secret).verify(body, headers);
