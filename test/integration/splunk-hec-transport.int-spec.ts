@@ -62,15 +62,15 @@ describe('SplunkHecTransport', () => {
     expect(request!.body.startsWith('{"time":')).toBe(true);
     expect(state.receiver.events).toEqual([
       {
-        time: 1893499200.001,
+        time: 1893499201,
         host: 'stepguard.example',
         source: 'stepguard',
         sourcetype: 'stepguard:ocsf',
         index: 'security',
         event: renderPlainly(batch.items[0]!),
       },
-      expect.objectContaining({ time: 1893499200.002, event: renderPlainly(batch.items[1]!) }),
-      expect.objectContaining({ time: 1893499500.25, event: renderPlainly(batch.items[2]!) }),
+      expect.objectContaining({ time: 1893499202, event: renderPlainly(batch.items[1]!) }),
+      expect.objectContaining({ time: 1893499500, event: renderPlainly(batch.items[2]!) }),
     ]);
   });
 

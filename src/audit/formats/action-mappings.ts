@@ -152,6 +152,12 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
   AuditSinkReplayed: row('Audit sink replayed', 'low', entity('update'), SINK_CHANGE),
   // The log's own retention: the oldest events and checkpoints of a chain deleted, every sink having them
   AuditRetentionPurged: row('Audit events purged by retention', 'low', entity('delete'), ecs(['database'], ['change'])),
+  AuditCheckpointsTaken: row(
+    'Audit checkpoints signed',
+    'informational',
+    entity('other'),
+    ecs(['configuration'], ['info']),
+  ),
   AuditStreamTest: row(
     'Audit sink test event (not in the chain)',
     'informational',
