@@ -67,7 +67,8 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
       `select min(seq) as first, max(seq) as last,
               (select min(seq) from audit_events where chain_key = ? and occurred_at >= ?) as at
          from audit_events where chain_key = ?`,
-      [chain, input.fromTime ?? new Date(8.64e15), chain],
+      // No time, no `at`: a comparison with null matches no row (a sentinel date beyond PostgreSQL's range failed).
+      [chain, input.fromTime ?? null, chain],
     );
     const first = range?.first === null || range === undefined ? 1 : Number(range.first);
     const last = range?.last === null || range === undefined ? 0 : Number(range.last);
