@@ -2,36 +2,8 @@
 // commands the process sends (the parent reads them just before and just after one request), its memory,
 // and the requests it is still working on. Nothing else runs in a server process: the parent arranges
 // data through the API and inserts its pools by SQL, so the memory figures are the server's own.
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { countDriverCalls } from './driver-calls.js';
 import { serveCalls } from './socket-rpc.js';
-
-/** Every SQL statement and Redis command this process sends, counted at the driver. */
-const counters = { sql: 0, redisCommands: 0, redisRoundTrips: 0 };
-
-/**
- * Wraps pg's Client#query (a pg Pool's clients are Clients, so MikroORM's pool and a plain Pool are both
- * seen) and ioredis' Redis#sendCommand. A pipeline or MULTI sends its commands through sendCommand with
- * one shared stream: one round trip however many commands it carries.
- */
-function countDriverCalls() {
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (...args) {
-    counters.sql++;
-    return query.apply(this, args);
-  };
-  const send = Redis.prototype.sendCommand;
-  const pipelines = new WeakSet();
-  Redis.prototype.sendCommand = function (command, stream, ...rest) {
-    counters.redisCommands++;
-    if (!stream?.isPipeline) counters.redisRoundTrips++;
-    else if (!pipelines.has(stream)) {
-      pipelines.add(stream);
-      counters.redisRoundTrips++;
-    }
-    return send.call(this, command, stream, ...rest);
-  };
-}
 
 /**
  * Counts the requests the server is still working on, so the parent can wait for the last run's
@@ -66,7 +38,7 @@ export function inFlight() {
  * this process) and `idle` (no request in flight) are answered here.
  */
 export function serveServer({ listen, close, requests }) {
-  countDriverCalls();
+  const counters = countDriverCalls();
   serveCalls({
     listen,
     close,

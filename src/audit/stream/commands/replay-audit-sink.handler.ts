@@ -73,6 +73,7 @@ export class ReplayAuditSinkHandler implements ICommandHandler<ReplayAuditSinkCo
       `select min(seq) as first, max(seq) as last,
               (select min(seq) from audit_events where chain_key = ? and occurred_at >= ?::timestamptz) as at
          from audit_events where chain_key = ?`,
+      // No time, no `at`: a comparison with null matches no row (a sentinel date beyond PostgreSQL's range failed).
       [chain, input.fromTime ?? null, chain],
     );
     const first = range?.first === null || range === undefined ? 1 : Number(range.first);
