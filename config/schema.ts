@@ -18,29 +18,36 @@ const url = (protocols: string[]) =>
       `must be a ${protocols.join(' or ')} URL`,
     );
 
-/** Encryption keys: `kid:base64key,kid:base64key`; each key 32 bytes; the last one encrypts. */
-const encryptionKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const keys = raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean)
-      .map((part) => {
-        const [id, b64] = part.split(':');
-        return { id: id ?? '', key: Buffer.from(b64 ?? '', 'base64') };
-      });
-    if (keys.length === 0 || keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.id) || k.key.length !== 32)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a list of id:base64 pairs, each key 32 bytes' });
-      return z.NEVER;
-    }
-    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
-      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
-      return z.NEVER;
-    }
-    return keys;
-  })
-  .optional();
+/**
+ * A key list setting, `kid:base64,kid:base64`: each key id of 1-32 of `A-Za-z0-9_-`, unique, and each key
+ * read by `read` (undefined when the bytes are no such key). The last one is the one in use.
+ */
+const keyList = <K>(read: (bytes: Buffer) => K | undefined, what: string) =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      const keys = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((part) => {
+          const [id, b64] = part.split(':');
+          return { id: id ?? '', key: read(Buffer.from(b64 ?? '', 'base64')) };
+        });
+      if (keys.length === 0 || keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.id) || k.key === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `must be a list of id:base64 pairs, each ${what}` });
+        return z.NEVER;
+      }
+      if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+        ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+        return z.NEVER;
+      }
+      return keys.map(({ id, key }) => ({ id, key: key! }));
+    })
+    .optional();
+
+/** Encryption keys: each 32 bytes; the last one encrypts. */
+const encryptionKeys = keyList((bytes) => (bytes.length === 32 ? bytes : undefined), 'key 32 bytes');
 
 /** The DER header of an Ed25519 private key in PKCS #8 (RFC 8410), before its 32-byte seed. */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -57,34 +64,12 @@ function ed25519PrivateKey(bytes: Buffer): KeyObject | undefined {
 }
 
 /**
- * Audit checkpoint signing keys: `kid:base64,kid:base64`, each an Ed25519 key; the last one signs, every
- * one stays published so that checkpoints signed before a rotation still verify.
+ * Audit checkpoint signing keys, each an Ed25519 key; the last one signs, every one stays published so that
+ * checkpoints signed before a rotation still verify.
  */
-const auditSigningKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const keys = raw
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean)
-      .map((part) => {
-        const [id, b64] = part.split(':');
-        return { id: id ?? '', privateKey: ed25519PrivateKey(Buffer.from(b64 ?? '', 'base64')) };
-      });
-    if (keys.length === 0 || keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.id) || !k.privateKey)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be a list of id:base64 pairs, each an Ed25519 key (a 32-byte seed or PKCS #8 DER)',
-      });
-      return z.NEVER;
-    }
-    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
-      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
-      return z.NEVER;
-    }
-    return keys.map(({ id, privateKey }) => ({ id, privateKey: privateKey! }));
-  })
-  .optional();
+const auditSigningKeys = keyList(ed25519PrivateKey, 'an Ed25519 key (a 32-byte seed or PKCS #8 DER)').transform(
+  (keys) => keys?.map(({ id, key }) => ({ id, privateKey: key })),
+);
 
 /** express's (proxy-addr's) names for address ranges. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

@@ -20,7 +20,8 @@ describe('audit stream to a webhook sink', () => {
       extra: [WorkersModule],
       env: {
         AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1',
-        AUDIT_STREAM_TICK_SECONDS: '1',
+        // The tick is far off: deliveries start on the commit's notification (or an admin's action), or not at all.
+        AUDIT_STREAM_TICK_SECONDS: '300',
         AUDIT_STREAM_TIMEOUT_SECONDS: '1',
       },
     });
@@ -291,5 +292,21 @@ describe('audit stream to a webhook sink', () => {
     // A tenant's admin never sees the platform's sinks.
     expect((await t.http.get(`/v1/admin/audit-streams/${created.body.id}`, acme.admin.token)).status).toBe(404);
     await receiver.stop();
+  });
+
+  it('keeps delivering to one sink while another sink of the same tenant hangs', async () => {
+    const tenant = await aTenant(t.http);
+    const stuck = await startWebhookReceiver();
+    stuck.answer = () => 'hang';
+    const healthy = await startWebhookReceiver();
+    await aSink(tenant, stuck);
+    await aSink(tenant, healthy);
+    await waitUntil(() => stuck.requests.length, { what: 'the hanging receiver reached', wakeOn: stuck.onRequest });
+    for (let i = 0; i < 3; i++) await aUser(t.http, tenant);
+    const head = await headOf(tenant);
+    await receivedThrough(healthy, head, 'the healthy sink through the head while the other hangs');
+    expectSeqs(healthy, head);
+    expect(stuck.events()).toEqual([]);
+    await Promise.all([stuck.stop(), healthy.stop()]);
   });
 });

@@ -5,7 +5,7 @@ import { CEF_SEVERITY } from './cef-severity.js';
 import { actingUserId, emailDetail, stringDetail, subjectUserId } from './event-facts.js';
 import { PRODUCT } from './product.js';
 import { pruned } from './pruned.js';
-import { CHECKPOINT_ACTION, checkpointId } from './stream-item-facts.js';
+import { CHECKPOINT_ACTION, checkpointId, checkpointFields } from './stream-item-facts.js';
 
 /** The Elastic Common Schema version the ECS rendering follows (`ecs.version`). */
 export const ECS_VERSION = '9.4.0';
@@ -95,16 +95,6 @@ function ecsCheckpoint(c: AuditCheckpointView): Record<string, unknown> {
     },
     organization: c.tenantId === null ? undefined : { id: c.tenantId },
     observer: OBSERVER,
-    stepguard: {
-      type: 'audit_checkpoint',
-      tenant_id: c.tenantId,
-      seq: c.seq,
-      number: c.number,
-      head_hash: c.headHash,
-      time: c.time,
-      previous: c.previous,
-      key_id: c.keyId,
-      signature: c.signature,
-    },
+    stepguard: checkpointFields(c),
   });
 }

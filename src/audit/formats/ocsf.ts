@@ -6,7 +6,7 @@ import { classAttributes } from './ocsf-class-attributes.js';
 import { actorOf } from './ocsf-subjects.js';
 import { PRODUCT } from './product.js';
 import { pruned } from './pruned.js';
-import { CHECKPOINT_ACTION, checkpointId } from './stream-item-facts.js';
+import { CHECKPOINT_ACTION, checkpointId, checkpointFields } from './stream-item-facts.js';
 
 /**
  * An OCSF OCSF_VERSION event: the class and activity from the action's row (action-mappings.ts), the
@@ -68,17 +68,7 @@ function ocsfCheckpoint(c: AuditCheckpointView): Record<string, unknown> {
     message: `Audit checkpoint ${c.number} signed at seq ${c.seq}`,
     metadata: metadata({ uid: checkpointId(c), sequence: c.seq, tenantId: c.tenantId, eventCode: CHECKPOINT_ACTION }),
     unmapped: {
-      stepguard: {
-        type: 'audit_checkpoint',
-        tenant_id: c.tenantId,
-        seq: c.seq,
-        number: c.number,
-        head_hash: c.headHash,
-        time: c.time,
-        previous: c.previous,
-        key_id: c.keyId,
-        signature: c.signature,
-      },
+      stepguard: checkpointFields(c),
     },
   };
 }

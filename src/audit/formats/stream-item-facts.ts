@@ -15,3 +15,18 @@ export function checkpointId(checkpoint: AuditCheckpointView): string {
 export function streamItemId(item: StreamItem): string {
   return item.kind === 'event' ? item.event.id : checkpointId(item.checkpoint);
 }
+
+/** A checkpoint's own fields as the JSON formats carry them under Stepguard's name (`stepguard.*`). */
+export function checkpointFields(c: AuditCheckpointView) {
+  return {
+    type: 'audit_checkpoint',
+    tenant_id: c.tenantId,
+    seq: c.seq,
+    number: c.number,
+    head_hash: c.headHash,
+    time: c.time,
+    previous: c.previous,
+    key_id: c.keyId,
+    signature: c.signature,
+  };
+}

@@ -2,8 +2,8 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The audit stream: sinks, and per sink and chain a cursor (the last seq the receiver acknowledged). The
- * audit table itself is the outbox, so there is no copy of any event here. `audit_append` now wakes the
- * delivery workers on commit (NOTIFY is sent only when the transaction commits) when a sink watches the chain.
+ * audit table itself is the outbox, so there is no copy of any event here. Appending to a chain a sink
+ * watches wakes the delivery workers when the transaction commits (NOTIFY is sent only then).
  */
 export class Migration0022AuditStreamSinks extends Migration {
   override name = '0022-audit-stream-sinks';
@@ -49,45 +49,33 @@ export class Migration0022AuditStreamSinks extends Migration {
       );
       create index audit_sink_cursors_chain on audit_sink_cursors (chain_key);
     `);
+    // Delivered at commit (NOTIFY waits for it), once per transaction and chain, however many rows and
+    // statements appended: whatever path wrote the events, a watching sink's delivery wakes.
     this.addSql(`
-      create or replace function audit_append(p_chain_key text, p_genesis text, p_events jsonb)
-        returns table (seq bigint, prev_hash text, hash text)
-        language plpgsql as $$
-      #variable_conflict use_column
+      create function audit_stream_wake() returns trigger language plpgsql as $$
       declare
-        v_seq bigint;
-        v_hash text;
-        v_prev text;
-        e jsonb;
+        v_chain text;
       begin
-        insert into audit_chains as c (chain_key, last_seq, last_hash) values (p_chain_key, 0, p_genesis)
-          on conflict (chain_key) do update set chain_key = excluded.chain_key
-          returning c.last_seq, c.last_hash into v_seq, v_hash;
-        for e in select value from jsonb_array_elements(p_events) loop
-          v_prev := v_hash;
-          v_seq := v_seq + 1;
-          v_hash := encode(sha256(convert_to(v_prev || (e->>'pre') || v_seq::text || (e->>'post'), 'UTF8')), 'hex');
-          insert into audit_events (id, chain_key, seq, tenant_id, occurred_at, action, outcome, actor_type, actor_id,
-                                    target_type, target_id, ip, user_agent, details, prev_hash, hash)
-            values ((e->>'id')::uuid, p_chain_key, v_seq, (e->>'tenantId')::uuid, (e->>'occurredAt')::timestamptz,
-                    e->>'action', e->>'outcome', e->>'actorType', e->>'actorId', e->>'targetType', e->>'targetId',
-                    e->>'ip', e->>'userAgent', e->'details', v_prev, v_hash);
-          seq := v_seq;
-          prev_hash := v_prev;
-          hash := v_hash;
-          return next;
+        for v_chain in
+          select distinct a.chain_key from appended a
+           where exists (select 1 from audit_sinks s
+                          where s.state = 'active' and (s.tenant_id is null or s.tenant_id::text = a.chain_key))
+        loop
+          perform pg_notify('stepguard_audit_appended', v_chain);
         end loop;
-        update audit_chains set last_seq = v_seq, last_hash = v_hash where chain_key = p_chain_key;
-        -- Delivered at commit, once per transaction and chain however many appends it made.
-        if exists (select 1 from audit_sinks s
-                   where s.state = 'active' and (s.tenant_id is null or s.tenant_id::text = p_chain_key)) then
-          perform pg_notify('stepguard_audit_appended', p_chain_key);
-        end if;
+        return null;
       end $$;
+      create trigger audit_events_wake_stream after insert on audit_events
+        referencing new table as appended for each statement execute function audit_stream_wake();
     `);
   }
 
   override down(): void {
-    this.addSql('drop table if exists audit_sink_cursors; drop table if exists audit_sinks;');
+    this.addSql(`
+      drop trigger if exists audit_events_wake_stream on audit_events;
+      drop function if exists audit_stream_wake();
+      drop table if exists audit_sink_cursors;
+      drop table if exists audit_sinks;
+    `);
   }
 }
