@@ -34,19 +34,24 @@ export class SinkTransports implements OnApplicationShutdown {
     private readonly config: AppConfig,
   ) {}
 
+  /** The sink's long-lived transport, for deliveries. */
   for(sink: AuditSink): SinkTransport {
     const now = this.clock.now();
-    const secrets = this.secrets.open(sink, now);
-    const version = `${sink.updatedAt.toISOString()}/${secrets.length}`;
+    const version = versionOf(sink, now);
     const opened = this.open.get(sink.id);
     if (opened?.version === version) return opened.transport;
     void opened?.transport.close().catch(() => undefined);
-    const transport = this.buildOrExplain(
-      sink,
-      secrets.map((s) => s.value),
-    );
+    const transport = this.once(sink);
     this.open.set(sink.id, { version, transport });
     return transport;
+  }
+
+  /** A transport of its own, which the caller closes (a test send from an api node keeps no connection). */
+  once(sink: AuditSink): SinkTransport {
+    return this.buildOrExplain(
+      sink,
+      this.secrets.open(sink, this.clock.now()).map((s) => s.value),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -105,6 +110,12 @@ export class SinkTransports implements OnApplicationShutdown {
       }
     }
   }
+}
+
+/** What a transport is built from: any change to it (or a secret retiring) builds a new one. */
+function versionOf(sink: AuditSink, now: Date): string {
+  const inForce = sink.secrets.filter((s) => s.retiresAt === null || new Date(s.retiresAt) > now);
+  return JSON.stringify([sink.kind, sink.format, sink.batchSize, sink.settings, inForce]);
 }
 
 /**

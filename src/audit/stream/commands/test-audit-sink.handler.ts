@@ -24,29 +24,34 @@ export class TestAuditSinkHandler implements ICommandHandler<TestAuditSinkComman
     const sink = await inSinkScope(tenantId, () => findSink(this.orm.em.fork(), tenantId, sinkId));
     const id = randomUUID();
     const started = performance.now();
-    const delivery = await this.transports.for(sink).deliver({
-      id,
-      items: [
-        {
-          kind: 'event',
-          event: {
-            seq: 0,
-            id,
-            tenantId,
-            occurredAt: this.clock.now().toISOString(),
-            action: 'AuditStreamTest',
-            outcome: 'success',
-            actor: { type: 'system', id: null },
-            target: { type: 'audit_sink', id: sinkId },
-            ip: null,
-            userAgent: null,
-            details: { note: 'A test event sent from Stepguard; it is not part of the audit chain.' },
-            prevHash: GENESIS_HASH,
-            hash: GENESIS_HASH,
+    const transport = this.transports.once(sink);
+    try {
+      const delivery = await transport.deliver({
+        id,
+        items: [
+          {
+            kind: 'event',
+            event: {
+              seq: 0,
+              id,
+              tenantId,
+              occurredAt: this.clock.now().toISOString(),
+              action: 'AuditStreamTest',
+              outcome: 'success',
+              actor: { type: 'system', id: null },
+              target: { type: 'audit_sink', id: sinkId },
+              ip: null,
+              userAgent: null,
+              details: { note: 'A test event sent from Stepguard; it is not part of the audit chain.' },
+              prevHash: GENESIS_HASH,
+              hash: GENESIS_HASH,
+            },
           },
-        },
-      ],
-    });
-    return { ...delivery, elapsedMs: Math.round(performance.now() - started) };
+        ],
+      });
+      return { ...delivery, elapsedMs: Math.round(performance.now() - started) };
+    } finally {
+      await transport.close();
+    }
   }
 }
