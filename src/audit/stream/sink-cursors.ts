@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { PLATFORM_CHAIN } from '../audit-log.js';
 
 /** Where one sink stands on one chain, as a delivery holds it under its lease. */
 export interface LeasedCursor {
@@ -42,15 +43,18 @@ export class SinkCursors {
    * of each chain, or from its current head and newest checkpoint.
    */
   async open(em: EntityManager, sinkId: string, tenantId: string | null, fromStart: boolean): Promise<void> {
+    // A tenant sink's one chain; a platform sink's every chain, the platform's own included even before its
+    // first event (the sink's creation is about to be one).
     await em.execute(
       `insert into audit_sink_cursors (sink_id, chain_key, delivered_seq, delivered_checkpoint)
-       select ?, h.chain_key, case when ? then 0 else h.last_seq end,
-              case when ? then 0 else coalesce((select max(k.number) from audit_checkpoints k
-                                                 where k.chain_key = h.chain_key), 0) end
-         from (select chain_key, last_seq from audit_chains where ?::text is null or chain_key = ?::text
-               union all select ?::text, 0 where ?::text is not null) h
+       select ?, k.chain_key, case when ? then 0 else coalesce(h.last_seq, 0) end,
+              case when ? then 0 else coalesce((select max(c.number) from audit_checkpoints c
+                                                 where c.chain_key = k.chain_key), 0) end
+         from (select chain_key from audit_chains where ?::text is null
+               union select coalesce(?::text, ?)) k
+         left join audit_chains h on h.chain_key = k.chain_key
        on conflict do nothing`,
-      [sinkId, fromStart, fromStart, tenantId, tenantId, tenantId, tenantId],
+      [sinkId, fromStart, fromStart, tenantId, tenantId, PLATFORM_CHAIN],
     );
   }
 
