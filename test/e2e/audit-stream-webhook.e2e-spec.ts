@@ -309,4 +309,57 @@ describe('audit stream to a webhook sink', () => {
     expect(stuck.events()).toEqual([]);
     await Promise.all([stuck.stop(), healthy.stop()]);
   });
+
+  it('answers malformed, missing and oversized input on every sink route with problem+json 400, changing nothing', async () => {
+    const receiver = await startWebhookReceiver();
+    const sink = await aSink(acme, receiver);
+    const countSinks = async () => (await t.sql<{ n: number }>('select count(*)::int as n from audit_sinks'))[0]!.n;
+    const before = await countSinks();
+    const garbage: unknown[] = [
+      {},
+      { kind: 'ftp', name: 'x', url: receiver.url },
+      { kind: 'webhook', name: 'x' },
+      { kind: 'webhook', name: 'x'.repeat(101), url: receiver.url },
+      { kind: 'webhook', name: 'x', url: 'not a url' },
+      { kind: 'syslog', name: 'x', host: '127.0.0.1', format: 'ecs' },
+      { kind: 'webhook', name: 'x', url: receiver.url, batchSize: 0 },
+      { kind: 'webhook', name: 'x', url: receiver.url, extra: true },
+      [],
+      { seq: 'one' },
+      { fromSeq: 1, fromTime: '2030-01-01T00:00:00Z' },
+      { overlapHours: -1 },
+    ];
+    const routes: [string, string, string][] = [
+      ['POST', '/v1/admin/audit-streams', acme.admin.token],
+      ['POST', '/v1/operator/audit-streams', t.operatorToken],
+      ['PATCH', `/v1/admin/audit-streams/${sink.id}`, acme.admin.token],
+      ['POST', `/v1/admin/audit-streams/${sink.id}/replay`, acme.admin.token],
+      ['POST', `/v1/admin/audit-streams/${sink.id}/skip`, acme.admin.token],
+      ['POST', `/v1/admin/audit-streams/${sink.id}/retry`, acme.admin.token],
+      ['POST', `/v1/admin/audit-streams/${sink.id}/rotate-secret`, acme.admin.token],
+    ];
+    for (const [method, path, token] of routes) {
+      for (const body of garbage) {
+        // {} is a valid rotation (the default overlap): the one body here that is not garbage for its route.
+        if (path.endsWith('/rotate-secret') && JSON.stringify(body) === '{}') continue;
+        const res = await t.http.request(method, path, { token, body });
+        expect({ method, path, body, status: res.status, code: res.body.code }).toEqual({
+          method,
+          path,
+          body,
+          status: 400,
+          code: 'validation_failed',
+        });
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+    const badId = await t.http.get('/v1/admin/audit-streams/not-a-uuid', acme.admin.token);
+    expect([badId.status, badId.body.code]).toEqual([400, 'validation_failed']);
+    // Nothing was created or changed by the refused requests.
+    expect(await countSinks()).toBe(before);
+    expect((await t.http.get(`/v1/admin/audit-streams/${sink.id}`, acme.admin.token)).body).toMatchObject({
+      name: 'siem',
+    });
+    await receiver.stop();
+  });
 });

@@ -5,7 +5,7 @@ import { CEF_SEVERITY } from './cef-severity.js';
 import { actingUserId, emailDetail, stringDetail, subjectUserId } from './event-facts.js';
 import { PRODUCT } from './product.js';
 import { pruned } from './pruned.js';
-import { CHECKPOINT_ACTION, checkpointId, checkpointFields } from './stream-item-facts.js';
+import { CHECKPOINT_ACTION, checkpointId, checkpointFields, eventFields } from './stream-item-facts.js';
 
 /** The Elastic Common Schema version the ECS rendering follows (`ecs.version`). */
 export const ECS_VERSION = '9.4.0';
@@ -49,16 +49,7 @@ function ecsEvent(e: AuditEventView): Record<string, unknown> {
     user_agent: e.userAgent === null ? undefined : { original: e.userAgent },
     related: relatedUsers(actor, subject),
     observer: OBSERVER,
-    stepguard: {
-      type: 'audit_event',
-      tenant_id: e.tenantId,
-      seq: e.seq,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-      actor: e.actor,
-      target: e.target,
-      details: e.details,
-    },
+    stepguard: eventFields(e),
   });
 }
 

@@ -6,7 +6,7 @@ import { classAttributes } from './ocsf-class-attributes.js';
 import { actorOf } from './ocsf-subjects.js';
 import { PRODUCT } from './product.js';
 import { pruned } from './pruned.js';
-import { CHECKPOINT_ACTION, checkpointId, checkpointFields } from './stream-item-facts.js';
+import { CHECKPOINT_ACTION, checkpointId, checkpointFields, eventFields } from './stream-item-facts.js';
 
 /**
  * An OCSF OCSF_VERSION event: the class and activity from the action's row (action-mappings.ts), the
@@ -37,14 +37,7 @@ function ocsfEvent(e: AuditEventView): Record<string, unknown> {
     ...classAttributes(mapping, e),
     unmapped: {
       stepguard: pruned({
-        type: 'audit_event',
-        tenant_id: e.tenantId,
-        seq: e.seq,
-        prev_hash: e.prevHash,
-        hash: e.hash,
-        actor: e.actor,
-        target: e.target,
-        details: e.details,
+        ...eventFields(e),
         ...(cls === BASE_EVENT ? { ip: e.ip, user_agent: e.userAgent } : {}),
       }),
     },

@@ -1,3 +1,4 @@
+import type { AuditEventView } from '../queries/list-audit-events.query.js';
 import type { AuditCheckpointView, StreamItem } from '../stream/stream-item.js';
 
 /** The pseudo-action of a checkpoint where a format wants one (ECS `event.action`, CEF signature id). */
@@ -28,5 +29,19 @@ export function checkpointFields(c: AuditCheckpointView) {
     previous: c.previous,
     key_id: c.keyId,
     signature: c.signature,
+  };
+}
+
+/** An event's chain and Stepguard fields as the JSON formats carry them under Stepguard's name (`stepguard.*`). */
+export function eventFields(e: AuditEventView) {
+  return {
+    type: 'audit_event',
+    tenant_id: e.tenantId,
+    seq: e.seq,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+    actor: e.actor,
+    target: e.target,
+    details: e.details,
   };
 }
