@@ -1,6 +1,9 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { EventBus, type IEvent } from '@nestjs/cqrs';
+
+/** How long shutdown waits for after-commit work (a Redis outage holds it; the outbox sweep redoes it). */
+const SHUTDOWN_PATIENCE_MS = 5_000;
 
 export interface Tx {
   readonly em: EntityManager;
@@ -23,7 +26,10 @@ export interface Tx {
  * and events go out after the commit, so a listener never sees a change that was rolled back.
  */
 @Injectable()
-export class UnitOfWork {
+export class UnitOfWork implements BeforeApplicationShutdown {
+  /** After-commit work still running: shutdown lets it finish (for a while) before the pools close under it. */
+  private readonly running = new Set<Promise<void>>();
+
   constructor(
     private readonly orm: MikroORM,
     private readonly eventBus: EventBus,
@@ -46,8 +52,21 @@ export class UnitOfWork {
     if (events.length) this.eventBus.publishAll(events);
     // Not awaited: after-commit work is best effort (the outbox sweep is what makes it durable), and a
     // Redis outage, which holds enqueueing until Redis returns, must not hold the answer too.
-    for (const task of tasks) void task().catch(() => undefined);
+    for (const task of tasks) this.track(task().catch(() => undefined));
     return result;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_PATIENCE_MS)));
+    await Promise.race([Promise.allSettled([...this.running]), patience]);
+    clearTimeout(timer);
+  }
+
+  private track(task: Promise<void>): void {
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
   }
 
   /** A fresh entity manager for reads outside any transaction. */
