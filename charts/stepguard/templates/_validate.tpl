@@ -35,4 +35,10 @@ with a readable message. Included by configmap.yaml, which every render produces
 {{- fail (printf "%s.pdb is enabled: set minAvailable or maxUnavailable" $name) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.ingress.enabled (not $v.ingress.hosts) -}}
+{{- fail "ingress.enabled: list at least one host in ingress.hosts" -}}
+{{- end -}}
+{{- if and $v.httpRoute.enabled (not $v.httpRoute.parentRefs) -}}
+{{- fail "httpRoute.enabled: name the Gateway(s) the route attaches to in httpRoute.parentRefs" -}}
+{{- end -}}
 {{- end -}}
