@@ -50,7 +50,12 @@ export function describeAnswer({ status, body }: ApiAnswer): string {
 }
 
 function unreachable(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return `unreachable (${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))})`;
+  // By name, not instanceof: fetch's DOMException and TypeError may come from another realm.
+  const { name, message, cause } = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  return `unreachable (${cause?.code ?? cause?.message ?? message ?? String(error)})`;
 }

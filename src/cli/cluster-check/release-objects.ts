@@ -69,10 +69,11 @@ async function asked<T>(what: 'pods' | 'jobs', request: Promise<T>, timeoutMs: n
         error.code === 403 ? ` (the test's ServiceAccount needs get and list on ${what} in its namespace)` : '';
       throw new Error(`listing ${what}: the Kubernetes API answered ${error.code}: ${statusMessage(error)}${hint}`);
     }
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string } };
+    if (name === 'TimeoutError' || name === 'AbortError') {
       throw new Error(`listing ${what}: the Kubernetes API did not answer within ${timeoutMs / 1000} s`);
     }
-    throw new Error(`listing ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`listing ${what}: ${message ?? String(error)}${cause?.code ? ` (${cause.code})` : ''}`);
   }
 }
 

@@ -34,10 +34,15 @@ export function apiPodsOf(list: V1PodList): PodStanding[] {
 
 function standingOf(pod: V1Pod): PodStanding {
   const name = pod.metadata?.name ?? '(unnamed pod)';
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const conditions = pod.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') {
-    const why = [ready?.reason, ready?.message].filter(Boolean).join(': ');
-    return { ready: false, name, why: `not Ready (phase ${pod.status?.phase ?? 'unknown'}${why ? `; ${why}` : ''})` };
+    // A pod not yet scheduled has no Ready condition: the condition holding it back says why.
+    const blocking = ready ?? conditions.find((c) => c.status !== 'True');
+    const why = blocking
+      ? `; ${blocking.type === 'Ready' ? '' : `${blocking.type} `}${[blocking.reason, blocking.message].filter(Boolean).join(': ')}`
+      : '';
+    return { ready: false, name, why: `not Ready (phase ${pod.status?.phase ?? 'unknown'}${why})` };
   }
   const ip = pod.status?.podIP;
   if (!ip) return { ready: false, name, why: 'Ready but has no pod IP' };
