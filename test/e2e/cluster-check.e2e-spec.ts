@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { checkAccountOf } from '../../src/cli/cluster-check/check-account.js';
+import { inClusterObjects } from '../../src/cli/cluster-check/release-objects.js';
+import { componentSelector } from '../../src/cli/cluster-check/release-pods.js';
+import { runClusterCheck } from '../../src/cli/cluster-check/run-cluster-check.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { freePort } from '../support/free-port.js';
+import { type KubeApiStandIn, startKubeApiStandIn, status } from '../support/kube-api-stand-in.js';
 import { runEntryPoint } from '../support/process/child-process.js';
 import { OPERATOR_TOKEN } from '../support/test-env.js';
 
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/kubernetes/${name}`, import.meta.url), 'utf8');
 const SKIPPED_JOB = 'skip migration job: api nodes given by --addresses: no Kubernetes API to ask';
 
 /**
@@ -116,6 +124,105 @@ describe('stepguard cluster-check --addresses (2 api processes)', () => {
       'FAIL disconnect across pods: STEPGUARD_OPERATOR_TOKEN is not set: the check makes and signs in to its tenant with it',
     );
     expect(without.code).toBe(1);
+  });
+
+  describe("in a pod: client-node's in-cluster config, the kube-apiserver stood in for", () => {
+    let api: KubeApiStandIn;
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    beforeAll(async () => {
+      api = await startKubeApiStandIn('stepguard');
+      process.env.KUBERNETES_SERVICE_HOST = api.host;
+      process.env.KUBERNETES_SERVICE_PORT = api.port;
+    });
+    afterAll(async () => {
+      for (const [name, value] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await api?.close();
+    });
+
+    const inPod = async (timeoutMs: number) => {
+      const lines: string[] = [];
+      const ok = await runClusterCheck({
+        release: 'stepguard',
+        kubernetes: () => inClusterObjects(timeoutMs, api.mountRoot),
+        operatorToken: OPERATOR_TOKEN,
+        timeoutMs,
+        out: (line) => lines.push(line),
+      });
+      return { ok, lines };
+    };
+
+    /** The fixture's PodList with its two Ready pods at the two api processes (pod IP 127.0.0.1, their ports as `http`). */
+    function podsAtTheNodes() {
+      const list = JSON.parse(fixture('api-pods.json'));
+      const at: Record<string, string> = {
+        'stepguard-api-5f7c9d8b64-x2kqp': node(0),
+        'stepguard-api-5f7c9d8b64-b7tsd': node(1),
+      };
+      for (const pod of list.items) {
+        const url = at[pod.metadata.name];
+        if (!url) continue;
+        pod.status.podIP = '127.0.0.1';
+        pod.status.podIPs = [{ ip: '127.0.0.1' }];
+        pod.spec.containers[0].ports[0].containerPort = Number(new URL(url).port);
+      }
+      return list;
+    }
+
+    it("lists the release's api pods and Job by label, checks the Ready pods and reports every other one", async () => {
+      api.answer('pods', { status: 200, body: podsAtTheNodes() });
+      api.answer('jobs', { status: 200, body: JSON.parse(fixture('migration-jobs.json')) });
+      const { ok, lines } = await inPod(10_000);
+      const [x2kqp, b7tsd] = ['stepguard-api-5f7c9d8b64-x2kqp', 'stepguard-api-5f7c9d8b64-b7tsd'];
+      expect(lines).toEqual([
+        `ok   api pods: 2 Ready of 4 in stepguard (${componentSelector('stepguard', 'api')})`,
+        expect.stringMatching(
+          /^FAIL api pod stepguard-api-5f7c9d8b64-9wnrv: not Ready \(phase Pending; PodScheduled Unschedulable: 0\/3 nodes/,
+        ),
+        'FAIL api pod stepguard-api-5f7c9d8b64-hm4tz: not Ready (phase Running; ContainersNotReady: containers with unready status: [api])',
+        'FAIL migration job: stepguard-migrate-2 failed (BackoffLimitExceeded: Job has reached the specified backoff limit)',
+        `ok   readyz ${b7tsd}: ready (${node(1)})`,
+        `ok   readyz ${x2kqp}: ready (${node(0)})`,
+        `ok   disconnect across pods: a Disconnect asked of ${x2kqp} closed the check session's socket on ${b7tsd} ` +
+          '(1 socket(s) disconnected)',
+      ]);
+      expect(ok).toBe(false);
+      expect(api.requests.slice(-2)).toEqual([
+        { resource: 'pods', labelSelector: componentSelector('stepguard', 'api') },
+        { resource: 'jobs', labelSelector: componentSelector('stepguard', 'migrate') },
+      ]);
+    }, 60_000);
+
+    it('says what the service account lacks on a 403, and fails rather than hang when the API does not answer', async () => {
+      const forbidden =
+        'pods is forbidden: User "system:serviceaccount:stepguard:stepguard-test" cannot list resource "pods" ' +
+        'in API group "" in the namespace "stepguard"';
+      api.answer('pods', { status: 403, body: status(403, 'Forbidden', forbidden) });
+      api.answer('jobs', 'silence');
+      const { ok, lines } = await inPod(1_000);
+      expect(lines).toEqual([
+        `FAIL api pods: listing pods: the Kubernetes API answered 403: ${forbidden} ` +
+          "(the test's ServiceAccount needs get and list on pods in its namespace)",
+        'FAIL migration job: listing jobs: the Kubernetes API did not answer within 1 s',
+        'FAIL disconnect across pods: no ready api pod to hold a socket',
+      ]);
+      expect(ok).toBe(false);
+    });
+
+    it('fails on a service-account token the API does not take', async () => {
+      await writeFile(join(api.mountRoot, 'var/run/secrets/kubernetes.io/serviceaccount/token'), 'expired');
+      api.answer('jobs', { status: 200, body: JSON.parse(fixture('migration-jobs.json')) });
+      const { lines } = await inPod(5_000);
+      expect(lines.slice(0, 2)).toEqual([
+        "FAIL api pods: listing pods: the Kubernetes API answered 401: Unauthorized (is the pod's service-account token mounted and current?)",
+        "FAIL migration job: listing jobs: the Kubernetes API answered 401: Unauthorized (is the pod's service-account token mounted and current?)",
+      ]);
+    });
   });
 
   it('refuses a command line it cannot run, before checking anything (exit code 2)', async () => {

@@ -23,16 +23,17 @@ export interface ReleaseObjects {
  * namespace file). Every request is aborted after `timeoutMs`, so an API that does not answer fails the
  * check instead of hanging it.
  */
-export function inClusterObjects(timeoutMs: number): ReleaseObjects {
+export function inClusterObjects(timeoutMs: number, mountRoot = ''): ReleaseObjects {
   if (!process.env.KUBERNETES_SERVICE_HOST) {
     throw new Error('not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST is unset): give --addresses instead');
   }
   const kc = new KubeConfig();
-  kc.loadFromCluster();
+  // `mountRoot` prefixes /var/run/secrets/kubernetes.io/serviceaccount (tests mount it elsewhere).
+  kc.loadFromCluster(mountRoot);
   const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace?.trim();
   if (!namespace) {
     throw new Error(
-      'no namespace file at /var/run/secrets/kubernetes.io/serviceaccount/namespace (is the token mounted?)',
+      `no namespace file at ${mountRoot}/var/run/secrets/kubernetes.io/serviceaccount/namespace (is the token mounted?)`,
     );
   }
   const configuration = createConfiguration({
@@ -65,8 +66,11 @@ async function asked<T>(what: 'pods' | 'jobs', request: Promise<T>, timeoutMs: n
     return await request;
   } catch (error) {
     if (error instanceof ApiException) {
-      const hint =
-        error.code === 403 ? ` (the test's ServiceAccount needs get and list on ${what} in its namespace)` : '';
+      const hints: Record<number, string> = {
+        401: " (is the pod's service-account token mounted and current?)",
+        403: ` (the test's ServiceAccount needs get and list on ${what} in its namespace)`,
+      };
+      const hint = hints[error.code] ?? '';
       throw new Error(`listing ${what}: the Kubernetes API answered ${error.code}: ${statusMessage(error)}${hint}`);
     }
     const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string } };
@@ -88,5 +92,6 @@ function statusMessage(error: ApiException<unknown>): string {
     }
   }
   const message = (body as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? message : 'no message';
+  // client-node keeps no body for a 401: the first line of its own message names the status.
+  return typeof message === 'string' ? message : (error.message.split('\n')[1]?.replace(/^Message: /, '') ?? '');
 }
