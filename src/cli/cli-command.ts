@@ -24,7 +24,15 @@ export interface CliRun {
 
 export type CliTask = (run: CliRun) => Promise<number>;
 
-export interface CliCommand {
+/** What a standalone command runs with: the environment as given, and no configuration resolved from it. */
+export interface StandaloneRun {
+  env: NodeJS.ProcessEnv;
+  out(line: string): void;
+}
+
+export type StandaloneTask = (run: StandaloneRun) => Promise<number>;
+
+interface CommandLine {
   words: readonly string[];
   /** The flags part of the usage line. */
   usage: string;
@@ -32,9 +40,27 @@ export interface CliCommand {
   options: ParseArgsOptionsConfig;
   /** Names of the arguments after the words (`['id']` for `audit-streams remove <id>`); none by default. */
   positionals?: readonly string[];
+}
+
+export interface CliCommand extends CommandLine {
+  standalone?: false;
   /**
    * Checks the flags and arguments before anything starts (UsageError on a bad one) and returns the work
    * to do. `args` holds exactly the `positionals` named.
    */
   prepare(flags: Flags, args: readonly string[]): CliTask;
 }
+
+/**
+ * A command that needs neither the database, Redis nor keys (`cluster-check` talks only HTTP): no
+ * configuration is resolved for it, so no embedded default starts and production settings are not required.
+ */
+export interface StandaloneCliCommand extends CommandLine {
+  standalone: true;
+  prepare(flags: Flags, args: readonly string[]): StandaloneTask;
+}
+
+export type AnyCliCommand = CliCommand | StandaloneCliCommand;
+
+/** The work a valid command line asks for. */
+export type Invocation = { standalone: false; task: CliTask } | { standalone: true; task: StandaloneTask };

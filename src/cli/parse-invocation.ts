@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { type CliTask, UsageError } from './cli-command.js';
+import { type Invocation, UsageError } from './cli-command.js';
 import { COMMANDS } from './commands/index.js';
 
 /** `help`, or the task the command line asks for; a UsageError when it asks for nothing we know. */
-export function parseInvocation(argv: readonly string[]): 'help' | CliTask {
+export function parseInvocation(argv: readonly string[]): 'help' | Invocation {
   if (argv.length === 0) throw new UsageError('no command given');
   if (['help', '--help', '-h'].includes(argv[0]!)) return 'help';
   const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word));
@@ -28,5 +28,7 @@ export function parseInvocation(argv: readonly string[]): 'help' | CliTask {
   if (positionals.length < names.length) {
     throw new UsageError(`${command.words.join(' ')}: expected ${names.map((name) => `<${name}>`).join(' ')}`);
   }
-  return command.prepare(values, positionals);
+  return command.standalone
+    ? { standalone: true, task: command.prepare(values, positionals) }
+    : { standalone: false, task: command.prepare(values, positionals) };
 }

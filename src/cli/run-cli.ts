@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app/app.module.js';
 import type { AppConfig } from '../common/app-config.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliTask, UsageError } from './cli-command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Invocation, UsageError } from './cli-command.js';
 import { describeFailure } from './describe-failure.js';
 import { parseInvocation } from './parse-invocation.js';
 import { usage } from './usage.js';
@@ -18,6 +18,8 @@ export interface CliIo {
   config: AppConfig | (() => Promise<CliRuntime>);
   out(line: string): void;
   err(line: string): void;
+  /** What a standalone command reads its few settings from; process.env unless given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -25,20 +27,29 @@ export interface CliIo {
  * or failed, 2 usage error). Commands go through the same CommandBus as the HTTP API.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let task: CliTask;
+  let invocation: Invocation;
   try {
-    const invocation = parseInvocation(argv);
-    if (invocation === 'help') {
+    const parsed = parseInvocation(argv);
+    if (parsed === 'help') {
       io.out(usage());
       return EXIT_OK;
     }
-    task = invocation;
+    invocation = parsed;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`error: ${error.message}`);
     io.err(usage());
     return EXIT_USAGE;
   }
+  if (invocation.standalone) {
+    try {
+      return await invocation.task({ env: io.env ?? process.env, out: io.out });
+    } catch (error) {
+      io.err(describeFailure(error));
+      return EXIT_FAILURE;
+    }
+  }
+  const { task } = invocation;
   let runtime: CliRuntime | undefined;
   let context: Promise<INestApplicationContext> | undefined;
   try {

@@ -32,7 +32,14 @@ export interface Cluster {
  * prefix, exactly as a Kubernetes install runs them.
  */
 export async function startCluster(
-  options: { apiNodes: number; workers: number; redisUrl?: string; env?: Record<string, string> } = {
+  options: {
+    apiNodes: number;
+    workers: number;
+    redisUrl?: string;
+    env?: Record<string, string>;
+    /** More settings for the api node of this index (0 = A), over the cluster's `env` (given). */
+    nodeEnv?: (index: number, env: Record<string, string>) => Record<string, string>;
+  } = {
     apiNodes: 3,
     workers: 1,
   },
@@ -70,7 +77,7 @@ export async function startCluster(
     const nodes = await Promise.all(
       Array.from({ length: options.apiNodes }, async (_, i) => {
         const port = await freePort();
-        const proc = runEntryPoint('src/main.ts', { ...env, PORT: String(port) });
+        const proc = runEntryPoint('src/main.ts', { ...env, ...options.nodeEnv?.(i, env), PORT: String(port) });
         started.push(proc);
         await proc.waitFor(/listening on/, 60_000);
         const url = `http://127.0.0.1:${port}`;

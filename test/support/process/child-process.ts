@@ -10,6 +10,11 @@ export interface RunningProcess {
   readonly lines: string[];
   /** Resolves with the first line (already printed or to come) that matches. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves with the exit code once the process has ended and all it printed is in `lines`; rejects
+   * (with what it printed) if it is still running after `timeoutMs`.
+   */
+  ended(timeoutMs?: number): Promise<number | null>;
   /** Sends the signal and waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -18,8 +23,12 @@ export interface RunningProcess {
  * Runs one of the project's TypeScript entry points (e.g. `workers/main.ts`) as a real process on this
  * Node, with only the given environment: what a deployment runs, so a test can kill it for real.
  */
-export function runEntryPoint(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', REGISTER_TS, entry], {
+export function runEntryPoint(
+  entry: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): RunningProcess {
+  const child = spawn(process.execPath, ['--import', REGISTER_TS, entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -27,6 +36,8 @@ export function runEntryPoint(entry: string, env: Record<string, string>): Runni
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close' comes after 'exit' once stdout and stderr have ended: every line has been read.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   for (const stream of [child.stdout!, child.stderr!]) {
     let partial = '';
     stream.setEncoding('utf8').on('data', (chunk: string) => {
@@ -59,6 +70,16 @@ export function runEntryPoint(entry: string, env: Record<string, string>): Runni
         child.once('exit', check);
         check();
       });
+    },
+    ended(timeoutMs = 60_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${entry} still runs after ${timeoutMs} ms:\n${lines.join('\n')}`)),
+          timeoutMs,
+        );
+      });
+      return Promise.race([closed, late]).finally(() => clearTimeout(timer));
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
