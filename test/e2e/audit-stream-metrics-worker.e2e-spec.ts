@@ -66,6 +66,14 @@ describe('audit stream metrics with the workers in a process of their own', () =
     expect((await worker.get('/anything-else')).status).toBe(404);
   });
 
+  it("answers an orchestrator's probes on the same port: /healthz, and /readyz with PostgreSQL and Redis", async () => {
+    expect(await worker.get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await worker.get('/readyz')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'up', redis: 'up' } },
+    });
+  });
+
   it("reports the sink's lag and state on the api, without counters the api process cannot know", async () => {
     const text = (await api.get<string>('/metrics')).body;
     expect(sample(text, 'stepguard_audit_stream_lag_events', { sink })).toBe(0);
