@@ -112,6 +112,14 @@ describe('a stolen session', () => {
     expect(reasons.filter((r) => r === 'socket_refused')).toHaveLength(1);
   });
 
+  it('may still sign out once flagged, which ends the session', async () => {
+    const user = await aUserWithTotp(t.http, acme, clock);
+    const token = await signInWithTotp(t.http, acme, user, clock);
+    expect((await disconnect(await sessionIdOf(token))).status).toBe(202);
+    expect((await t.http.post('/v1/auth/logout', undefined, token)).status).toBe(204);
+    expect((await t.http.get('/v1/me', token)).status).toBe(401);
+  });
+
   it('cannot add a factor without a fresh check by a factor the user already had', async () => {
     const user = await aUserWithTotp(t.http, acme, clock);
     const session = await signInWithTotp(t.http, acme, user, clock);
