@@ -23,7 +23,11 @@ export interface StepguardConnectionOptions {
   /** The session token from login. */
   token: string;
   onStepUpRequired?: (event: StepUpRequired) => void;
-  /** The session was revoked or has expired (or the token was never valid): sign in again. */
+  /**
+   * The session was revoked or has expired (or the token was never valid): sign in again. `reason`
+   * `mfa_enrollment_required`: the session was opened through the console and its user is past the
+   * client app's deadline to add a factor; signing in through the client app (its key) leads to that.
+   */
   onSignedOut?: (event: { reason: string }) => void;
   onStateChange?: (state: ConnectionState) => void;
   /**
@@ -123,6 +127,7 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
       setState('connecting');
       retry = setTimeout(() => socket.connect(), RETRY_UNAVAILABLE_MS);
     } else {
+      // `unauthorized` and `mfa_enrollment_required`: this session will not connect again.
       setState('signed_out');
       options.onSignedOut?.({ reason: code });
     }

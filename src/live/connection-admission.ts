@@ -3,7 +3,8 @@ import { Clock } from '../common/clock.js';
 import { TenantScope } from '../common/tenant-scope.js';
 import { MfaPolicyStore } from '../policy/index.js';
 import { type Session, SessionsService } from '../sessions/index.js';
-import { connectionRefusal } from './connection-rules.js';
+import { clientAppRefusal, connectionRefusal } from './connection-rules.js';
+import { CONSOLE_SESSION_MFA, clientStandingOfConsoleSession } from './console-session-standing.js';
 import type { ConnectRefusal } from './socket-events.js';
 
 /** A refusal names the session when the token was one (for the record of who was refused). */
@@ -27,7 +28,8 @@ export class ConnectionAdmission {
 
   async admit(token: unknown): Promise<Admission> {
     if (typeof token !== 'string' || token.length > 512) return refused('unauthorized');
-    const found = await this.sessions.authenticate(token);
+    // The factors of a console-bound session's user come with it, in the same query (see clientAppRefusal).
+    const found = await this.sessions.authenticate(token, [CONSOLE_SESSION_MFA]);
     if (!found) return refused('unauthorized');
     const { session, tenant } = found;
     // The policy from this node's cache, checked against the version read with the session: a reconnecting
@@ -35,7 +37,10 @@ export class ConnectionAdmission {
     const { settings } = await TenantScope.run(session.tenantId, () =>
       this.policies.inForce(session.tenantId, tenant.mfaPolicyVersion),
     );
-    const refusal = connectionRefusal(session, settings, this.clock.now());
+    const now = this.clock.now();
+    const refusal =
+      connectionRefusal(session, settings, now) ??
+      clientAppRefusal(session, clientStandingOfConsoleSession(found, settings, now));
     return refusal ? refused(refusal, session) : { admitted: true, session };
   }
 }

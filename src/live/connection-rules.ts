@@ -1,4 +1,4 @@
-import type { MfaPolicySettings } from '../policy/index.js';
+import type { MfaCompliance, MfaPolicySettings } from '../policy/index.js';
 import type { Session } from '../sessions/index.js';
 import type { ConnectRefusal } from './socket-events.js';
 
@@ -23,4 +23,17 @@ export function connectionRefusal(
 function hasFreshFactorCheck(session: Session, windowMinutes: number, now: Date): boolean {
   const at = session.mfaVerifiedAt;
   return at !== null && now.getTime() - at.getTime() <= windowMinutes * 60_000;
+}
+
+/**
+ * A console-bound session on the live connection, by the user's standing under the client app's rules
+ * (`clientStandingOfConsoleSession`; null for other sessions): a user past the client app's enrolment
+ * deadline may not connect at all; one the client app would have asked for a second factor at sign-in
+ * (enrolled, in scope) connects only once the session has one (aal 2), which a step-up gives it. In
+ * grace or exempt, the client app asks nothing more than the console did.
+ */
+export function clientAppRefusal(session: Pick<Session, 'aal'>, standing: MfaCompliance | null): ConnectRefusal | null {
+  if (standing?.status === 'overdue') return 'mfa_enrollment_required';
+  if (standing?.status === 'compliant' && session.aal === 1) return 'step_up_required';
+  return null;
 }

@@ -5,7 +5,7 @@ import { AppConfig } from '../common/app-config.js';
 import { closeRedis, createRedis } from '../infra/redis/redis.js';
 import { kickLocalSockets } from './local-kicks.js';
 import { RecentKicks } from './recent-kicks.js';
-import { KICK_EVENT, type KickReport, mergeReports, type SocketKick } from './socket-kick.js';
+import { KICK_EVENT, type KickReport, mergeReports, type SocketKick, socketsIn } from './socket-kick.js';
 import { socketRedisKey } from './socket-redis-key.js';
 import type { GatewayServer } from './socket-server.js';
 
@@ -68,11 +68,11 @@ export class LiveConnections implements OnApplicationShutdown {
       // own subscription not back yet it would count one too few, maybe none, and send nothing. Publish
       // unasked instead; the answer then says that not every node was heard.
       publishUnasked(server, kick);
-      return { perSession: local, sockets: sumOf(local), allNodesReached: false };
+      return { perSession: local, sockets: socketsIn(local), allNodesReached: false };
     }
     const remote = await this.askOtherNodes(server, kick, onLate);
     const perSession = mergeReports([local, ...remote.reports]);
-    return { perSession, sockets: sumOf(perSession), allNodesReached: remote.complete };
+    return { perSession, sockets: socketsIn(perSession), allNodesReached: remote.complete };
   }
 
   private askOtherNodes(
@@ -111,8 +111,6 @@ export class LiveConnections implements OnApplicationShutdown {
     if (this.emitter) await closeRedis(this.emitter.redis);
   }
 }
-
-const sumOf = (report: KickReport) => Object.values(report).reduce((sum, n) => sum + n, 0);
 
 /** The typed event map asks for an answer; this publish asks for none (the nodes check for `done`). */
 function publishUnasked(server: GatewayServer, kick: SocketKick): void {

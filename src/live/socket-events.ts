@@ -37,8 +37,18 @@ export interface ClientToServerEvents {
 
 /**
  * The `message` of a `connect_error`: `unauthorized` (bad, revoked, expired or enrol-only session),
- * `step_up_required` (a pending step-up, or the tenant's `connectionPolicy.totpPriorConnection` without
- * a fresh factor check), `unavailable` (the server could not check the session: try again later).
+ * `step_up_required` (a pending step-up, the tenant's `connectionPolicy.totpPriorConnection` without a
+ * fresh factor check, or a console session whose user the client app would ask for a second factor),
+ * `mfa_enrollment_required` (a session opened through the console whose user is past the client app's
+ * enrolment deadline: sign in through the client app, which leads to adding a factor), `unavailable` (the
+ * server could not check the session: try again later).
  */
-export const CONNECT_REFUSALS = ['unauthorized', 'step_up_required', 'unavailable'] as const;
+export const CONNECT_REFUSALS = ['unauthorized', 'step_up_required', 'mfa_enrollment_required', 'unavailable'] as const;
 export type ConnectRefusal = (typeof CONNECT_REFUSALS)[number];
+
+/**
+ * The `reason` of a `stepguard:session_revoked` sent to the socket of a console session whose user fell
+ * past the client app's enrolment deadline while connected: the session lives on in the console, but not
+ * on the live connection (the `mfa_enrollment_required` refusal, for an open socket).
+ */
+export const ENROLLMENT_REQUIRED = 'mfa_enrollment_required';

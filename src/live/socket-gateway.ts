@@ -23,6 +23,7 @@ import { PING_EVENT } from './socket-events.js';
 import { socketRedisKey } from './socket-redis-key.js';
 import { type CaughtUp, SocketRecheck } from './socket-recheck.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
+import { socketsIn } from './socket-kick.js';
 
 /** How long a kick's answers are taken after the Disconnect API has stopped waiting for them. */
 const LATE_ANSWER_WINDOW_MS = 30_000;
@@ -170,7 +171,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     try {
       let closed = 0;
       const caughtUp: CaughtUp[] = [];
-      for (const kick of await this.recheck.kicksOwed(heldTokens)) {
+      const { missed, clientAppRules } = await this.recheck.kicksOwed(heldTokens);
+      for (const kick of missed) {
         for (const [sessionId, sockets] of Object.entries(kickLocalSockets(io, this.recent, kick))) {
           closed += sockets;
           const { tenantId, userId } = owners.get(sessionId)!;
@@ -178,6 +180,9 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
           if (kick.cause === 'step_up_required') caughtUp.push({ tenantId, userId, sessionId, sockets, reason });
         }
       }
+      // Not the Disconnect API's kicks: no `SessionDisconnected` owed. The sockets cannot come back (the
+      // handshake refuses them the same way, and audits that).
+      for (const kick of clientAppRules) closed += socketsIn(kickLocalSockets(io, this.recent, kick));
       await this.recheck.recordCaughtUp(caughtUp);
       return closed;
     } catch (error) {

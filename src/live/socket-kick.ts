@@ -43,6 +43,9 @@ export interface InterServerEvents {
 export const eventFor = (cause: KickCause) =>
   cause === 'step_up_required' ? STEP_UP_REQUIRED_EVENT : SESSION_REVOKED_EVENT;
 
+/** How many sockets a report counts, on every session. */
+export const socketsIn = (report: KickReport) => Object.values(report).reduce((sum, n) => sum + n, 0);
+
 export function mergeReports(reports: readonly KickReport[]): KickReport {
   const merged: KickReport = {};
   for (const report of reports) {

@@ -4,7 +4,11 @@ import { SYSTEM_ACTOR } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { TenantScope } from '../common/tenant-scope.js';
-import { type Session, SessionsService } from '../sessions/index.js';
+import { MfaPolicyStore } from '../policy/index.js';
+import { type AuthenticatedSession, type Session, SessionsService } from '../sessions/index.js';
+import { clientAppRefusal } from './connection-rules.js';
+import { CONSOLE_SESSION_MFA, clientStandingOfConsoleSession } from './console-session-standing.js';
+import { ENROLLMENT_REQUIRED } from './socket-events.js';
 import { SessionDisconnectedEvent } from './events/disconnect.events.js';
 import { kickOf, type SocketKick, tokenReplacedKick } from './socket-kick.js';
 
@@ -23,46 +27,78 @@ export interface CaughtUp {
   reason: string;
 }
 
+/** What a re-check owes a node's sockets. */
+export interface OwedKicks {
+  /** What a kick this node missed would have done: a revocation or expiry, a pending step-up, a replaced token. */
+  missed: SocketKick[];
+  /** Console sessions the client app's rules no longer let onto the live connection (see `clientAppRefusal`). */
+  clientAppRules: SocketKick[];
+}
+
 const BATCH = 500;
 
 /**
  * The sessions behind a node's sockets, read again from PostgreSQL: the kicks owed to sockets whose
  * session was revoked, expired or flagged for step-up while this node could not hear about it (Redis
- * down, a worker's kick lost with its process). Runs on a timer and whenever Redis comes back. The
- * sessions that may stay connected are marked active: an open app is use of its session, so it does
- * not idle out under a connected user (the absolute expiry still ends it).
+ * down, a worker's kick lost with its process), and to console sessions whose user the client app's
+ * rules now refuse (past its enrolment deadline since they connected: grace enforcement ends only the
+ * sessions of the apps a policy enforces). Runs on a timer and whenever Redis comes back. The sessions
+ * that may stay connected are marked active: an open app is use of its session, so it does not idle out
+ * under a connected user (the absolute expiry still ends it).
  */
 @Injectable()
 export class SocketRecheck {
   constructor(
     private readonly sessions: SessionsService,
+    private readonly policies: MfaPolicyStore,
     private readonly clock: Clock,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
   ) {}
 
   /** The kicks owed to sockets holding these tokens (a session may appear once per socket). */
-  async kicksOwed(held: readonly HeldToken[]): Promise<SocketKick[]> {
-    const kicks: SocketKick[] = [];
+  async kicksOwed(held: readonly HeldToken[]): Promise<OwedKicks> {
+    const owedAll: OwedKicks = { missed: [], clientAppRules: [] };
     const now = this.clock.now();
     for (let i = 0; i < held.length; i += BATCH) {
       const batch = held.slice(i, i + BATCH);
       const ids = [...new Set(batch.map((h) => h.sessionId))];
       const sessions = await TenantScope.acrossTenants("a node's sockets belong to every tenant", () =>
-        this.sessions.findByIds(ids),
+        this.sessions.readByIds(ids, [CONSOLE_SESSION_MFA]),
       );
-      const found = new Map(sessions.map((s) => [s.id, s]));
+      const found = new Map(sessions.map((s) => [s.session.id, s]));
       const owed = new Map<string, SocketKick>();
       for (const { sessionId, tokenFingerprint } of batch) {
-        const kick = kickOwed(sessionId, found.get(sessionId), tokenFingerprint, now);
+        const kick = kickOwed(sessionId, found.get(sessionId)?.session, tokenFingerprint, now);
         if (kick && !owed.has(sessionId)) owed.set(sessionId, kick);
       }
-      kicks.push(...owed.values());
-      // Still in use: sessions owed nothing, and those whose only debt is sockets on a replaced token.
-      const inUse = ids.filter((id) => owed.get(id)?.keep !== undefined || !owed.has(id));
-      await this.sessions.recordActivity(inUse);
+      owedAll.missed.push(...owed.values());
+      // Still usable: sessions owed nothing, and those whose only debt is sockets on a replaced token.
+      const usable = sessions.filter(({ session: { id } }) => owed.get(id)?.keep !== undefined || !owed.has(id));
+      const refused = new Set<string>();
+      for (const s of usable) {
+        const kick = await this.clientAppKick(s, now);
+        if (!kick) continue;
+        refused.add(s.session.id);
+        owedAll.clientAppRules.push(kick);
+      }
+      await this.sessions.recordActivity(usable.map((s) => s.session.id).filter((id) => !refused.has(id)));
     }
-    return kicks;
+    return owedAll;
+  }
+
+  /** For a console session: the kick its user's standing under the client app's rules calls for, if any. */
+  private async clientAppKick(found: AuthenticatedSession, now: Date): Promise<SocketKick | null> {
+    if (found.session.app !== 'console') return null;
+    const { tenantId } = found.session;
+    // From this node's cache, as the handshake reads it.
+    const { settings } = await TenantScope.run(tenantId, () =>
+      this.policies.inForce(tenantId, found.tenant.mfaPolicyVersion),
+    );
+    const refusal = clientAppRefusal(found.session, clientStandingOfConsoleSession(found, settings, now));
+    const ids = [found.session.id];
+    if (refusal === 'step_up_required') return kickOf('step_up_required', ids, refusal);
+    return refusal ? kickOf('session_revoked', ids, ENROLLMENT_REQUIRED) : null;
   }
 
   /**

@@ -2,6 +2,7 @@ export { DeleteExpiredSessionsCommand } from './commands/delete-expired-sessions
 export { RevokeSessionCommand } from './commands/revoke-session.command.js';
 export { deviceInfoOf } from './device-info.js';
 export { SessionRevokedEvent, SessionTokenRotatedEvent } from './events/session.events.js';
+export { readForSessionsOf } from './read-for-app.js';
 export { RememberedDevicesForgottenEvent } from './remembered-devices/remembered-device.events.js';
 export { RememberedDevices } from './remembered-devices/remembered-devices.js';
 export type { SessionPrincipal } from './session-principal.js';

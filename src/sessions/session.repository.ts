@@ -26,13 +26,13 @@ interface AuthenticatedRow extends Record<string, unknown> {
 // SQL: the request's only round trip to authenticate, a prepared statement (one per set of reads). The
 // session joined to its user and tenant (both identity's tables, below this slice), with the reads the
 // route asked for. A revocation committed before it fails it.
-const authenticateSql = (reads: string) => `
+const sessionsWithReadsSql = (reads: string, where: string) => `
   select s.*, u.email as user_email, u.roles::text[] as user_roles, t.slug as tenant_slug,
          t.name as tenant_name, t.mfa_policy_version as tenant_mfa_policy_version${reads}
     from sessions s
     join users u on u.id = s.user_id and u.tenant_id = s.tenant_id
     join tenants t on t.id = s.tenant_id
-   where s.token_hash = ?`;
+   where ${where}`;
 
 /** Queries named by intent; every one is scoped by tenant (invariant 5). */
 export class SessionRepository extends EntityRepository<Session> {
@@ -45,30 +45,47 @@ export class SessionRepository extends EntityRepository<Session> {
     now: Date,
     reads: readonly PrincipalRead<unknown>[] = [],
   ): Promise<AuthenticatedSession | null> {
+    const [found] = await this.withReads('authenticate', 's.token_hash = ?', tokenHash, now, reads);
+    return found ?? null;
+  }
+
+  /** The sessions with these ids, live or not, each with its user, tenant and reads (the gateway's re-check). */
+  readByIds(ids: readonly string[], now: Date, reads: readonly PrincipalRead<unknown>[] = []) {
+    return this.withReads('sessions-by-id', 's.id = any(?::uuid[])', pgUuidArray(ids), now, reads);
+  }
+
+  private async withReads(
+    name: string,
+    where: string,
+    key: unknown,
+    now: Date,
+    reads: readonly PrincipalRead<unknown>[],
+  ): Promise<AuthenticatedSession[]> {
     const em = this.getEntityManager();
     const expressions = reads.map((read) => ({ read, ...read.expression(now) }));
-    const [row] = await runPrepared<AuthenticatedRow>(
+    const rows = await runPrepared<AuthenticatedRow>(
       em,
-      ['authenticate', ...reads.map((r) => r.alias)].join(':'),
-      authenticateSql(expressions.map((e) => `, (${e.sql}) as ${e.read.alias}`).join('')),
-      [...expressions.flatMap((e) => e.params), tokenHash],
+      [name, ...reads.map((r) => r.alias)].join(':'),
+      sessionsWithReadsSql(expressions.map((e) => `, (${e.sql}) as ${e.read.alias}`).join(''), where),
+      [...expressions.flatMap((e) => e.params), key],
     );
-    if (!row) return null;
-    const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, ...columns } = row;
-    const values = new Map(reads.map((read) => [read, read.from(columns[read.alias])] as const));
-    for (const read of reads) delete columns[read.alias];
-    // Mapped, not merged into an identity map: the guard's copy is read-only (every change reloads the
-    // session in its own transaction), and merging was a third of the ORM's share of a request's CPU.
-    const session = Object.assign(
-      Object.create(Session.prototype) as Session,
-      em.getComparator().mapResult(em.getMetadata(Session), columns),
-    );
-    return {
-      session,
-      reads: values,
-      user: { email: user_email, roles: user_roles },
-      tenant: { slug: tenant_slug, name: tenant_name, mfaPolicyVersion: tenant_mfa_policy_version },
-    };
+    return rows.map((row) => {
+      const { user_email, user_roles, tenant_slug, tenant_name, tenant_mfa_policy_version, ...columns } = row;
+      const values = new Map(reads.map((read) => [read, read.from(columns[read.alias])] as const));
+      for (const read of reads) delete columns[read.alias];
+      // Mapped, not merged into an identity map: the guard's copy is read-only (every change reloads the
+      // session in its own transaction), and merging was a third of the ORM's share of a request's CPU.
+      const session = Object.assign(
+        Object.create(Session.prototype) as Session,
+        em.getComparator().mapResult(em.getMetadata(Session), columns),
+      );
+      return {
+        session,
+        reads: values,
+        user: { email: user_email, roles: user_roles },
+        tenant: { slug: tenant_slug, name: tenant_name, mfaPolicyVersion: tenant_mfa_policy_version },
+      };
+    });
   }
 
   /**

@@ -126,9 +126,12 @@ export class SessionsService {
     await this.orm.em.fork().getRepository(Session).touchLive(ids, now);
   }
 
-  /** The sessions with these ids, live or not (the socket gateway re-checks its connections with it). */
-  findByIds(ids: readonly string[]): Promise<Session[]> {
-    return this.orm.em.fork().find(Session, { id: { $in: [...ids] } });
+  /**
+   * The sessions with these ids, live or not, with their users, tenants and `reads`, in one query (the
+   * socket gateway re-checks its connections with it). Sessions of every tenant: a node's sockets are.
+   */
+  readByIds(ids: readonly string[], reads: readonly PrincipalRead<unknown>[] = []): Promise<AuthenticatedSession[]> {
+    return this.orm.em.fork().getRepository(Session).readByIds(ids, this.clock.now(), reads);
   }
 
   /**

@@ -10,6 +10,7 @@ import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser } from '../support/builders.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { nextDisconnect, SocketPool } from '../support/sockets.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -38,16 +39,24 @@ describe('a policy change that makes users overdue', () => {
       await smtp.close();
     });
 
-    it("revokes an overdue member's existing session within seconds of saving gracePeriodDays: 0, audited and mailed", async () => {
+    it("revokes an overdue member's existing session within seconds of saving gracePeriodDays: 0, audited, mailed, socket closed", async () => {
       const acme = await aTenant(t.http);
       const member = await aUser(t.http, acme);
       expect((await t.http.get('/v1/me', member.token)).status).toBe(200);
+      const sockets = new SocketPool();
+      const closed = nextDisconnect(await sockets.connect(t.http.baseUrl, member.token));
 
       await setMfaPolicy(t.http, acme, { requireMfa: true, requiredRoles: ['member'], gracePeriodDays: 0 });
 
-      await waitUntil(async () => (await t.http.get('/v1/me', member.token)).status === 401, {
-        what: "the overdue member's session answering 401",
-      });
+      try {
+        expect(await closed).toMatchObject({
+          event: 'stepguard:session_revoked',
+          payload: { reason: 'grace_expired' },
+        });
+      } finally {
+        sockets.closeAll();
+      }
+      expect((await t.http.get('/v1/me', member.token)).status).toBe(401);
       const revoked = await t.sql<{ details: { reason: string } }>(
         `select details from audit_events where action = 'SessionRevoked' and details->>'userId' = $1`,
         [member.id],

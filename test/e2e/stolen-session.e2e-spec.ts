@@ -112,6 +112,14 @@ describe('a stolen session', () => {
     expect(reasons.filter((r) => r === 'socket_refused')).toHaveLength(1);
   });
 
+  it('may still sign out once flagged, which ends the session', async () => {
+    const user = await aUserWithTotp(t.http, acme, clock);
+    const token = await signInWithTotp(t.http, acme, user, clock);
+    expect((await disconnect(await sessionIdOf(token))).status).toBe(202);
+    expect((await t.http.post('/v1/auth/logout', undefined, token)).status).toBe(204);
+    expect((await t.http.get('/v1/me', token)).status).toBe(401);
+  });
+
   it('cannot add a factor without a fresh check by a factor the user already had', async () => {
     const user = await aUserWithTotp(t.http, acme, clock);
     const session = await signInWithTotp(t.http, acme, user, clock);
@@ -140,10 +148,9 @@ describe('a stolen session', () => {
     expect(res.body.code).toBe('reauth_required');
   });
 
-  it('cannot use a factor it added to prove anything: not step-up, not removal of the user’s own factor', async () => {
-    // The attacker's path of the review: add a factor (possible only with the user's first, here), then
-    // use it against the user's other one. With the first factor now needing a fresh password and
-    // ending every other session, the attacker's own session is the only place the new factor lives.
+  it('cannot use a first factor it added to prove anything: not step-up, not the enrolment of another', async () => {
+    // With the first factor needing a fresh password and ending every other session, the session that
+    // added it is the only place it lives, and there it proves nothing.
     const user = await aUser(t.http, acme);
     const mine = await enrolTotp(t.http, user.token);
     const enrolled = await verifyFactor(t.http, user.token, mine.factorId, totpCodeAt(mine.secret, clock));
@@ -153,6 +160,32 @@ describe('a stolen session', () => {
     const res = await stepUp(token, totpCodeAt(mine.secret, clock));
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('mfa_code_invalid');
+    const another = await t.http.post('/v1/me/factors/totp', {}, token);
+    expect({ status: another.status, code: another.body.code }).toEqual({ status: 401, code: 'reauth_required' });
+  });
+
+  it('cannot use a factor it added against the user’s own: no removal, no step-up with its code', async () => {
+    // The attacker's path of the review: a session fresh from the user's own factor adds the attacker's
+    // authenticator, then offers its codes to remove the user's factor or to step up.
+    const user = await aUserWithTotp(t.http, acme, clock);
+    const session = await signInWithTotp(t.http, acme, user, clock);
+    const theirs = await enrolTotp(t.http, session);
+    const verified = await verifyFactor(t.http, session, theirs.factorId, totpCodeAt(theirs.secret, clock));
+    expect(verified.status).toBe(200);
+    const token = (verified.body.token as string | undefined) ?? session;
+    clock.advance(STEP);
+    const removal = await t.http.request('DELETE', `/v1/me/factors/${user.factorId}`, {
+      token,
+      body: { code: totpCodeAt(theirs.secret, clock) },
+    });
+    expect({ status: removal.status, code: removal.body?.code }).toEqual({ status: 401, code: 'mfa_code_invalid' });
+    clock.advance(STEP);
+    const steppedUp = await stepUp(token, totpCodeAt(theirs.secret, clock));
+    expect({ status: steppedUp.status, code: steppedUp.body.code }).toEqual({ status: 401, code: 'mfa_code_invalid' });
+    const active = await t.sql<{ id: string }>(`select id from factors where user_id = $1 and status = 'active'`, [
+      user.id,
+    ]);
+    expect(active.map((f) => f.id).sort()).toEqual([user.factorId, theirs.factorId].sort());
   });
 
   it('ends the user’s older sessions when a factor is enrolled, the current one excepted, and closes their sockets', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Session, type AuthMethod } from '../../src/sessions/session.entity.js';
-import { connectionRefusal } from '../../src/live/connection-rules.js';
+import { clientAppRefusal, connectionRefusal } from '../../src/live/connection-rules.js';
 
 const minute = 60_000;
 const start = new Date('2030-01-01T00:00:00Z');
@@ -57,5 +57,29 @@ describe('connectionRefusal', () => {
     const session = aSession(['pwd']);
     session.recordFactorProven('otp');
     expect(connectionRefusal(session, strict, start)).toBe('step_up_required');
+  });
+});
+
+describe('clientAppRefusal (a console session, by its user’s standing under the client app’s rules)', () => {
+  const deadline = at(minute);
+
+  it('refuses a user past the client app’s deadline, whatever the session’s assurance', () => {
+    for (const amr of [['pwd'], ['pwd', 'otp']] as AuthMethod[][]) {
+      expect(clientAppRefusal(aSession(amr), { status: 'overdue', deadline })).toBe('mfa_enrollment_required');
+    }
+  });
+
+  it('makes an enrolled user’s aal-1 session step up; a factor or a remembered device is aal 2', () => {
+    expect(clientAppRefusal(aSession(['pwd']), { status: 'compliant' })).toBe('step_up_required');
+    const steppedUp = aSession(['pwd']);
+    steppedUp.recordStepUp('otp', at(minute));
+    expect(clientAppRefusal(steppedUp, { status: 'compliant' })).toBeNull();
+    expect(clientAppRefusal(aSession(['pwd', 'remembered_device']), { status: 'compliant' })).toBeNull();
+  });
+
+  it('asks nothing more in grace, of an exempt user, or of a session that has no client standing', () => {
+    expect(clientAppRefusal(aSession(['pwd']), { status: 'grace', deadline })).toBeNull();
+    expect(clientAppRefusal(aSession(['pwd']), { status: 'exempt' })).toBeNull();
+    expect(clientAppRefusal(aSession(['pwd']), null)).toBeNull();
   });
 });
