@@ -16,11 +16,14 @@ import { inflateRawSync } from 'node:zlib';
 
 export type KubeBinary = 'helm' | 'kubectl';
 
-/** The repository: the nearest folder above this file with a package.json (the built copy runs from dist/tools/). */
+/**
+ * The repository: the nearest folder above this file that holds this file's source. The built copy runs from
+ * dist/tools/, and dist/ has a package.json of its own (tsc copies it), so that cannot mark the root.
+ */
 function repositoryRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+    if (existsSync(join(dir, 'tools', 'kube-binaries.ts'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no tools/kube-binaries.ts above ${from}`);
   }
 }
 

@@ -1,9 +1,10 @@
 import { existingSecretRule } from './existing-secret.js';
 import { gracePeriodRule } from './grace-period.js';
-import { hardenedRule, resourcesRule } from './hardened.js';
+import { hardenedRule } from './hardened.js';
 import { imageTagRule } from './image-tag.js';
 import { migrationHookRule } from './migration-hook.js';
 import { probesRule } from './probes.js';
+import { resourcesRule } from './resources.js';
 import type { Rule } from './rule.js';
 import { crdGatedRule, schemaRule } from './schema.js';
 import { selectorsRule } from './selectors.js';

@@ -2,7 +2,7 @@ import { envSchema } from '../../../config/schema.js';
 import { containerEnv } from '../container-env.js';
 import { hookOf } from '../hooks.js';
 import { containersOf } from '../pods.js';
-import { podReferences } from '../pod-references.js';
+import { podReferences, type PodReference } from '../pod-references.js';
 import type { Finding } from '../results.js';
 import type { Rule, RuleContext } from './rule.js';
 
@@ -28,7 +28,13 @@ function jobOrdering({ pods, objects, profile }: RuleContext): Finding[] {
       object: job.owner.ref,
       message: `helm.sh/hook must include ${event} (is ${JSON.stringify(hook.events.join(','))})`,
     }));
+    // One finding per object the Job needs (named by its first reference), however many variables read it.
+    const needs = new Map<string, PodReference>();
     for (const reference of podReferences(job)) {
+      if (!needs.has(`${reference.kind}/${reference.name}`))
+        needs.set(`${reference.kind}/${reference.name}`, reference);
+    }
+    for (const reference of needs.values()) {
       const object = objects.find(({ kind, name }) => kind === reference.kind && name === reference.name);
       const what = `${reference.kind}/${reference.name} (${reference.via})`;
       if (!object) {
