@@ -132,6 +132,23 @@ export const BREAKERS: Breaker[] = [
     (text) => text.replace(/("?helm\.sh\/hook-weight"?:\s*)"?-?\d+"?/g, '$1"100"'),
   ),
   edit(
+    'migration-hook',
+    'what the Job reads deleted once the hooks succeed',
+    /hook-delete-policy hook-succeeded deletes it after the hooks, but the workloads read it too/,
+    notRendering('Job'),
+    (text) => text.replace(/("?helm\.sh\/hook-delete-policy"?:\s*)[^\n]+/g, '$1hook-succeeded'),
+  ),
+  edit(
+    'migration-hook',
+    'the workloads migrating at start',
+    /STEPGUARD_MIGRATE_ON_START must be false \(is true\)/,
+    everywhere,
+    (text) =>
+      text
+        .replace(/(STEPGUARD_MIGRATE_ON_START["']?:\s*)["']?false["']?/g, '$1"true"')
+        .replace(/(name:\s*["']?STEPGUARD_MIGRATE_ON_START["']?\s*\n\s*value:\s*)["']?false["']?/g, '$1"true"'),
+  ),
+  edit(
     'existing-secret',
     'the Secret still rendered with existingSecret',
     /Secret\/\S+: is rendered although existingSecret is/,

@@ -7,7 +7,7 @@ import type { Finding } from '../results.js';
 import type { Rule, RuleContext } from './rule.js';
 
 const HOOK_EVENTS = ['pre-install', 'pre-upgrade'];
-/** Delete policies that remove a hook object once the hooks have run: the pods could not read it then. */
+/** Delete policies that remove a hook object once the hooks have run: the workloads could not read it then. */
 const DELETED_AFTER_HOOKS = ['hook-succeeded', 'hook-failed'];
 const MIGRATE_ON_START = 'STEPGUARD_MIGRATE_ON_START';
 
@@ -22,6 +22,12 @@ function jobOrdering({ pods, objects, profile }: RuleContext): Finding[] {
   );
   if (jobs.length === 0)
     return [{ object: 'chart', message: 'no migration Job (a Job labelled app.kubernetes.io/component: migrate)' }];
+  const readByWorkloads = new Set(
+    pods
+      .filter((pod) => pod.longRunning)
+      .flatMap(podReferences)
+      .map(({ kind, name }) => `${kind}/${name}`),
+  );
   return jobs.flatMap((job) => {
     const hook = hookOf(job.owner);
     const findings: Finding[] = HOOK_EVENTS.filter((event) => !hook.events.includes(event)).map((event) => ({
@@ -59,10 +65,10 @@ function jobOrdering({ pods, objects, profile }: RuleContext): Finding[] {
         });
       }
       const deleted = needed.deletePolicies.filter((policy) => DELETED_AFTER_HOOKS.includes(policy));
-      if (deleted.length)
+      if (deleted.length && readByWorkloads.has(`${reference.kind}/${reference.name}`))
         findings.push({
           object: object.ref,
-          message: `hook-delete-policy ${deleted.join(',')} deletes it after the hooks, before the pods read it`,
+          message: `hook-delete-policy ${deleted.join(',')} deletes it after the hooks, but the workloads read it too`,
         });
     }
     return findings;
