@@ -5,7 +5,8 @@
  *
  *   node tools/kube-binaries.ts          extracts both (once; again when the zip changes) and prints their paths
  *
- * Node runs this file as it is (type stripping), and tests import `kubeBinary` from it.
+ * Node runs this file as it is (type stripping); tests and the chart tooling (tools/chart/, built into dist/)
+ * import `kubeBinary` from it.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +16,18 @@ import { inflateRawSync } from 'node:zlib';
 
 export type KubeBinary = 'helm' | 'kubectl';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The repository: the nearest folder above this file that holds this file's source. The built copy runs from
+ * dist/tools/, and dist/ has a package.json of its own (tsc copies it), so that cannot mark the root.
+ */
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'tools', 'kube-binaries.ts'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no tools/kube-binaries.ts above ${from}`);
+  }
+}
+
+const ROOT = repositoryRoot(dirname(fileURLToPath(import.meta.url)));
 const BIN_DIR = join(ROOT, '.tools', 'bin');
 const ENTRY: Record<KubeBinary, string> = { helm: 'helm/helm', kubectl: 'kubectl/kubectl' };
 

@@ -18,6 +18,8 @@ export const BUILD_INPUTS = [
   'src',
   'workers',
   'config',
+  'tools/chart',
+  'tools/kube-binaries.ts',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',

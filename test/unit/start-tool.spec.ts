@@ -40,14 +40,18 @@ describe('tools/start.ts: whether dist/ needs a build', () => {
     expect(whyBuild(root)).toBeUndefined();
   });
 
-  it.each(['src/main.ts', 'workers/templates/layout.html.hbs', 'config/schema.ts', 'tsconfig.json', 'nest-cli.json'])(
-    'builds when %s changed after the last build',
-    (path) => {
-      file(BUILD_STAMP, BUILT);
-      file(path, AFTER);
-      expect(whyBuild(root)).toBe(`${path} changed since the last build`);
-    },
-  );
+  it.each([
+    'src/main.ts',
+    'workers/templates/layout.html.hbs',
+    'config/schema.ts',
+    'tools/chart/check.ts',
+    'tsconfig.json',
+    'nest-cli.json',
+  ])('builds when %s changed after the last build', (path) => {
+    file(BUILD_STAMP, BUILT);
+    file(path, AFTER);
+    expect(whyBuild(root)).toBe(`${path} changed since the last build`);
+  });
 
   it('builds when a source file was removed after the last build', () => {
     file(BUILD_STAMP, BUILT);
@@ -55,10 +59,11 @@ describe('tools/start.ts: whether dist/ needs a build', () => {
     expect(whyBuild(root)).toBe('src changed since the last build');
   });
 
-  it('ignores what the build does not read: tests, docs', () => {
+  it('ignores what the build does not read: tests, docs, the tools that run unbuilt', () => {
     file(BUILD_STAMP, BUILT);
     file('test/unit/x.spec.ts', AFTER);
     file('README.md', AFTER);
+    file('tools/loaded-e2e.sh', AFTER);
     expect(whyBuild(root)).toBeUndefined();
   });
 });
