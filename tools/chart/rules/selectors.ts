@@ -69,10 +69,11 @@ function autoscalers({ objects }: RuleContext): Finding[] {
   });
 }
 
-function networkPolicies({ objects }: RuleContext, workloads: PodTemplate[]): Finding[] {
+/** A policy may be for any pod the chart runs, the migration Job's and the test's included. */
+function networkPolicies({ objects, pods }: RuleContext): Finding[] {
   return ofKind<V1NetworkPolicy>(objects, 'NetworkPolicy')
-    .filter(({ typed }) => !workloads.some((pod) => selects(typed.spec?.podSelector ?? {}, pod.labels)))
-    .map(({ ref }) => ({ object: ref, message: 'podSelector selects no workload' }));
+    .filter(({ typed }) => !pods.some((pod) => selects(typed.spec?.podSelector ?? {}, pod.labels)))
+    .map(({ ref }) => ({ object: ref, message: 'podSelector selects no pod of the chart' }));
 }
 
 /** prometheus-operator's ServiceMonitor: no client-node type, so read from the raw object. */
@@ -105,7 +106,7 @@ export const selectorsRule: Rule = {
       ...budgets(context, workloads),
       ...services(context, workloads),
       ...autoscalers(context),
-      ...networkPolicies(context, workloads),
+      ...networkPolicies(context),
       ...serviceMonitors(context),
     ];
   },
