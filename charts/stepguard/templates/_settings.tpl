@@ -118,7 +118,7 @@ DATABASE_URL (with database.separateMigrationRole) and no SMTP_URL, which migrat
 {{- toYaml $env -}}
 {{- end -}}
 
-{{/* The env of the api, the workers and the test pod: the ConfigMap, then the secrets. */}}
+{{/* The envFrom of the api and the workers: the ConfigMap (their secrets come as env, stepguard.secretEnv). */}}
 {{- define "stepguard.appEnvFrom" -}}
 envFrom:
   - configMapRef:
