@@ -32,12 +32,19 @@ export interface Cluster {
  * prefix, exactly as a Kubernetes install runs them.
  */
 export async function startCluster(
-  options: { apiNodes: number; workers: number; redisUrl?: string; env?: Record<string, string> } = {
+  options: {
+    apiNodes: number;
+    workers: number;
+    redisUrl?: string;
+    /** A migrated database the caller owns (and drops), instead of a fresh one on the shared server. */
+    database?: { url: string };
+    env?: Record<string, string>;
+  } = {
     apiNodes: 3,
     workers: 1,
   },
 ): Promise<Cluster> {
-  const db = await createTestDatabase();
+  const db = options.database ? { url: options.database.url, drop: async () => undefined } : await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'stepguard-cluster-'));
   const redisPrefix = `sgtest-${randomBytes(4).toString('hex')}`;
   const env = {

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { access, chown, constants, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort } from './free-port.js';
+
+const run = promisify(execFile);
+const SERVER_BINARIES = ['initdb', 'pg_ctl', 'postgres'];
+const INSTALL = 'apt-get install -y postgresql';
+
+/**
+ * A PostgreSQL server this test owns: `initdb` on a temporary directory, a free loopback port, trust
+ * authentication, started and stopped with `pg_ctl`, so a test can restart or crash it without touching
+ * the shared server the other test files use. PostgreSQL refuses to run as root, so under root (CI and
+ * this machine) every command runs as the `postgres` user, who owns the directory.
+ */
+export class OwnPostgres {
+  running = false;
+
+  private constructor(
+    private readonly bin: string,
+    private readonly dir: string,
+    readonly port: number,
+    private readonly runAs: string | undefined,
+  ) {}
+
+  static async start(): Promise<OwnPostgres> {
+    const bin = await serverBinDir();
+    const runAs = process.getuid?.() === 0 ? 'postgres' : undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'stepguard-pg-'));
+    const server = new OwnPostgres(bin, dir, await freePort(), runAs);
+    try {
+      if (runAs) await chown(dir, ...(await uidGid(runAs)));
+      await server.pg('initdb', ['-D', server.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+      await server.start();
+    } catch (error) {
+      await server.dispose();
+      throw error;
+    }
+    return server;
+  }
+
+  private get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+
+  url(database = 'postgres'): string {
+    return `postgresql://postgres@127.0.0.1:${this.port}/${database}`;
+  }
+
+  /** Starts the server and returns once it accepts connections (`pg_ctl -w`). */
+  async start(): Promise<void> {
+    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${this.dir}`;
+    await this.pg('pg_ctl', ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', this.logFile, '-o', options]);
+    this.running = true;
+  }
+
+  /**
+   * `fast` ends every session and checkpoints, as an orchestrator's restart does; `immediate` kills the
+   * server outright and the next start recovers from the WAL, as after a crash or a failover.
+   */
+  async stop(mode: 'fast' | 'immediate'): Promise<void> {
+    await this.pg('pg_ctl', ['stop', '-w', '-t', '60', '-m', mode, '-D', this.dataDir]);
+    this.running = false;
+  }
+
+  async createDatabase(name: string): Promise<string> {
+    const client = new pg.Client({ connectionString: this.url() });
+    await client.connect();
+    try {
+      await client.query(`create database ${pg.escapeIdentifier(name)}`);
+    } finally {
+      await client.end();
+    }
+    return this.url(name);
+  }
+
+  /** The server's own log, for a failure message. */
+  async log(): Promise<string> {
+    return readFile(this.logFile, 'utf8').catch(() => '');
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop('immediate').catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private get logFile(): string {
+    return join(this.dir, 'server.log');
+  }
+
+  private async pg(binary: string, args: string[]): Promise<void> {
+    const path = join(this.bin, binary);
+    const [file, argv] = this.runAs ? ['runuser', ['-u', this.runAs, '--', path, ...args]] : [path, args];
+    try {
+      await run(file, argv, { cwd: this.dir });
+    } catch (error) {
+      const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+      throw new Error(`${binary} ${args.join(' ')} failed:\n${stderr ?? ''}${stdout ?? ''}\n${await this.log()}`);
+    }
+  }
+}
+
+/**
+ * The directory holding initdb, pg_ctl and postgres: `pg_config --bindir` when it names one (it can
+ * belong to libpq's package and name a directory without them), else the newest Debian-style
+ * /usr/lib/postgresql/<version>/bin.
+ */
+async function serverBinDir(): Promise<string> {
+  const candidates: string[] = [];
+  const fromPgConfig = await run('pg_config', ['--bindir']).catch(() => undefined);
+  if (fromPgConfig) candidates.push(fromPgConfig.stdout.trim());
+  const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
+  versions.sort((a, b) => Number(b) - Number(a));
+  candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
+  for (const dir of candidates) if (await hasServerBinaries(dir)) return dir;
+  throw new Error(
+    `No PostgreSQL server binaries (initdb, pg_ctl) in ${candidates.join(', ') || 'any place looked at'}: ${INSTALL}`,
+  );
+}
+
+async function hasServerBinaries(dir: string): Promise<boolean> {
+  const found = await Promise.all(
+    SERVER_BINARIES.map((b) =>
+      access(join(dir, b), constants.X_OK).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return found.every(Boolean);
+}
+
+async function uidGid(user: string): Promise<[number, number]> {
+  const [uid, gid] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
+  return [Number(uid.stdout.trim()), Number(gid.stdout.trim())];
+}
