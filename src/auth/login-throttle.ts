@@ -14,9 +14,9 @@ export type LoginAdmission =
   | {
       admitted: true;
       /**
-       * Hands back what this attempt counted, for an attempt that could try no password (the database
-       * was unreachable before the password was checked): an outage must not spend anyone's limits, nor
-       * shut an account out once it is over, and a guess that was never checked needs no counting.
+       * Hands back what this attempt counted, for an attempt that got no verdict: the database could not
+       * be reached to check the password or to record the outcome, and the answer was 503 either way. An
+       * outage must not spend anyone's limits, nor shut an account out once it is over.
        */
       refund(): Promise<void>;
     }

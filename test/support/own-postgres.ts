@@ -7,7 +7,7 @@ import pg from 'pg';
 import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
-const SERVER_BINARIES = ['initdb', 'pg_ctl', 'postgres'];
+const SERVER_BINARIES = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
 const INSTALL = 'apt-get install -y postgresql';
 
 /**
@@ -42,6 +42,39 @@ export class OwnPostgres {
     return server;
   }
 
+  /**
+   * A hot standby of `primary` (`pg_basebackup -R`: streaming replication from it), started on a port of
+   * its own, as CloudNativePG runs its replicas.
+   */
+  static async standbyOf(primary: OwnPostgres): Promise<OwnPostgres> {
+    const dir = await mkdtemp(join(tmpdir(), 'stepguard-pg-standby-'));
+    const standby = new OwnPostgres(primary.bin, dir, await freePort(), primary.runAs);
+    try {
+      if (standby.runAs) await chown(dir, ...(await uidGid(standby.runAs)));
+      const source = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
+      await standby.pg('pg_basebackup', [...source, '-D', standby.dataDir, '-R', '-X', 'stream', '--no-sync']);
+      await standby.start();
+    } catch (error) {
+      await standby.dispose();
+      throw error;
+    }
+    return standby;
+  }
+
+  /**
+   * From now on a commit waits until a standby has it on disk too (synchronous_commit `on` with a
+   * synchronous standby): the setting under which a failover loses no acknowledged write.
+   */
+  async requireSynchronousStandby(): Promise<void> {
+    await this.query(`alter system set synchronous_standby_names = '*'`);
+    await this.query('select pg_reload_conf()');
+  }
+
+  /** The standby becomes a primary that takes writes (`pg_ctl promote`), as a failover does. */
+  async promote(): Promise<void> {
+    await this.pg('pg_ctl', ['promote', '-w', '-t', '60', '-D', this.dataDir]);
+  }
+
   private get dataDir(): string {
     return join(this.dir, 'data');
   }
@@ -67,14 +100,19 @@ export class OwnPostgres {
   }
 
   async createDatabase(name: string): Promise<string> {
+    await this.query(`create database ${pg.escapeIdentifier(name)}`);
+    return this.url(name);
+  }
+
+  /** One statement on the `postgres` database, on a connection of its own. */
+  async query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
     const client = new pg.Client({ connectionString: this.url() });
     await client.connect();
     try {
-      await client.query(`create database ${pg.escapeIdentifier(name)}`);
+      return (await client.query(text, params)).rows as T[];
     } finally {
       await client.end();
     }
-    return this.url(name);
   }
 
   /** The server's own log, for a failure message. */

@@ -52,11 +52,19 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       this.familiar.recognise(client, this.clock.now()),
     );
     if (!admission.admitted) return this.refuseRateLimited(admission, input, request);
-    const { tenant, user } = await this.lookUp(input).catch(async (error: unknown) => {
-      // No password was tried: a client retrying through a database restart must not lock itself out.
+    try {
+      return await this.attempt(input, request);
+    } catch (error) {
+      // A 503 whatever the password: a client retrying through a database restart or failover must not
+      // lock itself out.
       if (isDatabaseUnavailable(error)) await admission.refund().catch(() => undefined);
       throw error;
-    });
+    }
+  }
+
+  /** The password check and what follows it, once the throttle admitted the attempt. */
+  private async attempt(input: Login, request: RequestMeta): Promise<LoginResult> {
+    const { tenant, user } = await this.lookUp(input);
     // Unknown tenant, unknown user and wrong password cost the same argon2 work and give the same answer.
     const verifiedHash = user?.passwordHash ?? null;
     const ok = verifiedHash

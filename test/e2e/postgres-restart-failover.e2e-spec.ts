@@ -5,6 +5,7 @@ import { cli } from '../support/cli.js';
 import { type ApiNode, type Cluster, startCluster } from '../support/cluster.js';
 import type { HttpResult } from '../support/http.js';
 import { OwnPostgres } from '../support/own-postgres.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/stream-webhook-receiver.js';
 import { testConfig } from '../support/test-env.js';
 import { waitUntil } from '../support/wait.js';
@@ -13,30 +14,38 @@ import { type Outcome, WriteTraffic } from '../support/write-traffic.js';
 /** A start (with crash recovery) on this loaded machine takes seconds; far more means it failed. */
 const BACK_WITHIN_MS = 60_000;
 const LISTENING_AGAIN = /listening for appended events again/;
-const RECONNECT_REFUSED = /audit stream listen: connect ECONNREFUSED/;
+const LISTEN_FAILED = /audit stream listen: /;
 
 /**
- * An api process and a worker process on a PostgreSQL server this test owns, with acknowledged writes
- * (sign-ins, new users) running all along, while the server is stopped and started, and crashed. While it
- * is down, readiness says so and every request answers 503 problem+json at once; once it is back, the same
- * processes serve again without a restart, and every write the api acknowledged is in the database.
+ * An api process and a worker process on a PostgreSQL server this test owns, reached through a TCP proxy
+ * that stands for the Service in front of a cluster, with acknowledged writes (sign-ins, new users) running
+ * all along, while the server is stopped and started, crashed, and finally lost and replaced by its
+ * synchronous standby. While no primary can be reached, readiness says so and every write answers 503
+ * problem+json at once; once one is back, the same processes serve again without a restart, and every
+ * write the api acknowledged is in the database.
  */
-describe('PostgreSQL restarts with traffic running', () => {
-  let server: OwnPostgres;
-  let databaseUrl: string;
+describe('PostgreSQL restarts and failovers with traffic running', () => {
+  /** The server that is the primary now (the standby, once the failover promoted it). */
+  let primary: OwnPostgres;
+  let standby: OwnPostgres | undefined;
+  let service: TcpProxy;
+  let serviceUrl: string;
   let cluster: Cluster;
   let api: ApiNode;
   let acme: TenantFixture;
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    server = await OwnPostgres.start();
-    databaseUrl = await server.createDatabase('stepguard_test_pg_restart');
-    await runMigrations(databaseUrl);
+    primary = await OwnPostgres.start();
+    service = await TcpProxy.start(primary.port);
+    const direct = new URL(await primary.createDatabase('stepguard_test_pg_outages'));
+    direct.port = String(service.port);
+    serviceUrl = direct.toString();
+    await runMigrations(serviceUrl);
     cluster = await startCluster({
       apiNodes: 1,
       workers: 1,
-      database: { url: databaseUrl },
+      database: { url: serviceUrl },
       env: {
         // Every sign-in of the traffic comes from 127.0.0.1.
         LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
@@ -58,12 +67,13 @@ describe('PostgreSQL restarts with traffic running', () => {
   }, 120_000);
   // A test that failed half-way must not leave the next one without a server.
   afterEach(async () => {
-    if (!server.running) await server.start();
+    if (!primary.running) await primary.start();
   });
   afterAll(async () => {
     await receiver?.stop();
     await cluster?.close();
-    await server?.dispose();
+    await service?.close();
+    await Promise.all([primary?.dispose(), standby?.dispose()]);
   });
 
   const readiness = (status: number) =>
@@ -85,31 +95,34 @@ describe('PostgreSQL restarts with traffic running', () => {
   };
 
   it("streams the events appended after a restart without waiting for the tick: the worker's listener is back", async () => {
-    // First, before any write fails in an outage: nothing is pending, so nothing interrupted can bring
-    // the event, and a delivery cut by an outage (its lease held until it runs out) delays nothing here.
+    // First, before any write fails in an outage, and once the last delivery let go of the chain: nothing
+    // is pending, so nothing interrupted can bring the event, and no delivery cut by the outage holds the
+    // chain (its lease would keep it until it ran out).
     await waitUntil(
       () =>
         cluster.sql(
-          `select c.delivered_seq, h.last_seq from audit_sink_cursors c join audit_chains h using (chain_key)
+          `select c.delivered_seq = h.last_seq and c.lease_until is null as idle
+             from audit_sink_cursors c join audit_chains h using (chain_key)
             where c.chain_key = $1`,
           [acme.id],
         ),
       {
-        what: "the sink's cursor at the head of the chain",
-        until: ([cursor]) => cursor !== undefined && cursor.delivered_seq === cursor.last_seq,
+        what: "the sink's cursor at the head of the chain, and released",
+        until: ([cursor]) => cursor?.idle === true,
         timeoutMs: BACK_WITHIN_MS,
       },
     );
     const worker = cluster.workers[0]!;
-    const failedReconnects = () => worker.lines.filter((line) => RECONNECT_REFUSED.test(line)).length;
-    const before = failedReconnects();
-    await server.stop('fast');
-    // Down for longer than one attempt to listen again: the listener must keep trying.
-    await waitUntil(failedReconnects, {
+    const listenFailures = () => worker.lines.filter((line) => LISTEN_FAILED.test(line)).length;
+    const before = listenFailures();
+    await primary.stop('fast');
+    // Down for longer than one attempt to listen again (the listener reports the lost connection once,
+    // then each attempt that failed): it must keep trying.
+    await waitUntil(listenFailures, {
       what: "the worker's listener failing to reconnect while PostgreSQL is down",
-      until: (count) => count > before,
+      until: (count) => count >= before + 2,
     });
-    await server.start();
+    await primary.start();
     await readiness(200);
 
     // Whether the commit comes before the listener is back (the catch-up on its return brings it) or after
@@ -135,7 +148,7 @@ describe('PostgreSQL restarts with traffic running', () => {
     const traffic = new WriteTraffic(api.http, acme);
     try {
       await acknowledgedSince(traffic, 0, 'before the stop');
-      await server.stop('fast');
+      await primary.stop('fast');
 
       const down = await readiness(503);
       expectUnavailable(down);
@@ -150,7 +163,7 @@ describe('PostgreSQL restarts with traffic running', () => {
       expectUnavailable(me);
       expect(me.headers.get('retry-after')).toBe('5');
 
-      await server.start();
+      await primary.start();
       expect((await readiness(200)).body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
       await acknowledgedSince(traffic, traffic.mark(), 'after the start');
     } finally {
@@ -173,8 +186,8 @@ describe('PostgreSQL restarts with traffic running', () => {
     const traffic = new WriteTraffic(api.http, acme);
     try {
       await acknowledgedSince(traffic, 0, 'before the crash');
-      await server.stop('immediate');
-      await server.start();
+      await primary.stop('immediate');
+      await primary.start();
       await readiness(200);
       await acknowledgedSince(traffic, traffic.mark(), 'after the recovery');
     } finally {
@@ -188,8 +201,47 @@ describe('PostgreSQL restarts with traffic running', () => {
     await expectEveryAcknowledgedWriteStored(traffic);
   }, 180_000);
 
+  it('fails over to its synchronous standby: 503 while no primary answers, then nothing acknowledged lost', async () => {
+    standby = await OwnPostgres.standbyOf(primary);
+    await primary.requireSynchronousStandby();
+    await waitUntil(() => primary.query<{ sync_state: string }>('select sync_state from pg_stat_replication'), {
+      what: 'the standby confirming every commit',
+      until: (replicas) => replicas.some((r) => r.sync_state === 'sync'),
+    });
+    const traffic = new WriteTraffic(api.http, acme);
+    try {
+      await acknowledgedSince(traffic, 0, 'before the failover');
+      await primary.stop('immediate'); // its node is lost
+      await readiness(503);
+
+      // The Service finds the standby before it is promoted: it serves reads, but it is not ready and
+      // refuses writes.
+      service.pointTo(standby.port);
+      expect((await api.http.get('/v1/me', acme.admin.token)).status).toBe(200);
+      const write = await api.http.post(
+        '/v1/admin/users',
+        { email: 'on-the-standby@acme.example', roles: ['member'], password: PASSWORD },
+        acme.admin.token,
+      );
+      expectUnavailable(write);
+      expect((await api.http.get('/readyz')).body.detail).toBe('Not ready: database unreachable');
+
+      await standby.promote();
+      [primary, standby] = [standby, primary];
+      await readiness(200);
+      await acknowledgedSince(traffic, traffic.mark(), 'after the promotion');
+    } finally {
+      await traffic.stop();
+    }
+
+    expect(await primary.query('select pg_is_in_recovery() as standby')).toEqual([{ standby: false }]);
+    expectOnlyAcknowledgedOrUnavailable(traffic.outcomes);
+    for (const process of [api.process, ...cluster.workers]) expect(process.child.exitCode).toBeNull();
+    await expectEveryAcknowledgedWriteStored(traffic);
+  }, 180_000);
+
   it('leaves an intact audit chain behind', async () => {
-    const verified = await cli(testConfig(databaseUrl), 'audit', 'verify', '--tenant', acme.slug);
+    const verified = await cli(testConfig(serviceUrl), 'audit', 'verify', '--tenant', acme.slug);
     expect(verified).toMatchObject({ code: 0, err: '' });
     expect(verified.out).toContain(`OK: the audit chain of tenant ${acme.slug} is intact`);
   });
