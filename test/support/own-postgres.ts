@@ -1,14 +1,23 @@
 import { execFile } from 'node:child_process';
-import { access, chown, constants, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, chmod, chown, constants, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import type { Issued } from './test-pki.js';
 
 const run = promisify(execFile);
 const SERVER_BINARIES = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
 const INSTALL = 'apt-get install -y postgresql';
+
+/** TLS as CloudNativePG and managed services serve it: required of every TCP connection. */
+export interface OwnPostgresTls {
+  /** The server's certificate (for 127.0.0.1) and key. */
+  server: Issued;
+  /** The certificate of the CA that signed it, which clients verify it with. */
+  caFile: string;
+}
 
 /**
  * A PostgreSQL server this test owns: `initdb` on a temporary directory, a free loopback port, trust
@@ -24,16 +33,18 @@ export class OwnPostgres {
     private readonly dir: string,
     readonly port: number,
     private readonly runAs: string | undefined,
+    private readonly tls?: OwnPostgresTls,
   ) {}
 
-  static async start(): Promise<OwnPostgres> {
+  static async start(options: { tls?: OwnPostgresTls } = {}): Promise<OwnPostgres> {
     const bin = await serverBinDir();
     const runAs = process.getuid?.() === 0 ? 'postgres' : undefined;
     const dir = await mkdtemp(join(tmpdir(), 'stepguard-pg-'));
-    const server = new OwnPostgres(bin, dir, await freePort(), runAs);
+    const server = new OwnPostgres(bin, dir, await freePort(), runAs, options.tls);
     try {
       if (runAs) await chown(dir, ...(await uidGid(runAs)));
       await server.pg('initdb', ['-D', server.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+      if (options.tls) await server.requireTls(options.tls);
       await server.start();
     } catch (error) {
       await server.dispose();
@@ -79,13 +90,20 @@ export class OwnPostgres {
     return join(this.dir, 'data');
   }
 
+  /** With TLS, the URL asks for it and verifies the server against the CA, as a client of such a server must. */
   url(database = 'postgres'): string {
-    return `postgresql://postgres@127.0.0.1:${this.port}/${database}`;
+    const url = new URL(`postgresql://postgres@127.0.0.1:${this.port}/${database}`);
+    if (this.tls) {
+      url.searchParams.set('sslmode', 'verify-full');
+      url.searchParams.set('sslrootcert', this.tls.caFile);
+    }
+    return url.toString();
   }
 
   /** Starts the server and returns once it accepts connections (`pg_ctl -w`). */
   async start(): Promise<void> {
-    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${this.dir}`;
+    let options = `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${this.dir}`;
+    if (this.tls) options += ' -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key';
     await this.pg('pg_ctl', ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', this.logFile, '-o', options]);
     this.running = true;
   }
@@ -123,6 +141,22 @@ export class OwnPostgres {
   async dispose(): Promise<void> {
     await this.stop('immediate').catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** The server's certificate and key in the data directory, and host lines that take TLS only. */
+  private async requireTls(tls: OwnPostgresTls): Promise<void> {
+    const files: [string, string, number][] = [
+      ['server.crt', tls.server.cert, 0o644],
+      ['server.key', tls.server.key, 0o600],
+      ['pg_hba.conf', 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n', 0o600],
+    ];
+    const owner = this.runAs ? await uidGid(this.runAs) : undefined;
+    for (const [name, text, mode] of files) {
+      const path = join(this.dataDir, name);
+      await writeFile(path, text);
+      await chmod(path, mode);
+      if (owner) await chown(path, ...owner);
+    }
   }
 
   private get logFile(): string {

@@ -25,6 +25,10 @@ export function ormConfig(input: {
     filters: { [TENANT_FILTER]: tenantFilter },
     pool: { min: 0, max: input.poolMax },
     driverOptions: {
+      // The URL is the driver's to read whole: MikroORM's own parse of `clientUrl` keeps only the host,
+      // port, user, password and database, and would drop TLS (`sslmode`, `sslrootcert`, `sslcert`,
+      // `sslkey`) and any other libpq parameter.
+      connectionString: input.url,
       // Waiting longer than this for a pooled connection means something holds one while it waits for
       // another (a query on a second fork inside a transaction): fail loudly instead of hanging. It also
       // bounds making a connection to a server that neither answers nor refuses (an address a failover
