@@ -1,21 +1,22 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
 import { StreamWake } from '../src/audit/index.js';
 import { AppConfig } from '../src/common/app-config.js';
 import { Clock } from '../src/common/clock.js';
+import { PgListener } from '../src/infra/database/pg-listener.js';
 
 const CHANNEL = 'stepguard_audit_appended';
 
 /**
  * Wakes deliveries: at once when a transaction that appended to a watched chain commits (PostgreSQL
  * NOTIFY, sent by `audit_append`), and on a tick for what a lost notification, a restart or a retry's
- * due time left behind (and for new chains of platform sinks). The embedded database serves one
- * session, so there the tick alone does it.
+ * due time left behind (and for new chains of platform sinks). The listener reconnects after PostgreSQL
+ * restarts or fails over and ticks at once when it is back. The embedded database serves one session,
+ * so there the tick alone does it.
  */
 @Injectable()
 export class AuditStreamWaker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditStream');
-  private listener: pg.Client | undefined;
+  private listener: PgListener | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
@@ -37,24 +38,22 @@ export class AuditStreamWaker implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.databaseUrl });
-    client.on('notification', (n) => {
-      if (n.channel === CHANNEL && n.payload)
-        void this.wake.chain(n.payload).catch((e: Error) => this.failed('wake', e));
+    // Until it is back, the tick keeps deliveries going.
+    this.listener = new PgListener({
+      url: this.config.databaseUrl,
+      channel: CHANNEL,
+      onNotification: (chainKey) => void this.wake.chain(chainKey).catch((e: Error) => this.failed('wake', e)),
+      onListeningAgain: () => {
+        this.logger.log('audit stream: listening for appended events again');
+        void this.tick();
+      },
+      onError: (error) => this.failed('listen', error),
     });
-    client.on('error', (error) => {
-      this.failed('listen', error);
-      // Reconnect; meanwhile the tick keeps deliveries going.
-      if (!this.stopped)
-        setTimeout(() => void this.listen().catch((e: Error) => this.failed('listen', e)), 1000).unref();
-    });
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
-    this.listener = client;
+    await this.listener.start();
   }
 
   private async tick(): Promise<void> {

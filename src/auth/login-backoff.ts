@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 // The account's failure streak as a hash { n, opens, refused }. A stranger is refused while the gate
 // is shut; an admitted attempt (a stranger's once it opens, a familiar client's at any time) is
 // counted on arrival and, past the threshold, shuts the gate for base * 2^(n - threshold), at most max.
-// Returns {admitted, ms until the gate opens, first refusal of this streak}.
+// Returns {admitted, ms until the gate opens, first refusal of this streak, n, the gate's opening before}.
 const ATTEMPT = `
 local now = tonumber(ARGV[1])
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
@@ -18,13 +18,24 @@ local delay = 0
 if n >= threshold then delay = math.min(tonumber(ARGV[3]) * 2 ^ (n - threshold), tonumber(ARGV[4])) end
 redis.call('HSET', KEYS[1], 'n', n, 'opens', string.format('%.0f', now + delay))
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return {1, 0, 0}`;
+return {1, 0, 0, n, opens}`;
+
+// Hands back an admitted attempt: the streak one shorter and, if no attempt came after it (n is still
+// ARGV[1]), the gate as it was before (ARGV[2]); one that came after keeps the gate it set.
+const REFUND = `
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n <= 0 then return 0 end
+redis.call('HSET', KEYS[1], 'n', n - 1)
+if n == tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'opens', ARGV[2]) end
+return 1`;
 
 export interface BackoffOutcome {
   admitted: boolean;
   retryAfterMs: number;
   /** The first refusal of this streak: the one that gets an audit entry. */
   firstRefusal: boolean;
+  /** Of an admitted attempt, what `refund` needs: the streak it made, and the gate before it. */
+  counted?: { n: number; opensBefore: number };
 }
 
 /**
@@ -50,12 +61,20 @@ export class LoginBackoff {
   async attempt(key: string, now: Date, familiar: boolean): Promise<BackoffOutcome> {
     const { threshold, baseMs, maxMs, forgetAfterMs } = this.options;
     const args = [now.getTime(), threshold, baseMs, maxMs, forgetAfterMs, familiar ? 1 : 0];
-    const [admitted, waitMs, first] = (await this.failClosed(() => this.redis.eval(ATTEMPT, 1, key, ...args))) as [
-      number,
-      number,
-      number,
-    ];
-    return { admitted: admitted === 1, retryAfterMs: waitMs, firstRefusal: first === 1 };
+    const [admitted, waitMs, first, n, opensBefore] = (await this.failClosed(() =>
+      this.redis.eval(ATTEMPT, 1, key, ...args),
+    )) as [number, number, number, number?, number?];
+    return {
+      admitted: admitted === 1,
+      retryAfterMs: waitMs,
+      firstRefusal: first === 1,
+      counted: admitted === 1 ? { n: n!, opensBefore: opensBefore! } : undefined,
+    };
+  }
+
+  /** Hands back an admitted attempt that tried no password (what it guards could not run). */
+  async refund(key: string, counted: NonNullable<BackoffOutcome['counted']>): Promise<void> {
+    await this.failClosed(() => this.redis.eval(REFUND, 1, key, counted.n, counted.opensBefore));
   }
 
   /** The right password: the streak is over. */

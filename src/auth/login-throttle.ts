@@ -11,7 +11,15 @@ import { LoginBackoff } from './login-backoff.js';
 export type LoginLimit = 'ip' | 'account_network' | 'account';
 
 export type LoginAdmission =
-  | { admitted: true }
+  | {
+      admitted: true;
+      /**
+       * Hands back what this attempt counted, for an attempt that got no verdict: the database could not
+       * be reached to check the password or to record the outcome, and the answer was 503 either way. An
+       * outage must not spend anyone's limits, nor shut an account out once it is over.
+       */
+      refund(): Promise<void>;
+    }
   | {
       admitted: false;
       /** Which limit refused it. */
@@ -81,17 +89,30 @@ export class LoginThrottle {
     ip: string | null,
     familiar: () => Promise<boolean>,
   ): Promise<LoginAdmission> {
+    const counted: (() => Promise<void>)[] = [];
     if (ip) {
-      const byIp = await this.perIp.hit(this.key('ip', clientNetworkOf(ip)));
+      const ipKey = this.key('ip', clientNetworkOf(ip));
+      const byIp = await this.perIp.hit(ipKey);
       if (!byIp.admitted) return refused('ip', byIp);
+      counted.push(() => this.perIp.refund(ipKey, byIp));
     }
-    const byNetwork = await this.perAccountNetwork.hit(this.accountNetworkKey(tenant, email, ip));
+    const networkKey = this.accountNetworkKey(tenant, email, ip);
+    const byNetwork = await this.perAccountNetwork.hit(networkKey);
     if (!byNetwork.admitted) return refused('account_network', byNetwork);
+    counted.push(() => this.perAccountNetwork.refund(networkKey, byNetwork));
     const now = this.clock.now();
     const account = this.accountKey(tenant, email);
     let byAccount = await this.perAccount.attempt(account, now, false);
     if (!byAccount.admitted && (await familiar())) byAccount = await this.perAccount.attempt(account, now, true);
-    return byAccount.admitted ? { admitted: true } : refused('account', byAccount);
+    if (!byAccount.admitted) return refused('account', byAccount);
+    const streak = byAccount.counted!;
+    counted.push(() => this.perAccount.refund(account, streak));
+    return {
+      admitted: true,
+      refund: async () => {
+        await Promise.all(counted.map((refund) => refund()));
+      },
+    };
   }
 
   /** After the right password: this network's and the account's failures are forgiven (others' are not). */

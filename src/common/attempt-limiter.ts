@@ -3,8 +3,8 @@ import type { Clock } from './clock.js';
 import { DomainError } from './errors/domain-error.js';
 
 // Counts a hit in the window { start, n } that is open at ARGV[1] (now, ms), opening a new one when none
-// is or the last has ended, atomically: returns [count, ms left in the window]. The key's TTL only clears
-// it once its window is over.
+// is or the last has ended, atomically: returns [count, ms left in the window, the window's start]. The
+// key's TTL only clears it once its window is over.
 const HIT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -12,9 +12,19 @@ local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
 if not start or now >= start + window then
   redis.call('HSET', KEYS[1], 'start', ARGV[1], 'n', 1)
   redis.call('PEXPIRE', KEYS[1], window)
-  return {1, window}
+  return {1, window, now}
 end
-return {redis.call('HINCRBY', KEYS[1], 'n', 1), math.min(window, start + window - now)}`;
+return {redis.call('HINCRBY', KEYS[1], 'n', 1), math.min(window, start + window - now), start}`;
+
+// Hands one counted attempt back, in the window it was counted in (ARGV[1], that window's start), never
+// below zero: an attempt in a window since ended counts for nothing any more.
+const REFUND = `
+local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
+if start ~= tonumber(ARGV[1]) then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n <= 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'n', -1)
+return 1`;
 
 /** Windows live under keys of their own: a counter of the earlier shape (a TTL'd integer) is never read. */
 const WINDOW_SUFFIX = ':window';
@@ -26,6 +36,8 @@ export interface AttemptOutcome {
   firstRefusal: boolean;
   /** Until the window ends. */
   retryAfterMs: number;
+  /** The start of the window the attempt was counted in, for `refund`. */
+  windowStart: number;
 }
 
 /**
@@ -49,15 +61,24 @@ export class AttemptLimiter {
 
   async hit(key: string): Promise<AttemptOutcome> {
     const now = this.clock.now().getTime();
-    const [count, leftMs] = (await this.failClosed(() =>
+    const [count, leftMs, windowStart] = (await this.failClosed(() =>
       this.redis.eval(HIT, 1, key + WINDOW_SUFFIX, now, this.options.windowMs),
-    )) as [number, number];
+    )) as [number, number, number];
     return {
       admitted: count <= this.options.limit,
       // The counter goes on counting refusals, so only one attempt ever sees limit + 1 in a window.
       firstRefusal: count === this.options.limit + 1,
       retryAfterMs: leftMs,
+      windowStart,
     };
+  }
+
+  /**
+   * Hands back one attempt that `hit` counted and that turned out to try nothing (what it guards could
+   * not run), if its window is still the open one.
+   */
+  async refund(key: string, counted: AttemptOutcome): Promise<void> {
+    await this.failClosed(() => this.redis.eval(REFUND, 1, key + WINDOW_SUFFIX, counted.windowStart));
   }
 
   /** Starts afresh: the next hit opens a new window. */

@@ -14,7 +14,11 @@ export interface Readiness {
 const DATABASE_TIMEOUT_MS = 2000;
 const REDIS_TIMEOUT_MS = 1000;
 
-/** Whether this process can serve: PostgreSQL answers `select 1` and Redis answers PING. */
+/**
+ * Whether this process can serve: PostgreSQL answers as a primary (one that takes writes) and Redis answers
+ * PING. A standby answers reads, but every write fails on it: after a failover, until the address the
+ * process uses leads to the new primary, it is not ready.
+ */
 @Injectable()
 export class ReadinessProbe {
   constructor(
@@ -30,7 +34,9 @@ export class ReadinessProbe {
   private async database(): Promise<DependencyState> {
     // A query rather than `orm.checkConnection()`, which reports "down" until the pool has been used.
     const rows = await withTimeout(
-      this.orm.driver.getConnection().execute<{ ok: number }[]>('select 1 as ok'),
+      this.orm.driver
+        .getConnection()
+        .execute<{ ok: number }[]>('select case when pg_is_in_recovery() then 0 else 1 end as ok'),
       DATABASE_TIMEOUT_MS,
     );
     return rows?.[0]?.ok === 1 ? 'up' : 'down';

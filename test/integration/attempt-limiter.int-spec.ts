@@ -67,6 +67,26 @@ describe('AttemptLimiter (on a real Redis)', () => {
     expect((await one.hit(key)).admitted).toBe(true);
   });
 
+  it('takes back a refunded attempt, so the limit admits one more', async () => {
+    const key = aKey();
+    const two = limiter(2, 60_000);
+    const first = await two.hit(key);
+    await two.hit(key);
+    await two.refund(key, first);
+    expect((await two.hit(key)).admitted).toBe(true);
+    expect((await two.hit(key)).admitted).toBe(false);
+  });
+
+  it('takes nothing back from a window opened after the refunded attempt was counted', async () => {
+    const key = aKey();
+    const one = limiter(1, 60_000);
+    const old = await one.hit(key);
+    clock.advance(60_000);
+    expect((await one.hit(key)).admitted).toBe(true);
+    await one.refund(key, old);
+    expect((await one.hit(key)).admitted).toBe(false);
+  });
+
   it('fails closed with 503 service_unavailable when Redis is unreachable', async () => {
     const down = createRedis('redis://127.0.0.1:1', 'limiter-test', 'requests');
     down.on('error', () => undefined);

@@ -36,6 +36,8 @@ export async function startCluster(
     apiNodes: number;
     workers: number;
     redisUrl?: string;
+    /** A migrated database the caller owns (and drops), instead of a fresh one on the shared server. */
+    database?: { url: string };
     env?: Record<string, string>;
     /** More settings for the api node of this index (0 = A), over the cluster's `env` (given). */
     nodeEnv?: (index: number, env: Record<string, string>) => Record<string, string>;
@@ -44,7 +46,7 @@ export async function startCluster(
     workers: 1,
   },
 ): Promise<Cluster> {
-  const db = await createTestDatabase();
+  const db = options.database ? { url: options.database.url, drop: async () => undefined } : await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'stepguard-cluster-'));
   const redisPrefix = `sgtest-${randomBytes(4).toString('hex')}`;
   const env = {

@@ -11,7 +11,14 @@ export class HttpClient {
   async request<T = any>(
     method: string,
     path: string,
-    options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+    options: {
+      token?: string;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+      /** Aborts the request (e.g. `AbortSignal.timeout(ms)`: a bound on how long an answer may take). */
+      signal?: AbortSignal;
+    } = {},
   ): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -21,7 +28,7 @@ export class HttpClient {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body });
+    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body, signal: options.signal });
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -73,19 +73,19 @@ describe('ZodPipe', () => {
 });
 
 /** What the problem filter sends for `exception`, through a minimal express-like response. */
-function filtered(exception: unknown): { status: number; body: any } {
-  const sent = { status: 0, body: '' };
+function filtered(exception: unknown): { status: number; body: any; headers: Record<string, string> } {
+  const sent = { status: 0, body: '', headers: {} as Record<string, string> };
   const res = {
     headersSent: false,
     status: (code: number) => ((sent.status = code), res),
     type: () => res,
-    setHeader: () => res,
+    setHeader: (name: string, value: string) => ((sent.headers[name.toLowerCase()] = value), res),
     send: (body: string) => ((sent.body = body), res),
   };
   const http = { getResponse: () => res, getRequest: () => ({ originalUrl: '/v1/x' }) };
   const host = { getType: () => 'http', switchToHttp: () => http } as unknown as ArgumentsHost;
   new ProblemFilter().catch(exception, host);
-  return { status: sent.status, body: JSON.parse(sent.body) };
+  return { status: sent.status, body: JSON.parse(sent.body), headers: sent.headers };
 }
 
 /** A PostgreSQL error as MikroORM 7 hands it on: the pg error wrapped by the platform's converter. */
@@ -116,8 +116,32 @@ describe('ProblemFilter', () => {
     },
   );
 
-  it('keeps any other database failure a 500 with a generic detail', () => {
-    const { status, body } = filtered(databaseError('53300'));
+  /** How PostgreSQL going away reaches the filter: raw from `pg`, or converted by MikroORM. */
+  const unreachable: [string, () => Error][] = [
+    [
+      'a refused connection',
+      () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    ['a refused connection, converted', () => databaseError('ECONNREFUSED')],
+    ['the server shutting down (57P01)', () => databaseError('57P01')],
+    ['the server starting up (57P03)', () => databaseError('57P03')],
+    ['a connection failure (08006)', () => databaseError('08006')],
+    ['a write on a standby after a failover (25006)', () => databaseError('25006')],
+    ['a connection cut under a query', () => new Error('Connection terminated unexpectedly')],
+    ['a connection not made in time', () => new Error('Connection terminated due to connection timeout')],
+  ];
+  it.each(unreachable)('answers %s with 503 and Retry-After, quoting nothing of it', (_, error) => {
+    const { status, body, headers } = filtered(error());
+    expect({ status, code: body.code }).toEqual({ status: 503, code: 'service_unavailable' });
+    expect(headers['retry-after']).toBe('5');
+    expect(JSON.stringify(body)).not.toMatch(/api_keys|hunter2|10\.0\.0\.5|terminated|timeout/);
+  });
+
+  it.each([
+    ['too many connections (53300)', () => databaseError('53300')],
+    ['a pool full for too long', () => new Error('timeout exceeded when trying to connect')],
+  ])('keeps any other database failure, such as %s, a 500 with a generic detail', (_, error) => {
+    const { status, body } = filtered(error());
     expect({ status, code: body.code, detail: body.detail }).toEqual({
       status: 500,
       code: 'internal_error',

@@ -5,6 +5,7 @@ import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
 import { PasswordHasher } from '../../common/crypto/password-hasher.js';
 import { UnitOfWork } from '../../common/cqrs/unit-of-work.js';
+import { isDatabaseUnavailable } from '../../common/errors/database-unavailable.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 import { type App, AppKeys, emailSchema, type RegisteredApp, Tenant, User } from '../../identity/index.js';
@@ -51,6 +52,18 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       this.familiar.recognise(client, this.clock.now()),
     );
     if (!admission.admitted) return this.refuseRateLimited(admission, input, request);
+    try {
+      return await this.attempt(input, request);
+    } catch (error) {
+      // A 503 whatever the password: a client retrying through a database restart or failover must not
+      // lock itself out.
+      if (isDatabaseUnavailable(error)) await admission.refund().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The password check and what follows it, once the throttle admitted the attempt. */
+  private async attempt(input: Login, request: RequestMeta): Promise<LoginResult> {
     const { tenant, user } = await this.lookUp(input);
     // Unknown tenant, unknown user and wrong password cost the same argon2 work and give the same answer.
     const verifiedHash = user?.passwordHash ?? null;

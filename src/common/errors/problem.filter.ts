@@ -1,6 +1,7 @@
 import { DriverException } from '@mikro-orm/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { DomainError, type ErrorCode } from './domain-error.js';
 import { problem, problemFor, type Problem } from './problem.js';
 
@@ -24,6 +25,9 @@ const HTTP_CODES: Record<number, ErrorCode> = {
  */
 const INPUT_SQLSTATES = new Set(['22021', '22P05', '22P02', '22001']);
 
+/** Long enough for a PostgreSQL restart; a failover takes longer, and clients simply ask again. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** The one place where failures become RFC 9457 responses; anything unexpected is a logged 500. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -34,11 +38,24 @@ export class ProblemFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
     if (host.getType() !== 'http' || res.headersSent) return;
-    const body = this.toProblem(exception, req.originalUrl);
-    if (exception instanceof DomainError && exception.extra.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.extra.retryAfterSeconds))));
+    const error = isDatabaseUnavailable(exception) ? this.databaseUnavailable(exception as Error) : exception;
+    const body = this.toProblem(error, req.originalUrl);
+    if (error instanceof DomainError && error.extra.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
     }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  /**
+   * PostgreSQL restarting or failing over is an outage, not a bug: 503 with Retry-After (readiness says the
+   * same), a warning without a stack, and nothing retried here: a write whose COMMIT got no answer may have
+   * committed, so only the client, who knows whether its request is safe to repeat, may repeat it.
+   */
+  private databaseUnavailable(exception: Error): DomainError {
+    this.logger.warn(`PostgreSQL unreachable: ${exception.message}`);
+    return new DomainError('service_unavailable', 'The service is briefly unavailable: try again shortly', {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    });
   }
 
   private toProblem(exception: unknown, url: string): Problem {

@@ -24,9 +24,22 @@ export function ormConfig(input: {
     extensions: [Migrator],
     filters: { [TENANT_FILTER]: tenantFilter },
     pool: { min: 0, max: input.poolMax },
-    // Waiting longer than this for a pooled connection means something holds one while it waits for
-    // another (a query on a second fork inside a transaction): fail loudly instead of hanging.
-    driverOptions: { connectionTimeoutMillis: 10_000 },
+    driverOptions: {
+      // The URL is the driver's to read whole: MikroORM's own parse of `clientUrl` keeps only the host,
+      // port, user, password and database, and would drop TLS (`sslmode`, `sslrootcert`, `sslcert`,
+      // `sslkey`) and any other libpq parameter.
+      connectionString: input.url,
+      // Waiting longer than this for a pooled connection means something holds one while it waits for
+      // another (a query on a second fork inside a transaction): fail loudly instead of hanging. It also
+      // bounds making a connection to a server that neither answers nor refuses (an address a failover
+      // took away): that request answers 503.
+      connectionTimeoutMillis: 10_000,
+      // A server that vanished without closing its connections leaves sockets that wait for an answer for
+      // many minutes; keepalive probes after 10 s of silence (then every second, ten times, in Node 24)
+      // end a connection whose server is gone, and the pool replaces it.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    },
     migrations: {
       migrationsList: MIGRATIONS,
       transactional: true,
