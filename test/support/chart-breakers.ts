@@ -28,6 +28,8 @@ export interface Breaker {
   /** A finding of `rule` must match this. */
   expect: RegExp;
   apply(chartDir: string): void;
+  /** Charts (by path) whose design leaves nothing for this breaker to break, each with the reason. */
+  notFor?: Record<string, string>;
 }
 
 /** A breaker that rewrites `files` with `change`. */
@@ -131,13 +133,19 @@ export const BREAKERS: Breaker[] = [
     notRendering('Job'),
     (text) => text.replace(/("?helm\.sh\/hook-weight"?:\s*)"?-?\d+"?/g, '$1"100"'),
   ),
-  edit(
-    'migration-hook',
-    'what the Job reads deleted once the hooks succeed',
-    /hook-delete-policy hook-succeeded deletes it after the hooks, but the workloads read it too/,
-    notRendering('Job'),
-    (text) => text.replace(/("?helm\.sh\/hook-delete-policy"?:\s*)[^\n]+/g, '$1hook-succeeded'),
-  ),
+  {
+    ...edit(
+      'migration-hook',
+      'what the Job reads deleted once the hooks succeed',
+      /hook-delete-policy hook-succeeded deletes it after the hooks, but the workloads read it too/,
+      notRendering('Job'),
+      (text) => text.replace(/("?helm\.sh\/hook-delete-policy"?:\s*)[^\n]+/g, '$1hook-succeeded'),
+    ),
+    notFor: {
+      'charts/stepguard':
+        'its Job reads hook copies of the ConfigMap and Secret that no workload reads: deleting them after the hooks is the design',
+    },
+  },
   edit(
     'migration-hook',
     'the workloads migrating at start',
@@ -162,18 +170,21 @@ export const BREAKERS: Breaker[] = [
     templates,
     (text) => text.replace(/(secretKeyRef:\s*\n\s*name:\s*)[^\n]+/, '$1chart-check-other-secret'),
   ),
-  edit('image-tag', 'the image tag latest', /uses the tag latest/, everywhere, (text) =>
-    text.replace(/^(\s*tag:\s*).*$/gm, '$1latest'),
+  // In the templates: a values schema that refuses `latest` would stop the render before the rule is reached.
+  edit('image-tag', 'the image tag latest', /uses the tag latest/, templates, (text) =>
+    text.replace(/\.Values\.image\.tag(\s*\|\s*default\s+\.Chart\.AppVersion)?/g, '"latest"'),
   ),
   edit('image-tag', 'an image without a tag', /has no tag/, templates, (text) =>
-    text.replace(/:\{\{-?\s*[^}]*\.tag\b[^}]*\}\}/g, ''),
+    text
+      .replace(/:\{\{-?\s*[^}]*\.tag\b[^}]*\}\}/g, '')
+      .replace(/printf "%s:%s(@%s)?" (\.Values\.image\.repository) \$tag/g, 'printf "%s$1" $2'),
   ),
   edit(
     'grace-period',
     'terminationGracePeriodSeconds 10',
     /terminationGracePeriodSeconds 10 must exceed SHUTDOWN_TIMEOUT_SECONDS/,
     everywhere,
-    (text) => text.replace(/(terminationGracePeriodSeconds:\s*)\d+/g, '$110'),
+    (text) => text.replace(/(terminationGracePeriodSeconds:\s*)(\d+|\{\{[^}]*\}\})/g, '$110'),
   ),
   edit(
     'service-account-token',
@@ -194,7 +205,10 @@ export const BREAKERS: Breaker[] = [
     'a required secret dropped',
     /STEPGUARD_OPERATOR_TOKEN: is required when NODE_ENV=production/,
     everywhere,
-    (text) => deleteBlocks(text, /^\s*(- name:\s*)?["']?STEPGUARD_OPERATOR_TOKEN["']?\s*(:|$)/),
+    (text) =>
+      deleteBlocks(text, /^\s*(- name:\s*)?["']?STEPGUARD_OPERATOR_TOKEN["']?\s*(:|$)/)
+        // A chart that lists its secret settings in a helper, one row each.
+        .replace(/^.*\(list "STEPGUARD_OPERATOR_TOKEN"[^\n]*\n/gm, ''),
   ),
   {
     rule: 'values-schema',
@@ -220,6 +234,17 @@ export const BREAKERS: Breaker[] = [
     rule: 'values-schema',
     breaks: 'values.schema.json allowing existingSecret with inline secrets',
     expect: /existingSecret .* and the inline secrets of .*: helm template accepted them/,
-    apply: (chartDir) => editSchema(chartDir, 'allow existingSecret with inline secrets', dropConditionals),
+    apply: (chartDir) => {
+      editSchema(chartDir, 'allow existingSecret with inline secrets', dropConditionals);
+      // A chart may refuse the pair in a template instead (a `fail` under `if and …existingSecret …`): drop that too.
+      for (const file of templates(chartDir)) {
+        const text = readFileSync(file, 'utf8');
+        const dropped = text.replace(
+          /\{\{-? if and [^}]*existingSecret[^}]*\}\}\s*\{\{-? fail [^\n]*\n\{\{-? end -?\}\}/g,
+          '',
+        );
+        if (dropped !== text) writeFileSync(file, dropped);
+      }
+    },
   },
 ];

@@ -14,6 +14,8 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   additionalProperties?: boolean | JsonSchema;
   $ref?: string;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
 }
 
 /** The schema of the value at `path`, following local `$ref`s; undefined where the schema says nothing. */
@@ -36,14 +38,16 @@ export function schemaAt(root: JsonSchema, path: string[]): JsonSchema | undefin
 
 /**
  * The numbers and booleans of values.yaml that the schema describes, unless it takes a string there too
- * on purpose (e.g. `25%`): a string is the wrong type for them, which helm must refuse. Values inside an
+ * on purpose (e.g. `25%`, also as one of its `oneOf`/`anyOf` alternatives): a string is the wrong type for them, which helm must refuse. Values inside an
  * object the schema leaves open (a pod securityContext passed through) are Kubernetes' to check.
  */
 export function wrongTypePaths(values: unknown, schema: JsonSchema, path: string[] = []): string[][] {
   if (typeof values === 'number' || typeof values === 'boolean') {
     const node = schemaAt(schema, path);
     if (!node) return [];
-    return (Array.isArray(node.type) ? node.type : [node.type]).includes('string') ? [] : [path];
+    const takesString = (n: JsonSchema) => (Array.isArray(n.type) ? n.type : [n.type]).includes('string');
+    const alternatives = [...(node.oneOf ?? []), ...(node.anyOf ?? [])];
+    return takesString(node) || alternatives.some(takesString) ? [] : [path];
   }
   if (!values || typeof values !== 'object' || Array.isArray(values)) return [];
   return Object.entries(values).flatMap(([key, child]) => wrongTypePaths(child, schema, [...path, key]));
