@@ -128,9 +128,9 @@ describe('the chart runs the app (helm template → local processes in Kubernete
       { startup: http200(a, '/healthz'), readiness: http200(a, '/readyz'), liveness: http200(a, '/healthz') },
       { startup: http200(b, '/healthz'), readiness: http200(b, '/readyz'), liveness: http200(b, '/healthz') },
       {
-        startup: { action: `TCP :${metrics}`, ok: true, answer: 'open' },
-        readiness: { action: `TCP :${metrics}`, ok: true, answer: 'open' },
-        liveness: { action: `TCP :${metrics}`, ok: true, answer: 'open' },
+        startup: http200(metrics, '/healthz'),
+        readiness: http200(metrics, '/readyz'),
+        liveness: http200(metrics, '/healthz'),
       },
     ]);
     http = { a: new HttpClient(`http://127.0.0.1:${a}`), b: new HttpClient(`http://127.0.0.1:${b}`) };

@@ -1,5 +1,5 @@
-import type { V1ConfigMap, V1Container, V1Secret } from '@kubernetes/client-node';
-import { ofKind, type RenderedObject } from './manifests.js';
+import type { KubernetesObject, V1ConfigMap, V1Container, V1Secret } from '@kubernetes/client-node';
+import type { RenderedObject } from './manifests.js';
 
 /** A container's environment as Kubernetes would build it from the render. */
 export interface ContainerEnv {
@@ -17,13 +17,17 @@ export interface ContainerEnv {
 
 type Source = { kind: 'ConfigMap' | 'Secret'; name: string };
 
-function renderedData(objects: RenderedObject[]): Map<string, Record<string, string>> {
+/** Each rendered ConfigMap's data and Secret's decoded data (and stringData), by `Kind/name`. */
+export function renderedData(objects: readonly KubernetesObject[]): Map<string, Record<string, string>> {
   const data = new Map<string, Record<string, string>>();
-  for (const { name, typed } of ofKind<V1ConfigMap>(objects, 'ConfigMap'))
-    data.set(`ConfigMap/${name}`, typed.data ?? {});
-  for (const { name, typed } of ofKind<V1Secret>(objects, 'Secret')) {
-    const decoded = Object.entries(typed.data ?? {}).map(([key, b64]) => [key, Buffer.from(b64, 'base64').toString()]);
-    data.set(`Secret/${name}`, { ...Object.fromEntries(decoded), ...typed.stringData });
+  for (const object of objects) {
+    const name = `${object.kind}/${object.metadata?.name}`;
+    if (object.kind === 'ConfigMap') data.set(name, (object as V1ConfigMap).data ?? {});
+    if (object.kind === 'Secret') {
+      const { data: encoded, stringData } = object as V1Secret;
+      const decoded = Object.entries(encoded ?? {}).map(([key, b64]) => [key, Buffer.from(b64, 'base64').toString()]);
+      data.set(name, { ...Object.fromEntries(decoded), ...stringData });
+    }
   }
   return data;
 }
@@ -33,7 +37,7 @@ export function containerEnv(
   objects: RenderedObject[],
   existingSecret: string | undefined,
 ): ContainerEnv {
-  const data = renderedData(objects);
+  const data = renderedData(objects.map(({ typed }) => typed));
   const env: ContainerEnv = { names: [], values: {}, secretValues: {}, fromExistingSecret: new Map(), problems: [] };
   // A later entry replaces an earlier one of the same name, as in Kubernetes (env after envFrom).
   const set = (name: string, value: string | undefined, from?: Source) => {

@@ -1,20 +1,7 @@
-import type { KubernetesObject, V1ConfigMap, V1Container, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Container } from '@kubernetes/client-node';
+import { renderedData } from '../../../tools/chart/container-env.js';
 
 type Source = 'ConfigMap' | 'Secret';
-
-/** A ConfigMap's data, or a Secret's decoded data (and stringData), by `Kind/name`. */
-function dataOf(objects: readonly KubernetesObject[]): Map<string, Record<string, string>> {
-  const data = new Map<string, Record<string, string>>();
-  for (const object of objects) {
-    if (object.kind === 'ConfigMap') data.set(`ConfigMap/${object.metadata?.name}`, (object as V1ConfigMap).data ?? {});
-    if (object.kind === 'Secret') {
-      const secret = object as V1Secret;
-      const decoded = Object.entries(secret.data ?? {}).map(([k, b64]) => [k, Buffer.from(b64, 'base64').toString()]);
-      data.set(`Secret/${object.metadata?.name}`, { ...Object.fromEntries(decoded), ...secret.stringData });
-    }
-  }
-  return data;
-}
 
 /**
  * The environment the kubelet gives `container`, from the objects that exist when its pod starts: every
@@ -28,7 +15,7 @@ export function containerEnvironment(
   container: V1Container,
   present: readonly KubernetesObject[],
 ): Record<string, string> {
-  const data = dataOf(present);
+  const data = renderedData(present);
   const where = `container ${container.name}`;
   const lookup = (source: Source, name: string | undefined, optional: boolean | undefined) => {
     const entries = data.get(`${source}/${name}`);

@@ -7,14 +7,12 @@ import {
   type V1Pod,
   type V1PodSpec,
 } from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { kubeBinary } from '../../../tools/kube-binaries.js';
+import { helm, helmError } from '../../../tools/chart/helm.js';
 
 const CHART_DIR = fileURLToPath(new URL('../../../charts/stepguard', import.meta.url));
 
@@ -33,9 +31,9 @@ export async function renderChart(release: Release, values: object): Promise<Kub
   try {
     const file = join(dir, 'values.yaml');
     await writeFile(file, stringify(values), { mode: 0o600 });
-    const args = ['template', release.name, CHART_DIR, '--namespace', release.namespace, '--values', file];
-    const { stdout } = await promisify(execFile)(kubeBinary('helm'), args, { maxBuffer: 16 * 1024 * 1024 });
-    return loadAllYaml(stdout) as KubernetesObject[];
+    const run = await helm(['template', release.name, CHART_DIR, '--namespace', release.namespace, '--values', file]);
+    if (!run.ok) throw new Error(`helm template refused the values: ${helmError(run)}`);
+    return loadAllYaml(run.stdout) as KubernetesObject[];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
