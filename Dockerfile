@@ -39,7 +39,12 @@ RUN npm ci --omit=dev && npm cache clean --force \
     && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
        /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg \
        /root/.npm /tmp/*
-COPY --from=build /app/dist ./dist
+# The app's trees only (dist/tools holds the chart's dev tooling, which needs devDependencies), and the
+# package.json the build placed beside them (src/audit/formats/product.ts reads the version from it).
+COPY --from=build /app/dist/package.json ./dist/package.json
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/workers ./dist/workers
+COPY --from=build /app/dist/config ./dist/config
 # The data directory exists in the image, so the start-up's mkdir of it succeeds on a read-only root filesystem.
 RUN install -d -o node -g node -m 700 /app/.stepguard
 # The image's `node` user, by number so Kubernetes can check runAsNonRoot (the chart runs as 1000:1000 too).
