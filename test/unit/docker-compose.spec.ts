@@ -154,7 +154,12 @@ describe('docker-compose.yml', () => {
     expect(runtime).toMatch(/^FROM node:24-bookworm-slim$/m);
     // Production dependencies only; from the build stage, nothing but the built app.
     expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
-    expect(runtime!.match(/^COPY --from=.*$/gm)).toEqual(['COPY --from=build /app/dist ./dist']);
+    expect(runtime!.match(/^COPY --from=.*$/gm)).toEqual([
+      'COPY --from=build /app/dist/package.json ./dist/package.json',
+      'COPY --from=build /app/dist/src ./dist/src',
+      'COPY --from=build /app/dist/workers ./dist/workers',
+      'COPY --from=build /app/dist/config ./dist/config',
+    ]);
     // 1000 is the image's `node` user; a number lets Kubernetes verify runAsNonRoot.
     expect(runtime).toMatch(/^USER 1000:1000$/m);
     expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
