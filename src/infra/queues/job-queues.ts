@@ -21,7 +21,7 @@ export class JobQueues implements OnApplicationShutdown {
   private readonly queues: Map<QueueName, Queue>;
 
   constructor(config: AppConfig) {
-    this.connection = createRedis(config.redisUrl, 'queues');
+    this.connection = createRedis(config.redis, 'queues');
     this.connection.on('error', (error: Error) => this.logger.error(`queue connection: ${error.message}`));
     this.queues = new Map(
       QUEUE_NAMES.map((name) => {
