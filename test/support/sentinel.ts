@@ -115,6 +115,35 @@ export class SentinelSet {
     });
   }
 
+  /**
+   * Starts a killed data node again with its own configuration, and waits until it is a replica in sync
+   * that every sentinel counts on: the sentinels turn a returning old master into a replica of the new one.
+   */
+  async restart(port: number): Promise<void> {
+    const child = spawn('redis-server', [join(this.dir, `redis-${port}`, 'redis.conf')], { stdio: 'ignore' });
+    this.processes.set(port, child);
+    await this.waitForReplicaInSync(port);
+    await Promise.all(this.sentinelPorts.map((sentinel) => this.waitUntilSentinelSeesAll(sentinel)));
+  }
+
+  /**
+   * Asks a sentinel for a failover of a healthy master (`SENTINEL FAILOVER`, as for maintenance): it
+   * promotes the replica and turns the old master into a replica of it, up and running. Retried while the
+   * sentinel finds no replica it would promote yet (it learns of a replica's state every few seconds).
+   */
+  async failover(): Promise<void> {
+    const sentinel = this.sentinel(this.sentinelPorts[0]!);
+    try {
+      await waitUntil(() => sentinel.call('SENTINEL', 'failover', MASTER_NAME).catch((error: Error) => error.message), {
+        what: `a sentinel accepting SENTINEL FAILOVER ${MASTER_NAME}`,
+        timeoutMs: 30_000,
+        until: (reply) => reply === 'OK',
+      });
+    } finally {
+      sentinel.disconnect();
+    }
+  }
+
   /** A client of a data node, logged in as the set's user. */
   dataNode(port: number): Redis {
     return quiet(new Redis({ ...this.clientOptions(port), username: USER, password: this.password }));
