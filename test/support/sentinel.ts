@@ -5,14 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { freePort } from './free-port.js';
+import { dataNodeConfig, type SentinelSetTls, sentinelConfig, type SetConfig } from './sentinel-config.js';
 import { waitUntil } from './wait.js';
 
-/** TLS on every port of the set: the server certificate (for 127.0.0.1) and the CA that issued it. */
-export interface SentinelSetTls {
-  caFile: string;
-  certFile: string;
-  keyFile: string;
-}
+export type { SentinelSetTls } from './sentinel-config.js';
 
 const MASTER_NAME = 'stepguard-test';
 const USER = 'stepguard';
@@ -154,6 +150,11 @@ export class SentinelSet {
     await rm(this.dir, { recursive: true, force: true });
   }
 
+  private get setConfig(): SetConfig {
+    const { password, sentinelPassword, tls } = this;
+    return { masterName: MASTER_NAME, user: USER, password, sentinelPassword, ...(tls && { tls }) };
+  }
+
   private sentinel(port: number): Redis {
     return quiet(new Redis({ ...this.clientOptions(port), password: this.sentinelPassword }));
   }
@@ -169,35 +170,10 @@ export class SentinelSet {
     };
   }
 
-  private listenLines(port: number): string[] {
-    if (!this.tls) return [`port ${port}`];
-    return [
-      'port 0',
-      `tls-port ${port}`,
-      `tls-cert-file ${this.tls.certFile}`,
-      `tls-key-file ${this.tls.keyFile}`,
-      `tls-ca-cert-file ${this.tls.caFile}`,
-      'tls-auth-clients no',
-      'tls-replication yes',
-    ];
-  }
-
   private async startDataNode(port: number, replicaOf?: number): Promise<void> {
     const dir = join(this.dir, `redis-${port}`);
     await mkdir(dir);
-    await this.run(port, dir, [
-      'bind 127.0.0.1',
-      ...this.listenLines(port),
-      `dir ${dir}`,
-      `logfile ${join(dir, 'redis.log')}`,
-      'save ""',
-      'appendonly no',
-      'user default off',
-      `user ${USER} on >${this.password} ~* &* +@all`,
-      `masteruser ${USER}`,
-      `masterauth ${this.password}`,
-      ...(replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${replicaOf}`]),
-    ]);
+    await this.run(port, dir, dataNodeConfig(this.setConfig, port, dir, replicaOf));
     const client = this.dataNode(port);
     try {
       await client.ping();
@@ -209,23 +185,7 @@ export class SentinelSet {
   private async startSentinel(port: number, masterPort: number): Promise<void> {
     const dir = join(this.dir, `sentinel-${port}`);
     await mkdir(dir);
-    await this.run(
-      port,
-      dir,
-      [
-        'bind 127.0.0.1',
-        ...this.listenLines(port),
-        `dir ${dir}`,
-        `logfile ${join(dir, 'sentinel.log')}`,
-        `requirepass ${this.sentinelPassword}`,
-        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
-        `sentinel auth-user ${MASTER_NAME} ${USER}`,
-        `sentinel auth-pass ${MASTER_NAME} ${this.password}`,
-        `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-        `sentinel failover-timeout ${MASTER_NAME} 5000`,
-      ],
-      ['--sentinel'],
-    );
+    await this.run(port, dir, sentinelConfig(this.setConfig, port, dir, masterPort), ['--sentinel']);
   }
 
   /** Writes the configuration (sentinels rewrite theirs, so it is a file) and starts the process. */
