@@ -1,3 +1,4 @@
+import { redisSettingsProblem } from './redis-settings.js';
 import { envSchema, type Env } from './schema.js';
 
 /** A configuration problem, phrased as the one line the process prints before it stops. */
@@ -11,6 +12,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     if (parsed.data.SESSION_IDLE_TIMEOUT_MINUTES > parsed.data.SESSION_ABSOLUTE_TIMEOUT_MINUTES) {
       throw new ConfigError('SESSION_IDLE_TIMEOUT_MINUTES: must not exceed SESSION_ABSOLUTE_TIMEOUT_MINUTES');
     }
+    const redisProblem = redisSettingsProblem(parsed.data);
+    if (redisProblem !== undefined) throw new ConfigError(redisProblem);
     if (parsed.data.NODE_ENV === 'production') requireInProduction(parsed.data);
     return parsed.data;
   }
@@ -22,12 +25,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 function requireInProduction(env: Env): void {
   const required = [
     'DATABASE_URL',
-    'REDIS_URL',
     'STEPGUARD_ENCRYPTION_KEYS',
     'STEPGUARD_AUDIT_SIGNING_KEY',
     'STEPGUARD_OPERATOR_TOKEN',
   ] as const;
   for (const name of required) {
     if (env[name] === undefined) throw new ConfigError(`${name}: is required when NODE_ENV=production`);
+  }
+  if (env.REDIS_URL === undefined && env.REDIS_SENTINELS === undefined) {
+    throw new ConfigError('REDIS_URL: is required when NODE_ENV=production, unless REDIS_SENTINELS is set');
   }
 }

@@ -4,6 +4,7 @@ import { DeliverMfaLockedNoticeCommand, DeliverSecurityNoticeCommand } from '../
 import { DeliverGraceNoticeCommand } from '../src/compliance/index.js';
 import { DeliverEmailCodeCommand, DeliverMfaResetLinkCommand } from '../src/factors/index.js';
 import { OutboxRelay } from '../src/infra/outbox/outbox-relay.js';
+import { OutboxRequeue } from '../src/infra/outbox/outbox-requeue.js';
 import { OnJob } from '../src/infra/queues/on-job.decorator.js';
 
 /** The `email` queue: thin, each job is one command; retried with the queue's exponential backoff. */
@@ -12,6 +13,7 @@ export class EmailProcessor {
   constructor(
     private readonly commands: CommandBus,
     private readonly outbox: OutboxRelay,
+    private readonly requeue: OutboxRequeue,
   ) {}
 
   @OnJob('email', 'send-email-code')
@@ -39,9 +41,12 @@ export class EmailProcessor {
     return this.commands.execute(new DeliverSecurityNoticeCommand(outboxId));
   }
 
-  /** Enqueues outbox rows whose after-commit relay never happened (the api died between the two). */
+  /**
+   * Enqueues outbox rows whose after-commit relay never happened (the api died between the two), and
+   * those whose job Redis lost after the relay (a failover to a replica that had not received it).
+   */
   @OnJob('email', 'outbox-sweep')
-  async sweepOutbox(): Promise<{ relayed: number }> {
-    return { relayed: await this.outbox.sweep() };
+  async sweepOutbox(): Promise<{ relayed: number; requeued: number }> {
+    return { relayed: await this.outbox.sweep(), requeued: await this.requeue.requeueLost() };
   }
 }

@@ -22,5 +22,11 @@ export function benchConfig({ databaseUrl, redisPrefix, operatorToken, logLevel,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000000',
     ...overrides,
   });
-  return new AppConfig(env, databaseUrl, REDIS_URL, env.STEPGUARD_ENCRYPTION_KEYS, env.STEPGUARD_AUDIT_SIGNING_KEY);
+  return new AppConfig(
+    env,
+    databaseUrl,
+    { kind: 'url', url: REDIS_URL },
+    env.STEPGUARD_ENCRYPTION_KEYS,
+    env.STEPGUARD_AUDIT_SIGNING_KEY,
+  );
 }

@@ -13,7 +13,7 @@ serveCalls({
     const config = benchConfig({ databaseUrl, redisPrefix, operatorToken, logLevel });
     const env = poolMax ? { ...config.env, DATABASE_POOL_MAX: poolMax } : config.env;
     app = await createHttpApp(
-      new AppConfig(env, config.databaseUrl, config.redisUrl, config.encryptionKeys, config.auditSigningKeys),
+      new AppConfig(env, config.databaseUrl, config.redis, config.encryptionKeys, config.auditSigningKeys),
     );
     // Nest hands the extra argument to http.Server#listen: the accept backlog, as the bare server sets it.
     await app.listen(0, '127.0.0.1', backlog);

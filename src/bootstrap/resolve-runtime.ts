@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, type Env } from '../../config/index.js';
 import { AppConfig, type AuditSigningKey, type EncryptionKey } from '../common/app-config.js';
+import { redisTargetOf } from '../common/redis-target.js';
 import { loadOrCreateDevAuditSigningKeys } from './dev-audit-signing-keys.js';
 import { loadOrCreateDevEncryptionKeys } from './dev-encryption-keys.js';
 import { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -16,7 +17,8 @@ export interface Runtime {
 /**
  * Turns the validated environment into the AppConfig the app runs with, filling what is unset with
  * the embedded defaults (ARCHITECTURE "Embedded defaults"): PGlite for DATABASE_URL, a local or
- * spawned Redis for REDIS_URL, key files for STEPGUARD_ENCRYPTION_KEYS and STEPGUARD_AUDIT_SIGNING_KEY.
+ * spawned Redis when neither REDIS_URL nor REDIS_SENTINELS is set, key files for
+ * STEPGUARD_ENCRYPTION_KEYS and STEPGUARD_AUDIT_SIGNING_KEY.
  */
 export async function resolveRuntime(env: Env, log: (line: string) => void): Promise<Runtime> {
   const dataDir = resolve(env.STEPGUARD_DATA_DIR);
@@ -27,12 +29,13 @@ export async function resolveRuntime(env: Env, log: (line: string) => void): Pro
     // Cheapest checks first: a missing Redis should not cost a database start.
     const keys = await encryptionKeys(env, dataDir, log);
     const signingKeys = await auditSigningKeys(env, dataDir, log);
-    let redisUrl = env.REDIS_URL;
-    if (redisUrl === undefined) {
+    let localRedisUrl: string | undefined;
+    if (env.REDIS_URL === undefined && env.REDIS_SENTINELS === undefined) {
       const redis = await resolveLocalRedis(dataDir, log);
       stops.push(redis.stop);
-      redisUrl = redis.url;
+      localRedisUrl = redis.url;
     }
+    const redis = redisTargetOf(env, localRedisUrl);
     let databaseUrl = env.DATABASE_URL;
     let poolMax = env.DATABASE_POOL_MAX;
     if (databaseUrl === undefined) {
@@ -45,7 +48,7 @@ export async function resolveRuntime(env: Env, log: (line: string) => void): Pro
         log(`DATABASE_POOL_MAX=${env.DATABASE_POOL_MAX} ignored: the embedded database is used with one connection`);
       }
     }
-    const config = new AppConfig({ ...env, DATABASE_POOL_MAX: poolMax }, databaseUrl, redisUrl, keys, signingKeys);
+    const config = new AppConfig({ ...env, DATABASE_POOL_MAX: poolMax }, databaseUrl, redis, keys, signingKeys);
     return { config, stop };
   } catch (error) {
     await stop().catch(() => undefined);

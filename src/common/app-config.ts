@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Env } from '../../config/index.js';
+import type { RedisTarget } from './redis-target.js';
 
 export interface EncryptionKey {
   id: string;
@@ -13,14 +14,15 @@ export interface AuditSigningKey {
 }
 
 /**
- * The validated environment plus what start-up resolved from it (embedded database and Redis URLs,
+ * The validated environment plus what start-up resolved from it (embedded database URL, the Redis target,
  * development encryption and signing keys). Injected wherever a setting is needed; never read process.env elsewhere.
  */
 export class AppConfig {
   constructor(
     readonly env: Env,
     readonly databaseUrl: string,
-    readonly redisUrl: string,
+    /** Where every Redis connection goes: a URL, or a master set found through Sentinel. */
+    readonly redis: RedisTarget,
     readonly encryptionKeys: EncryptionKey[],
     /** The last one signs; all of them verify (key rotation). */
     readonly auditSigningKeys: AuditSigningKey[],

@@ -35,7 +35,7 @@ export class InfraModule {
         {
           provide: Redis,
           inject: [AppConfig],
-          useFactory: (c: AppConfig) => createRedis(c.redisUrl, 'main', 'requests'),
+          useFactory: (c: AppConfig) => createRedis(c.redis, 'main', 'requests'),
         },
         PasswordHasher,
         UnitOfWork,

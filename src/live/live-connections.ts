@@ -100,7 +100,7 @@ export class LiveConnections implements OnApplicationShutdown {
 
   private emitterClient(): Emitter {
     if (!this.emitter) {
-      const redis = createRedis(this.config.redisUrl, 'socket-emitter');
+      const redis = createRedis(this.config.redis, 'socket-emitter');
       redis.on('error', () => undefined);
       this.emitter = { redis, emitter: new Emitter(redis, { key: socketRedisKey(this.config) }) };
     }

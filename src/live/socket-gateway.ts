@@ -55,8 +55,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
     if (!httpServer) return;
-    const pub = createRedis(this.config.redisUrl, 'socket-pub');
-    const sub = createRedis(this.config.redisUrl, 'socket-sub');
+    const pub = createRedis(this.config.redis, 'socket-pub');
+    const sub = createRedis(this.config.redis, 'socket-sub');
     this.redis = [pub, sub];
     for (const client of this.redis) client.on('error', () => undefined);
     this.io = new Server(httpServer, {

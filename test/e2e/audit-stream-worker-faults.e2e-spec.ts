@@ -48,7 +48,7 @@ describe('audit stream when a worker dies or Redis forgets', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       DATABASE_URL: t.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
+      REDIS_URL: t.config.env.REDIS_URL!,
       REDIS_KEY_PREFIX: t.config.env.REDIS_KEY_PREFIX,
       STEPGUARD_ENCRYPTION_KEYS: keys,
       STEPGUARD_AUDIT_SIGNING_KEY: signingKey,

@@ -40,7 +40,7 @@ describe('an e-mail worker killed mid-job', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       DATABASE_URL: t.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
+      REDIS_URL: t.config.env.REDIS_URL!,
       REDIS_KEY_PREFIX: t.config.env.REDIS_KEY_PREFIX,
       STEPGUARD_ENCRYPTION_KEYS: keys,
       STEPGUARD_DATA_DIR: dataDir,

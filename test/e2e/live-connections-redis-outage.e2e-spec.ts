@@ -20,7 +20,7 @@ describe('live connections while Redis is down', () => {
     cluster = await startCluster({
       apiNodes: 2,
       workers: 0,
-      redisUrl: redis.url,
+      redis: { REDIS_URL: redis.url },
       // No periodic re-check within the test: what closes the sockets is the kick or the catch-up on reconnect.
       env: { SOCKET_KICK_TIMEOUT_MS: '500', SOCKET_RECHECK_INTERVAL_SECONDS: '3600' },
     });

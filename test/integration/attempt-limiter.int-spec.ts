@@ -88,7 +88,7 @@ describe('AttemptLimiter (on a real Redis)', () => {
   });
 
   it('fails closed with 503 service_unavailable when Redis is unreachable', async () => {
-    const down = createRedis('redis://127.0.0.1:1', 'limiter-test', 'requests');
+    const down = createRedis({ kind: 'url', url: 'redis://127.0.0.1:1' }, 'limiter-test', 'requests');
     down.on('error', () => undefined);
     try {
       const error = await new AttemptLimiter(down, clock, { limit: 1, windowMs: 1000, unavailable: 'Try later' })

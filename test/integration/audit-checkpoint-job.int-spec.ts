@@ -3,7 +3,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/infra/redis/redis.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AppModule } from '../../src/app/app.module.js';
@@ -52,7 +53,7 @@ describe('the audit checkpoint job', () => {
         );
     }
     await seed.close();
-    eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    eventsConnection = createRedis(config.redis, 'test-events');
     events = new QueueEvents('audit-checkpoints', { connection: eventsConnection, prefix: bullPrefix(config) });
     await events.waitUntilReady();
     app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { clock, extra: [WorkersModule] }), {

@@ -3,7 +3,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/infra/redis/redis.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AppModule } from '../../src/app/app.module.js';
@@ -59,7 +60,7 @@ describe('the audit retention job', () => {
     }
     await seed.close();
     clock.set(new Date());
-    eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    eventsConnection = createRedis(config.redis, 'test-events');
     events = new QueueEvents('audit-retention', { connection: eventsConnection, prefix: bullPrefix(config) });
     await events.waitUntilReady();
     app = await withWorkers(config);

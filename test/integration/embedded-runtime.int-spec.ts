@@ -133,10 +133,38 @@ describe('Redis resolution', () => {
     const runtime = await resolveRuntime(env, () => undefined);
     expect(runtime.config.databaseUrl).toBe('postgresql://db.example:5432/stepguard');
     expect(runtime.config.env.DATABASE_POOL_MAX).toBe(7);
-    expect(runtime.config.redisUrl).toBe('redis://cache.example:6380');
+    expect(runtime.config.redis).toEqual({ kind: 'url', url: 'redis://cache.example:6380' });
     expect(runtime.config.encryptionKeys.map((k) => k.id)).toEqual(['k1']);
     expect(runtime.config.auditSigningKeys.map((k) => k.id)).toEqual(['k1']);
     expect(await readdir(join(root, 'given'))).toEqual([]);
+    await runtime.stop();
+  });
+
+  it('takes the Sentinel master set of REDIS_SENTINELS and starts no Redis', async () => {
+    const env = loadEnv({
+      STEPGUARD_DATA_DIR: join(root, 'sentinels'),
+      DATABASE_URL: 'postgresql://db.example:5432/stepguard',
+      REDIS_SENTINELS: 'sentinel-0:26379,[fd00::1]:26380',
+      REDIS_SENTINEL_NAME: 'stepguard',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+      REDIS_USERNAME: 'app',
+      REDIS_PASSWORD: 'data-pw',
+      STEPGUARD_ENCRYPTION_KEYS: KEYS,
+      STEPGUARD_AUDIT_SIGNING_KEY: KEYS,
+    });
+    const runtime = await resolveRuntime(env, () => undefined);
+    expect(runtime.config.redis).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-0', port: 26379 },
+        { host: 'fd00::1', port: 26380 },
+      ],
+      name: 'stepguard',
+      sentinelPassword: 'sentinel-pw',
+      username: 'app',
+      password: 'data-pw',
+    });
+    expect(await readdir(join(root, 'sentinels'))).toEqual([]);
     await runtime.stop();
   });
 

@@ -4,7 +4,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/infra/redis/redis.js';
 import { AppModule } from '../../src/app/app.module.js';
 import type { AppConfig } from '../../src/common/app-config.js';
 import { ManualClock } from '../../src/common/clock.js';
@@ -42,7 +43,7 @@ describe('the session clean-up job', () => {
       logger: false,
       abortOnError: false,
     });
-    eventsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    eventsConnection = createRedis(config.redis, 'test-events');
     events = new QueueEvents('maintenance', { connection: eventsConnection, prefix: bullPrefix(config) });
     await events.waitUntilReady();
     const em = app.get(MikroORM).em.fork();
@@ -192,7 +193,7 @@ describe('the session clean-up job', () => {
         abortOnError: false,
       },
     );
-    const queueConnection = new Redis(stoppingConfig.redisUrl, { maxRetriesPerRequest: null });
+    const queueConnection = createRedis(stoppingConfig.redis, 'test-queue');
     const queue = new Queue('maintenance', { connection: queueConnection, prefix: bullPrefix(stoppingConfig) });
     try {
       const now = clock.now();

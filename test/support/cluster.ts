@@ -35,7 +35,8 @@ export async function startCluster(
   options: {
     apiNodes: number;
     workers: number;
-    redisUrl?: string;
+    /** The Redis settings (REDIS_URL, or REDIS_SENTINELS and its kin); default: REDIS_URL of the test Redis. */
+    redis?: Record<string, string>;
     /** A migrated database the caller owns (and drops), instead of a fresh one on the shared server. */
     database?: { url: string };
     env?: Record<string, string>;
@@ -54,7 +55,7 @@ export async function startCluster(
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     DATABASE_URL: db.url,
-    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
+    ...(options.redis ?? { REDIS_URL: TEST_REDIS_URL }),
     REDIS_KEY_PREFIX: redisPrefix,
     STEPGUARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
     STEPGUARD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadEnv, type Env } from '../../config/index.js';
 import { AppConfig } from '../../src/common/app-config.js';
+import { redisTargetOf } from '../../src/common/redis-target.js';
 
 export const TEST_REDIS_URL = process.env.STEPGUARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef0123456789';
@@ -11,7 +12,8 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
+    // Redis through Sentinel when the test names sentinels, else the shared test Redis.
+    ...(overrides.REDIS_SENTINELS === undefined && { REDIS_URL: TEST_REDIS_URL }),
     REDIS_KEY_PREFIX: `sgtest-${randomBytes(4).toString('hex')}`,
     STEPGUARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
     STEPGUARD_ENCRYPTION_KEYS: `test1:${randomBytes(32).toString('base64')}`,
@@ -21,7 +23,7 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
   return new AppConfig(
     env,
     databaseUrl,
-    env.REDIS_URL ?? TEST_REDIS_URL,
+    redisTargetOf(env),
     env.STEPGUARD_ENCRYPTION_KEYS!,
     env.STEPGUARD_AUDIT_SIGNING_KEY!,
   );

@@ -23,7 +23,7 @@ const end = (lastSeq: number, purgedThroughSeq = 0) => ({
 function signerWith(keys: string): CheckpointSigner {
   const env = loadEnv({ STEPGUARD_AUDIT_SIGNING_KEY: keys });
   return new CheckpointSigner(
-    new AppConfig(env, 'postgresql://x/y', 'redis://x', [], env.STEPGUARD_AUDIT_SIGNING_KEY!),
+    new AppConfig(env, 'postgresql://x/y', { kind: 'url', url: 'redis://x' }, [], env.STEPGUARD_AUDIT_SIGNING_KEY!),
   );
 }
 

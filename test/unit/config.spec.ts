@@ -94,7 +94,6 @@ describe('loadEnv in production', () => {
 
   it.each([
     'DATABASE_URL',
-    'REDIS_URL',
     'STEPGUARD_ENCRYPTION_KEYS',
     'STEPGUARD_AUDIT_SIGNING_KEY',
     'STEPGUARD_OPERATOR_TOKEN',
@@ -103,8 +102,108 @@ describe('loadEnv in production', () => {
     expect(failureOf(rest).message).toBe(`${name}: is required when NODE_ENV=production`);
   });
 
+  it('refuses production without Redis, and takes REDIS_SENTINELS in place of REDIS_URL', () => {
+    const { REDIS_URL: _removed, ...rest } = PRODUCTION;
+    expect(failureOf(rest).message).toBe(
+      'REDIS_URL: is required when NODE_ENV=production, unless REDIS_SENTINELS is set',
+    );
+    expect(loadEnv({ ...rest, REDIS_SENTINELS: 's0:26379,s1:26379,s2:26379' }).REDIS_URL).toBeUndefined();
+  });
+
   it('asks for nothing of the sort outside production', () => {
     expect(() => loadEnv({ NODE_ENV: 'development' })).not.toThrow();
+  });
+});
+
+describe('Redis settings', () => {
+  it('reads the sentinels as host:port pairs, IPv6 in brackets, and names the master set mymaster by default', () => {
+    const env = loadEnv({ REDIS_SENTINELS: ' sentinel-0.redis:26379, 10.0.0.7:26380 ,[fd00::1]:26381' });
+    expect(env.REDIS_SENTINELS).toEqual([
+      { host: 'sentinel-0.redis', port: 26379 },
+      { host: '10.0.0.7', port: 26380 },
+      { host: 'fd00::1', port: 26381 },
+    ]);
+    expect(env.REDIS_SENTINEL_NAME).toBe('mymaster');
+    expect(env.REDIS_TLS).toBe(false);
+  });
+
+  it.each([
+    ['a host without a port', 'sentinel-0'],
+    ['port 0', 'sentinel-0:0'],
+    ['a port out of range', 'sentinel-0:70000'],
+    ['a URL', 'redis://sentinel-0:26379'],
+    ['an IPv6 address without brackets', 'fd00::1:26379'],
+    ['brackets around a name', '[sentinel-0]:26379'],
+    ['one address twice', 'sentinel-0:26379,sentinel-0:26379'],
+    ['no address at all', ' , '],
+  ])('refuses REDIS_SENTINELS with %s', (_case, value) => {
+    const error = failureOf({ REDIS_SENTINELS: value });
+    expect(error.message).toMatch(/^REDIS_SENTINELS: /);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses a master set name sentinel would not have', () => {
+    expect(failureOf({ REDIS_SENTINEL_NAME: 'my master' }).message).toMatch(/^REDIS_SENTINEL_NAME: /);
+  });
+
+  it.each([
+    [
+      'both REDIS_URL and REDIS_SENTINELS',
+      { REDIS_URL: 'redis://redis:6379', REDIS_SENTINELS: 's0:26379' },
+      'REDIS_SENTINELS: set REDIS_URL or REDIS_SENTINELS, not both',
+    ],
+    [
+      'a sentinel password without sentinels',
+      { REDIS_URL: 'redis://redis:6379', REDIS_SENTINEL_PASSWORD: 'pw' },
+      'REDIS_SENTINEL_PASSWORD: only applies with REDIS_SENTINELS',
+    ],
+    [
+      'a password beside a URL that carries one',
+      { REDIS_URL: 'redis://:pw@redis:6379', REDIS_PASSWORD: 'other' },
+      'REDIS_PASSWORD: REDIS_URL carries credentials already; give them in one place',
+    ],
+    [
+      'a user without a password',
+      { REDIS_SENTINELS: 's0:26379', REDIS_USERNAME: 'stepguard' },
+      'REDIS_USERNAME: needs REDIS_PASSWORD (an ACL user logs in with both)',
+    ],
+    [
+      'a password for the local development Redis',
+      { REDIS_PASSWORD: 'pw' },
+      'REDIS_PASSWORD: only applies with REDIS_URL or REDIS_SENTINELS',
+    ],
+    [
+      'TLS asked for beside a redis:// URL',
+      { REDIS_URL: 'redis://redis:6379', REDIS_TLS: 'true' },
+      'REDIS_TLS: REDIS_URL is redis:// (plain TCP); use a rediss:// URL for TLS',
+    ],
+    [
+      'a CA file without TLS',
+      { REDIS_SENTINELS: 's0:26379', REDIS_TLS_CA_FILE: '/etc/redis/ca.pem' },
+      'REDIS_TLS_CA_FILE: only applies with TLS (REDIS_TLS=true, or a rediss:// REDIS_URL)',
+    ],
+  ])('refuses %s, in one line', (_case, env, message) => {
+    expect(failureOf(env).message).toBe(message);
+  });
+
+  it.each([
+    ['credentials apart from the URL', { REDIS_URL: 'redis://redis:6379', REDIS_USERNAME: 'u', REDIS_PASSWORD: 'p' }],
+    ['a CA file for a rediss:// URL', { REDIS_URL: 'rediss://redis:6380', REDIS_TLS_CA_FILE: '/etc/redis/ca.pem' }],
+    ['TLS stated twice', { REDIS_URL: 'rediss://redis:6380', REDIS_TLS: 'true' }],
+    [
+      'sentinels with every credential and TLS',
+      {
+        REDIS_SENTINELS: 's0:26379',
+        REDIS_SENTINEL_NAME: 'stepguard',
+        REDIS_SENTINEL_PASSWORD: 'sp',
+        REDIS_USERNAME: 'u',
+        REDIS_PASSWORD: 'p',
+        REDIS_TLS: 'true',
+        REDIS_TLS_CA_FILE: '/etc/redis/ca.pem',
+      },
+    ],
+  ])('accepts %s', (_case, env) => {
+    expect(() => loadEnv(env)).not.toThrow();
   });
 });
 

@@ -3,10 +3,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 import { deleteInBatches } from '../database/delete-in-batches.js';
-import type { JobName, QueueName } from '../queues/job-catalog.js';
-import { jobIdOf } from '../queues/job-id.js';
-import { type BulkJob, JobQueues } from '../queues/job-queues.js';
-import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
+import { JobQueues } from '../queues/job-queues.js';
+import { enqueueOutboxJobs } from './outbox-jobs.js';
+import { OutboxMessage } from './outbox-message.entity.js';
 
 /**
  * The outbox is every tenant's delivery queue, read by row id or by age: a row carries ids only, and
@@ -14,18 +13,6 @@ import { OutboxMessage, type OutboxKind } from './outbox-message.entity.js';
  */
 const acrossTenants = <T>(work: () => Promise<T>) =>
   TenantScope.acrossTenants("the outbox is every tenant's delivery queue", work);
-
-type JobOf<Q extends QueueName> = { queue: Q; name: JobName<Q> };
-
-/** The job each kind of outbox row becomes; every job carries only the row's id. */
-const JOB_OF: Record<OutboxKind, JobOf<'email'> | JobOf<'grace'>> = {
-  email_code_sent: { queue: 'email', name: 'send-email-code' },
-  mfa_locked_notice: { queue: 'email', name: 'send-mfa-locked-notice' },
-  mfa_grace_notice: { queue: 'email', name: 'send-mfa-grace-notice' },
-  mfa_reset_link: { queue: 'email', name: 'send-mfa-reset-link' },
-  security_notice: { queue: 'email', name: 'send-security-notice' },
-  grace_policy_sweep: { queue: 'grace', name: 'grace-policy-sweep' },
-};
 
 /** How often the workers look for rows committed but never enqueued (a crash between commit and enqueue). */
 export const OUTBOX_SWEEP_INTERVAL_MS = 30_000;
@@ -111,16 +98,7 @@ export class OutboxRelay {
   /** Enqueues the rows' jobs, in one round trip per queue, then marks the rows relayed in one statement. */
   private async relay(rows: readonly OutboxMessage[]): Promise<void> {
     if (rows.length === 0) return;
-    const email: BulkJob<'email'>[] = [];
-    const grace: BulkJob<'grace'>[] = [];
-    for (const row of rows) {
-      const job = JOB_OF[row.kind];
-      const options = { jobId: jobIdOf('outbox', row.id) };
-      if (job.queue === 'grace') grace.push({ name: job.name, payload: { outboxId: row.id }, options });
-      else email.push({ name: job.name, payload: { outboxId: row.id }, options });
-    }
-    await this.queues.addBulk('email', email);
-    await this.queues.addBulk('grace', grace);
+    await enqueueOutboxJobs(this.queues, rows);
     await this.orm.em
       .fork()
       .nativeUpdate(

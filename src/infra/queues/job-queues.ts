@@ -19,10 +19,22 @@ export class JobQueues implements OnApplicationShutdown {
   private readonly logger = new Logger('Queues');
   private readonly connection: Redis;
   private readonly queues: Map<QueueName, Queue>;
+  /** The repeating schedules this process set, by `queue/name`: each upserts its own again. */
+  private readonly schedules = new Map<string, () => Promise<unknown>>();
 
   constructor(config: AppConfig) {
-    this.connection = createRedis(config.redisUrl, 'queues');
+    this.connection = createRedis(config.redis, 'queues');
     this.connection.on('error', (error: Error) => this.logger.error(`queue connection: ${error.message}`));
+    // A Redis back without its data (a failover to a replica that had not received a schedule's next run,
+    // a restart without persistence) would stop a repeating schedule until a worker restarts: every
+    // schedule this process set is upserted again whenever its connection comes back.
+    let lost = false;
+    this.connection.on('close', () => (lost = true));
+    this.connection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      void this.reschedule();
+    });
     this.queues = new Map(
       QUEUE_NAMES.map((name) => {
         const queue = new Queue(name, {
@@ -101,13 +113,22 @@ export class JobQueues implements OnApplicationShutdown {
     const data = payloadSchemaOf(queue, name)!.parse(payload);
     // Only read when the schedule is new: its first run is one interval away, so a fleet that starts
     // together does not open with a sweep; an existing schedule keeps its own rhythm.
-    const startDate = Date.now() + everyMs;
-    await this.queue(queue).upsertJobScheduler(name, { every: everyMs, startDate }, { name, data });
+    const upsert = () =>
+      this.queue(queue).upsertJobScheduler(name, { every: everyMs, startDate: Date.now() + everyMs }, { name, data });
+    this.schedules.set(`${queue}/${name}`, upsert);
+    await upsert();
   }
 
   /** Removes a repeating schedule (a setting turned the work off); a no-op when there is none. */
   async unschedule<Q extends QueueName>(queue: Q, name: JobName<Q>): Promise<void> {
+    this.schedules.delete(`${queue}/${name}`);
     await this.queue(queue).removeJobScheduler(name);
+  }
+
+  private async reschedule(): Promise<void> {
+    for (const [key, upsert] of this.schedules) {
+      await upsert().catch((error: Error) => this.logger.error(`schedule ${key} not restored: ${error.message}`));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

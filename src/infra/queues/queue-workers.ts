@@ -23,7 +23,7 @@ export class QueueWorkers implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.connection = createRedis(this.config.redisUrl, 'workers');
+    this.connection = createRedis(this.config.redis, 'workers');
     this.connection.on('error', (error: Error) => this.logger.error(`worker connection: ${error.message}`));
     for (const queue of QUEUE_NAMES) this.workers.push(this.start(queue, this.connection));
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));

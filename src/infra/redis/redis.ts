@@ -1,17 +1,60 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisSentinelTarget, RedisTarget } from '../../common/redis-target.js';
 
 /**
- * Redis carries queues, rate-limit counters and the socket adapter; never state that matters.
+ * Redis carries queues, rate-limit counters and the socket adapter; never state that matters. Every
+ * connection of the process is made here, to the one target of AppConfig (a URL or a Sentinel master).
  * BullMQ connections wait out an outage (`maxRetriesPerRequest: null`, which BullMQ requires);
  * request-path connections give up after a moment, so a Redis outage answers 503 instead of hanging.
  */
-export function createRedis(url: string, name: string, use: 'requests' | 'queues' = 'queues'): Redis {
-  return new Redis(url, {
+export function createRedis(target: RedisTarget, name: string, use: 'requests' | 'queues' = 'queues'): Redis {
+  const options: RedisOptions = {
     connectionName: `stepguard:${name}`,
     // Shutting down with Redis unreachable should not wait on a dead socket.
     disconnectTimeout: 200,
+    reconnectOnError: reconnectWhenReadOnly,
     ...(use === 'queues' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
-  });
+    ...accessOptions(target),
+  };
+  return target.kind === 'url' ? new Redis(target.url, options) : new Redis({ ...options, ...sentinelOptions(target) });
+}
+
+function accessOptions(target: RedisTarget): RedisOptions {
+  return {
+    ...(target.username !== undefined && { username: target.username }),
+    ...(target.password !== undefined && { password: target.password }),
+    ...(target.tls && { tls: target.tls }),
+  };
+}
+
+/**
+ * Through Sentinel the master is asked for at every (re)connection and must answer as a master (`role`);
+ * the failover detector listens for `+switch-master` on the sentinels and drops the connection at once,
+ * so a promotion moves every client to the new master instead of leaving it on a demoted one.
+ */
+function sentinelOptions(target: RedisSentinelTarget): RedisOptions {
+  return {
+    sentinels: target.sentinels,
+    name: target.name,
+    role: 'master',
+    ...(target.sentinelPassword !== undefined && { sentinelPassword: target.sentinelPassword }),
+    failoverDetector: true,
+    // The same TLS (and verification) to the sentinels as to the data nodes.
+    enableTLSForSentinelMode: target.tls !== undefined,
+    ...(target.tls && { sentinelTLS: target.tls }),
+    // While the old master is down the sentinels still name it; a promotion takes seconds, so retrying
+    // at most a second apart reconnects within a second of it (the default backs off up to 5 s).
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  };
+}
+
+/**
+ * A write refused with READONLY went to a node that is (now) a replica, e.g. a master demoted by a
+ * failover before this connection heard of it: reconnect (which asks the sentinels, or re-resolves the
+ * URL's host) and send the command again (2).
+ */
+function reconnectWhenReadOnly(error: Error): 2 | false {
+  return error.message.startsWith('READONLY') ? 2 : false;
 }
 
 /**

@@ -21,6 +21,7 @@ import { Migration0020GraceSweepCoveringIndexes } from './0020-grace-sweep-cover
 import { Migration0021AuditCheckpoints } from './0021-audit-checkpoints.js';
 import { Migration0022AuditStreamSinks } from './0022-audit-stream-sinks.js';
 import { Migration0023AuditRetention } from './0023-audit-retention.js';
+import { Migration0024OutboxUndeliveredIndex } from './0024-outbox-undelivered-index.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   { name: '0021-audit-checkpoints', class: Migration0021AuditCheckpoints },
   { name: '0022-audit-stream-sinks', class: Migration0022AuditStreamSinks },
   { name: '0023-audit-retention', class: Migration0023AuditRetention },
+  { name: '0024-outbox-undelivered-index', class: Migration0024OutboxUndeliveredIndex },
 ];
