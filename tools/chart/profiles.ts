@@ -16,6 +16,8 @@ export interface Profile {
   values: Record<string, unknown>;
   /** Where the profile sets a non-empty `existingSecret` (any depth), and the Secret's name. */
   existingSecret?: { path: string[]; name: string };
+  /** Secrets the profile names by `secretName` (e.g. in `extraVolumes`): the operator's, made before install. */
+  namedSecrets: string[];
 }
 
 const API_VERSIONS = /^#\s*chart-check:\s*api-versions\s+(.+)$/gm;
@@ -35,6 +37,7 @@ export function readProfiles(chartDir: string): Profile[] {
       apiVersions: [...text.matchAll(API_VERSIONS)].flatMap((match) => match[1]!.split(/[\s,]+/).filter(Boolean)),
       values,
       existingSecret: findExistingSecret(values, []),
+      namedSecrets: findSecretNames(values),
     };
   });
 }
@@ -48,4 +51,11 @@ function findExistingSecret(value: unknown, path: string[]): Profile['existingSe
     if (found) return found;
   }
   return undefined;
+}
+
+function findSecretNames(value: unknown): string[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    key === 'secretName' && typeof child === 'string' ? [child] : findSecretNames(child),
+  );
 }

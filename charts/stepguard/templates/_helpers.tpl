@@ -88,6 +88,21 @@ imagePullSecrets:
   mountPath: /tmp
 {{- end -}}
 
+{{/* The volumes of the api, worker and migration pods: /tmp and the operator's `extraVolumes`. */}}
+{{- define "stepguard.appVolumes" -}}
+{{ include "stepguard.tmpVolume" . }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "stepguard.appVolumeMounts" -}}
+{{ include "stepguard.tmpMount" . }}
+{{- with .Values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
 {{/* topologySpreadConstraints of a component, or nothing. */}}
 {{- define "stepguard.topologySpread" -}}
 {{- $spread := .spread -}}

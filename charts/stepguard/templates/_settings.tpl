@@ -53,6 +53,9 @@ REDIS_TLS: {{ .Values.redis.tls | toString | quote }}
 REDIS_USERNAME: {{ . | quote }}
 {{- end }}
 {{- end }}
+{{- with .Values.redis.tlsCaFile }}
+REDIS_TLS_CA_FILE: {{ . | quote }}
+{{- end }}
 MAIL_FROM: {{ .Values.config.mailFrom | quote }}
 SHUTDOWN_TIMEOUT_SECONDS: {{ .Values.config.shutdownTimeoutSeconds | int | quote }}
 {{- with .Values.config.trustedProxy }}

@@ -44,10 +44,11 @@ function jobOrdering({ pods, objects, profile }: RuleContext): Finding[] {
       const object = objects.find(({ kind, name }) => kind === reference.kind && name === reference.name);
       const what = `${reference.kind}/${reference.name} (${reference.via})`;
       if (!object) {
-        if (reference.kind === 'Secret' && reference.name !== profile.existingSecret?.name) {
+        const operators = [profile.existingSecret?.name, ...profile.namedSecrets];
+        if (reference.kind === 'Secret' && !operators.includes(reference.name)) {
           findings.push({
             object: job.owner.ref,
-            message: `reads ${what}, which the chart does not render and which is not the existingSecret`,
+            message: `reads ${what}, which the chart does not render and the values do not name (existingSecret, secretName)`,
           });
         }
         continue;
