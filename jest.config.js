@@ -9,6 +9,8 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // dist/ holds a copy of package.json (the build's): jest would find two packages named stepguard.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 
 export default {
