@@ -54,6 +54,8 @@ describe('PostgreSQL restarts and failovers with traffic running', () => {
         AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1',
         // Far beyond any wait here: what delivers an event in time is the commit's notification.
         AUDIT_STREAM_TICK_SECONDS: '300',
+        // A delivery the stop cuts short leaves its lease (4 × this + 5 s) to run out: 13 s here.
+        AUDIT_STREAM_TIMEOUT_SECONDS: '2',
       },
     });
     api = cluster.nodes[0]!;
@@ -140,7 +142,9 @@ describe('PostgreSQL restarts and failovers with traffic running', () => {
       await waitUntil(() => receiver.events().map((e) => `${String(e['action'])} ${String(targetId(e))}`), {
         what: `the ${name} new user's UserCreated at the SIEM`,
         until: (received) => received.includes(`UserCreated ${created.body.id}`),
-        timeoutMs: 20_000,
+        // A delivery may have been running when PostgreSQL stopped (a wake-up for a checkpoint, say): its
+        // lease (13 s) runs out first, and the worker looks again at its end, not at the tick.
+        timeoutMs: 30_000,
       });
     }
     expect(worker.lines.some((line) => LISTENING_AGAIN.test(line))).toBe(true);

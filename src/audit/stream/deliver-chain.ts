@@ -13,10 +13,11 @@ import { StreamReader, type NextBatch } from './stream-reader.js';
 import { AuditBatchDeliveredEvent, AuditBatchFailedEvent } from './delivery.events.js';
 import { retryDelayMs } from './retry-delay.js';
 
-/** How a delivery run ended; the worker re-queues a retry at `retryAt`. */
+/** How a delivery run ended; the worker re-queues a retry at `retryAt`, and a look at a held pair at `until`. */
 export type DeliveryRun =
   | { ended: 'caught_up' | 'not_due' | 'lease_lost' | 'parked' | 'disabled' | 'paused' }
-  | { ended: 'retry'; retryAt: Date };
+  | { ended: 'retry'; retryAt: Date }
+  | { ended: 'leased'; until: Date };
 
 /**
  * Delivers one chain to one sink, in seq order, at least once: leases the cursor, sends batch after batch
@@ -41,8 +42,12 @@ export class DeliverChain {
 
   async run(sinkId: string, chainKey: string): Promise<DeliveryRun> {
     const leaseMs = this.leaseMs();
-    const cursor = await this.cursors.lease(sinkId, chainKey, this.clock.now(), leaseMs);
-    if (!cursor) return { ended: 'not_due' };
+    const now = this.clock.now();
+    const cursor = await this.cursors.lease(sinkId, chainKey, now, leaseMs);
+    if (!cursor) {
+      const until = await this.cursors.leasedUntil(sinkId, chainKey, now);
+      return until ? { ended: 'leased', until } : { ended: 'not_due' };
+    }
     try {
       const sink = await TenantScope.acrossTenants('a delivery reads its sink by id', () =>
         this.orm.em.fork().findOne(AuditSink, { id: sinkId }),

@@ -76,6 +76,21 @@ export class SinkCursors {
     return rows[0] ? leasedOf(rows[0]) : null;
   }
 
+  /**
+   * When a pair that `lease` refused is otherwise due but held by a lease, the lease's end: a delivery still
+   * running renews it, one cut short (its worker killed, or PostgreSQL gone before it could release) left it
+   * to run out, and someone must look again then.
+   */
+  async leasedUntil(sinkId: string, chainKey: string, now: Date): Promise<Date | null> {
+    const rows = await this.orm.em.fork().execute<{ lease_until: Date }[]>(
+      `select c.lease_until from audit_sink_cursors c join audit_sinks s on s.id = c.sink_id
+        where c.sink_id = ? and c.chain_key = ? and s.state = 'active' and c.parked_seq is null
+          and (c.next_attempt_at is null or c.next_attempt_at <= ?) and c.lease_until >= ?`,
+      [sinkId, chainKey, now, now],
+    );
+    return rows[0] ? new Date(rows[0].lease_until) : null;
+  }
+
   /** Keeps a long catch-up's lease; false when it was lost (then the delivery must stop). */
   async renew(cursor: LeasedCursor, now: Date, leaseMs: number): Promise<boolean> {
     const rows = await this.fenced(cursor, 'lease_until = ?', [new Date(now.getTime() + leaseMs)]);
