@@ -19,6 +19,7 @@ import { WorkersModule } from '../../workers/workers.module.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { deleteRedisKeys } from '../support/redis.js';
 import { testConfig } from '../support/test-env.js';
+import { watchClose } from '../support/close-watchdog.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -67,9 +68,11 @@ describe('the audit retention job', () => {
   });
 
   afterAll(async () => {
-    await events.close();
+    // The connection first: QueueEvents blocks on it in XREAD, and closing would wait that out.
     eventsConnection.disconnect();
-    await app?.close();
+    await events.close();
+    // It hung here once in a full CI run (never alone): the watchdog says where if it happens again.
+    if (app) await watchClose(app, db.name);
     await pool.end();
     await db.drop();
     await deleteRedisKeys(config.env.REDIS_KEY_PREFIX);

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import pg from 'pg';
 import { ADMIN_URL } from './postgres.js';
@@ -7,7 +7,7 @@ import { ADMIN_URL } from './postgres.js';
  * Closes the app; if that has not finished after `afterMs`, prints the shutdown hooks still running, what
  * the process holds open and what the test database's connections are doing: a hang says where it is.
  */
-export async function watchClose(app: INestApplication, database: string, afterMs = 10_000): Promise<void> {
+export async function watchClose(app: INestApplicationContext, database: string, afterMs = 10_000): Promise<void> {
   const pending = trackShutdownHooks(app);
   const timer = setTimeout(() => void report(database, afterMs, [...pending]), afterMs);
   try {
@@ -20,7 +20,7 @@ export async function watchClose(app: INestApplication, database: string, afterM
 const HOOKS = ['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown'] as const;
 
 /** Wraps every provider's shutdown hooks to know which of them have started and not finished. */
-function trackShutdownHooks(app: INestApplication): Set<string> {
+function trackShutdownHooks(app: INestApplicationContext): Set<string> {
   const pending = new Set<string>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.providers.values()) {
