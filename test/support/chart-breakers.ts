@@ -148,6 +148,17 @@ export const BREAKERS: Breaker[] = [
   },
   edit(
     'migration-hook',
+    'the Job reading a Secret nobody renders or names',
+    /reads Secret\/chart-check-unrendered .*which the chart does not render and the values do not name/,
+    templates,
+    (text) =>
+      text.replace(
+        /^( *)env:\s*$/m,
+        '$&\n$1  - name: DATABASE_URL\n$1    valueFrom:\n$1      secretKeyRef:\n$1        name: chart-check-unrendered\n$1        key: url',
+      ),
+  ),
+  edit(
+    'migration-hook',
     'the workloads migrating at start',
     /STEPGUARD_MIGRATE_ON_START must be false \(is true\)/,
     everywhere,
