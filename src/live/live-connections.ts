@@ -4,8 +4,16 @@ import type { Redis } from 'ioredis';
 import { AppConfig } from '../common/app-config.js';
 import { closeRedis, createRedis } from '../infra/redis/redis.js';
 import { kickLocalSockets } from './local-kicks.js';
+import { LiveNodes } from './live-nodes.js';
 import { RecentKicks } from './recent-kicks.js';
-import { KICK_EVENT, type KickReport, mergeReports, type SocketKick, socketsIn } from './socket-kick.js';
+import {
+  KICK_EVENT,
+  type KickAnswer,
+  type KickReport,
+  mergeReports,
+  type SocketKick,
+  socketsIn,
+} from './socket-kick.js';
 import { socketRedisKey } from './socket-redis-key.js';
 import type { GatewayServer } from './socket-server.js';
 
@@ -34,6 +42,7 @@ export class LiveConnections implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly recent: RecentKicks,
+    private readonly nodes: LiveNodes,
   ) {}
 
   /** Called by the gateway once its server is up: from then on kicks reach this node's sockets directly. */
@@ -41,9 +50,9 @@ export class LiveConnections implements OnApplicationShutdown {
     this.server = server;
     this.subscribed = subscribed;
     server.on(KICK_EVENT, (kick, done) => {
-      const report = kickLocalSockets(server, this.recent, kick);
+      const closed = kickLocalSockets(server, this.recent, kick);
       // A worker's emitter publishes the kick without asking for an answer.
-      if (typeof done === 'function') done(report);
+      if (typeof done === 'function') done({ node: this.nodes.id, closed });
     });
   }
 
@@ -75,25 +84,40 @@ export class LiveConnections implements OnApplicationShutdown {
     return { perSession, sockets: socketsIn(perSession), allNodesReached: remote.complete };
   }
 
+  /**
+   * Complete when every node in LiveNodes answered: the adapter stops at as many answers as the channel
+   * has other subscribers, which leaves out a node whose subscription is not back yet.
+   */
   private askOtherNodes(
     server: GatewayServer,
     kick: SocketKick,
     onLate?: (report: KickReport) => void,
   ): Promise<{ reports: KickReport[]; complete: boolean }> {
     const timeoutMs = this.config.env.SOCKET_KICK_TIMEOUT_MS;
+    const expected = this.nodes.others();
+    const reportLate = (reports: KickReport[]) => {
+      const late = mergeReports(reports);
+      if (Object.keys(late).length) onLate?.(late);
+    };
     return new Promise((resolve) => {
       let waited = false;
-      // The adapter's own timeout starts only once Redis has told it how many nodes there are.
+      // The adapter's own timeout starts only once Redis has told it how many nodes there are; the
+      // list of nodes may wait in the client's queue too. Neither may hold the caller past this.
       const timer = setTimeout(() => {
         waited = true;
         resolve({ reports: [], complete: false });
       }, timeoutMs);
-      server.serverSideEmit(KICK_EVENT, kick, (error: Error | null, reports: KickReport[]) => {
-        clearTimeout(timer);
+      server.serverSideEmit(KICK_EVENT, kick, (error: Error | null, answers: KickAnswer[]) => {
+        const reports = (answers ?? []).map((answer) => answer.closed);
+        if (waited) return reportLate(reports);
         if (error) this.logger.warn(`kick: ${error.message}`);
-        if (!waited) return resolve({ reports: reports ?? [], complete: !error });
-        const late = mergeReports(reports ?? []);
-        if (Object.keys(late).length) onLate?.(late);
+        void expected.then((nodes) => {
+          clearTimeout(timer);
+          if (waited) return reportLate(reports);
+          const heard = new Set((answers ?? []).map((answer) => answer.node));
+          const complete = !error && nodes !== null && [...nodes].every((node) => heard.has(node));
+          resolve({ reports, complete });
+        });
       });
     });
   }

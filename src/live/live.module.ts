@@ -8,6 +8,7 @@ import { DisconnectHandler } from './commands/disconnect.handler.js';
 import { ConnectionAdmission } from './connection-admission.js';
 import { DisconnectController } from './disconnect.controller.js';
 import { LiveConnections } from './live-connections.js';
+import { LiveNodes } from './live-nodes.js';
 import { RecentKicks } from './recent-kicks.js';
 import { SessionRevokedHandler } from './session-revoked.handler.js';
 import { TokenReplacedHandler } from './token-replaced.handler.js';
@@ -23,6 +24,7 @@ import { DisconnectRound } from './disconnect-round.js';
   providers: [
     ConnectionAdmission,
     LiveConnections,
+    LiveNodes,
     RecentKicks,
     SocketRecheck,
     SocketGateway,

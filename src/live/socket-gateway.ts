@@ -16,6 +16,7 @@ import { closeRedis, createRedis } from '../infra/redis/redis.js';
 import { AccessRefusals } from '../auth/index.js';
 import { type Admission, ConnectionAdmission } from './connection-admission.js';
 import { LiveConnections } from './live-connections.js';
+import { LiveNodes } from './live-nodes.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';
 import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
 import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
@@ -41,6 +42,11 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   private io?: GatewayServer;
   private redis: Redis[] = [];
   private timer?: NodeJS.Timeout;
+  /**
+   * Whether kicks from other nodes reach this one: its Redis subscription is confirmed. Undefined in a
+   * process without the gateway.
+   */
+  listening?: () => boolean;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -50,6 +56,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly recent: RecentKicks,
     private readonly recheck: SocketRecheck,
     private readonly refusals: AccessRefusals,
+    private readonly nodes: LiveNodes,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,10 +87,15 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     let subscribed = false;
     const confirm = () =>
       void sub.ping().then(
-        () => (subscribed = sub.status === 'ready'),
+        () => {
+          subscribed = sub.status === 'ready';
+          if (subscribed) void this.nodes.mark();
+        },
         () => undefined,
       );
+    this.listening = () => subscribed;
     this.connections.serveFrom(this.io, () => subscribed);
+    this.nodes.join(() => subscribed);
     confirm();
     // Kicks sent while this node's Redis connection was down never reached it: catch up from PostgreSQL.
     let lost = false;
@@ -197,6 +209,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
    */
   closeConnections(): void {
     clearInterval(this.timer);
+    // With no socket left here, the other nodes need not hear from this one any more.
+    if (this.io) void this.nodes.leave();
     this.connections.stopServing();
     this.io?.engine.close();
   }

@@ -33,11 +33,17 @@ export const tokenReplacedKick = (sessionId: string, currentFingerprint: string)
 /** Sockets one node closed, per session id (sessions it held no socket of are left out). */
 export type KickReport = Record<string, number>;
 
+/** A node's answer to a kick: who it is (see LiveNodes) and what it closed. */
+export interface KickAnswer {
+  node: string;
+  closed: KickReport;
+}
+
 export const KICK_EVENT = 'stepguard:kick';
 
 export interface InterServerEvents {
   /** `done` is missing at run time when a kick is published unasked (a worker's emitter, an unsubscribed node). */
-  [KICK_EVENT]: (kick: SocketKick, done: (report: KickReport) => void) => void;
+  [KICK_EVENT]: (kick: SocketKick, done: (answer: KickAnswer) => void) => void;
 }
 
 export const eventFor = (cause: KickCause) =>

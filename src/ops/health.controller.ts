@@ -20,7 +20,9 @@ export class HealthController {
 
   @Get('readyz')
   @Public()
-  @ApiOkResponse({ description: 'PostgreSQL and Redis answer' })
+  @ApiOkResponse({
+    description: 'PostgreSQL and Redis answer (and, on a node serving sockets, its subscription is live)',
+  })
   @ApiProblems(503)
   async readyz(): Promise<{ status: 'ready'; checks: Readiness }> {
     const checks = await this.probe.check();
@@ -28,7 +30,7 @@ export class HealthController {
       .filter(([, state]) => state === 'down')
       .map(([name]) => name);
     if (down.length)
-      throw new DomainError('service_unavailable', `Not ready: ${down.join(' and ')} unreachable`, { debug: checks });
+      throw new DomainError('service_unavailable', `Not ready: ${down.join(' and ')} down`, { debug: checks });
     return { status: 'ready', checks };
   }
 }

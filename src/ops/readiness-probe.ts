@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { SocketGateway } from '../live/index.js';
 import { withTimeout } from './with-timeout.js';
 
 export type DependencyState = 'up' | 'down';
@@ -8,6 +9,8 @@ export type DependencyState = 'up' | 'down';
 export interface Readiness {
   database: DependencyState;
   redis: DependencyState;
+  /** On a process serving sockets: its Redis subscription, through which the other nodes' kicks reach it. */
+  sockets?: DependencyState;
 }
 
 /** Short enough that a load balancer's probe (typically 1–5 s) gets an answer, never a timeout. */
@@ -17,18 +20,21 @@ const REDIS_TIMEOUT_MS = 1000;
 /**
  * Whether this process can serve: PostgreSQL answers as a primary (one that takes writes) and Redis answers
  * PING. A standby answers reads, but every write fails on it: after a failover, until the address the
- * process uses leads to the new primary, it is not ready.
+ * process uses leads to the new primary, it is not ready. An api node is not ready either until its socket
+ * subscription is back: a socket connected to it meanwhile could not be closed from another node.
  */
 @Injectable()
 export class ReadinessProbe {
   constructor(
     private readonly orm: MikroORM,
     private readonly redis: Redis,
+    @Optional() private readonly gateway?: SocketGateway,
   ) {}
 
   async check(): Promise<Readiness> {
     const [database, redis] = await Promise.all([this.database(), this.redisState()]);
-    return { database, redis };
+    const listening = this.gateway?.listening;
+    return listening ? { database, redis, sockets: listening() ? 'up' : 'down' } : { database, redis };
   }
 
   private async database(): Promise<DependencyState> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { OwnRedis } from '../support/own-redis.js';
@@ -63,6 +64,34 @@ describe('live connections while Redis is down', () => {
     ]);
   }, 30_000);
 
+  it('does not say every node was reached while a node’s subscription is gone', async () => {
+    const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
+    const user = await aUser(a.http, acme);
+    const closed = nextDisconnect(await sockets.connect(b.url, user.token));
+    const admin = new Redis(redis.url);
+    let res;
+    b.process.child.kill('SIGSTOP');
+    try {
+      // Every subscriber connection is cut: node A's comes back, node B's cannot while B is stopped. The
+      // channel then counts node A alone, and the adapter expects no answer from anyone.
+      const before = new Set(await subscribersOf(admin));
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await waitUntil(() => subscribersOf(admin), {
+        what: 'node A subscribed again, alone',
+        until: (ids) => ids.length === 1 && !before.has(ids[0]!),
+      });
+      await waitUntil(() => a.http.get('/readyz'), { what: 'node A ready again', until: (r) => r.status === 200 });
+      res = await a.http.post(`/v1/admin/users/${user.id}/disconnect`, { reason: 'unheard' }, acme.admin.token);
+    } finally {
+      b.process.child.kill('SIGCONT');
+      admin.disconnect();
+    }
+    expect(res.body).toEqual({ sessionsAffected: 1, socketsDisconnected: 0, allNodesReached: false });
+    // Node B catches up from PostgreSQL when its subscription is back.
+    expect(await closed).toMatchObject({ event: 'stepguard:step_up_required', payload: { reason: 'unheard' } });
+    await waitUntil(() => b.http.get('/readyz'), { what: 'node B ready again', until: (r) => r.status === 200 });
+  }, 30_000);
+
   it('refuses reconnection during the outage and closes the other node’s socket when Redis returns', async () => {
     const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
     const user = await aUser(a.http, acme);
@@ -113,3 +142,9 @@ describe('live connections while Redis is down', () => {
     expect(await closed).toMatchObject({ event: 'stepguard:step_up_required', payload: { reason: 'node lost' } });
   }, 30_000);
 });
+
+/** The ids of the Stepguard subscriber connections Redis has (one per api node whose subscription is up). */
+async function subscribersOf(admin: Redis): Promise<string[]> {
+  const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+  return [...list.matchAll(/^id=(\d+) .* name=stepguard:socket-sub /gm)].map((m) => m[1]!);
+}

@@ -48,7 +48,7 @@ describe('operations endpoints', () => {
   it('answers /readyz with both dependencies up', async () => {
     const res = await t.http.get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up', sockets: 'up' } });
   });
 
   it('records request latency by route template, never by raw URL', async () => {

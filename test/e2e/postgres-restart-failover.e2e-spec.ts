@@ -158,7 +158,7 @@ describe('PostgreSQL restarts and failovers with traffic running', () => {
 
       const down = await readiness(503);
       expectUnavailable(down);
-      expect(down.body.detail).toBe('Not ready: database unreachable');
+      expect(down.body.detail).toBe('Not ready: database down');
       const outage = traffic.mark();
       await waitUntil(() => traffic.tally(outage), {
         what: 'both kinds of write answered 503 during the outage',
@@ -170,7 +170,10 @@ describe('PostgreSQL restarts and failovers with traffic running', () => {
       expect(me.headers.get('retry-after')).toBe('5');
 
       await primary.start();
-      expect((await readiness(200)).body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
+      expect((await readiness(200)).body).toEqual({
+        status: 'ready',
+        checks: { database: 'up', redis: 'up', sockets: 'up' },
+      });
       await acknowledgedSince(traffic, traffic.mark(), 'after the start');
     } finally {
       await traffic.stop();
@@ -230,7 +233,7 @@ describe('PostgreSQL restarts and failovers with traffic running', () => {
         acme.admin.token,
       );
       expectUnavailable(write);
-      expect((await api.http.get('/readyz')).body.detail).toBe('Not ready: database unreachable');
+      expect((await api.http.get('/readyz')).body.detail).toBe('Not ready: database down');
 
       await standby.promote();
       [primary, standby] = [standby, primary];
