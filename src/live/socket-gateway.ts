@@ -22,6 +22,7 @@ import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
 import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
 import { PING_EVENT } from './socket-events.js';
 import { socketRedisKey } from './socket-redis-key.js';
+import { SubscriptionWatch } from './subscription-watch.js';
 import { type CaughtUp, SocketRecheck } from './socket-recheck.js';
 import type { GatewayServer, GatewaySocket } from './socket-server.js';
 import { socketsIn } from './socket-kick.js';
@@ -42,6 +43,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   private io?: GatewayServer;
   private redis: Redis[] = [];
   private timer?: NodeJS.Timeout;
+  private subscription?: SubscriptionWatch;
   /**
    * Whether kicks from other nodes reach this one: its Redis subscription is confirmed. Undefined in a
    * process without the gateway.
@@ -82,33 +84,17 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
     });
     this.io.use((socket, next) => void this.handshake(socket).then(next, next));
     this.io.on('connection', (socket) => this.joined(socket));
-    // Whether this node's subscriptions are live: a PING on the subscriber connection is answered after
-    // the (re)subscriptions sent before it. Until then the adapter would count the other nodes wrong.
-    let subscribed = false;
-    const confirm = () =>
-      void sub.ping().then(
-        () => {
-          subscribed = sub.status === 'ready';
-          if (subscribed) void this.nodes.mark();
-        },
-        () => undefined,
-      );
-    this.listening = () => subscribed;
-    this.connections.serveFrom(this.io, () => subscribed);
-    this.nodes.join(() => subscribed);
-    confirm();
-    // Kicks sent while this node's Redis connection was down never reached it: catch up from PostgreSQL.
-    let lost = false;
-    sub.on('close', () => {
-      subscribed = false;
-      lost = true;
+    // Until this node's subscriptions are confirmed, the adapter would count the other nodes wrong.
+    this.subscription = new SubscriptionWatch(sub, (recovered) => {
+      void this.nodes.mark();
+      // Kicks sent while this node's Redis connection was down never reached it: catch up from PostgreSQL.
+      if (recovered) void this.recheckSockets();
     });
-    sub.on('ready', () => {
-      confirm();
-      if (!lost) return;
-      lost = false;
-      void this.recheckSockets();
-    });
+    const listening = () => this.subscription?.isLive() ?? false;
+    this.listening = listening;
+    this.connections.serveFrom(this.io, listening);
+    this.nodes.join(listening);
+    this.subscription.start();
     this.timer = setInterval(() => void this.recheckSockets(), this.config.env.SOCKET_RECHECK_INTERVAL_SECONDS * 1000);
     this.timer.unref();
   }
@@ -209,6 +195,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
    */
   closeConnections(): void {
     clearInterval(this.timer);
+    this.subscription?.stop();
     // With no socket left here, the other nodes need not hear from this one any more.
     if (this.io) void this.nodes.leave();
     this.connections.stopServing();

@@ -5,7 +5,7 @@ import { Gauge, Registry } from 'prom-client';
 import { Clock } from '../common/clock.js';
 import { TenantScope } from '../common/tenant-scope.js';
 import { Session } from '../sessions/index.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 const COUNT_TIMEOUT_MS = 5000;
 

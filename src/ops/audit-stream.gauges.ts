@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import { AuditStreamHealth, REPORTED_SINK_STATES, type SinkHealth } from '../audit/index.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 const READ_TIMEOUT_MS = 5000;
 

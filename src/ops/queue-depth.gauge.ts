@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { JobType } from 'bullmq';
 import { Gauge, Registry } from 'prom-client';
 import { type MonitoredQueue, STEPGUARD_QUEUES } from './stepguard-queues.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const satisfies JobType[];
 const COUNT_TIMEOUT_MS = 2000;

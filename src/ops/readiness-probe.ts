@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Optional } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { SocketGateway } from '../live/index.js';
-import { withTimeout } from './with-timeout.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 export type DependencyState = 'up' | 'down';
 
