@@ -17,6 +17,7 @@ export const LAYERS = {
   compliance: ['audit', 'identity', 'sessions', 'policy', 'factors'],
   auth: ['audit', 'identity', 'sessions', 'policy', 'factors', 'compliance'],
   live: ['audit', 'identity', 'sessions', 'policy', 'factors', 'compliance', 'auth'],
+  web: ['audit', 'identity', 'sessions', 'policy', 'factors', 'compliance', 'auth', 'live'],
 };
 const SLICES = Object.keys(LAYERS);
 /** The processes' assembly around the slices: what each may use besides the toolboxes. */
@@ -95,6 +96,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // The pages' scripts run in the browser.
+  { files: ['src/web/assets/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   // Nest resolves constructor parameters from their emitted types: those imports must stay value imports.
   {
     files: ['src/**/*.ts', 'workers/**/*.ts'],

@@ -9,6 +9,7 @@ import { jsonBody } from '../http/json-body.js';
 import { noStore } from '../http/no-store.js';
 import { setupOpenApi } from '../http/openapi.setup.js';
 import { trustProxySetting } from '../http/trusted-proxy.js';
+import { installPages, PAGE_PATHS, WebModule } from '../web/index.js';
 
 export interface HttpAppOptions extends AppOptions {
   /** Where the JSON logs go (stdout by default); tests capture them here. */
@@ -17,7 +18,7 @@ export interface HttpAppOptions extends AppOptions {
 
 /** The HTTP api with its ops endpoints (and whatever `options.extra` adds), configured but not yet listening. */
 export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestExpressApplication> {
-  const modules = AppModule.forRoot(config, { ...options, extra: [OpsModule, ...(options.extra ?? [])] });
+  const modules = AppModule.forRoot(config, { ...options, extra: [OpsModule, WebModule, ...(options.extra ?? [])] });
   const app = await NestFactory.create<NestExpressApplication>(modules, {
     bodyParser: false,
     bufferLogs: true,
@@ -27,7 +28,8 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.env.TRUSTED_PROXY));
   app.use('/v1', noStore);
-  app.use(...jsonBody(config.env.HTTP_BODY_LIMIT_BYTES));
+  installPages(app, config.env.HTTP_BODY_LIMIT_BYTES);
+  app.use(...jsonBody(config.env.HTTP_BODY_LIMIT_BYTES, PAGE_PATHS));
   setupOpenApi(app);
   return app;
 }

@@ -15,8 +15,10 @@ import {
   type Access,
   ACCESS_KEY,
   ENROLLMENT_ALLOWED_KEY,
+  PAGE_KEY,
   STEP_UP_ALLOWED_KEY,
 } from '../common/access/access.decorators.js';
+import { sessionCookieToken } from '../http/session-cookie.js';
 import type { AccessDenial } from './events/access-denied.event.js';
 import { type PrincipalRead, PRINCIPAL_READS_KEY } from '../common/access/principal-read.js';
 import { actorOf, hasPermission, type Principal, type TenantPrincipal } from '../common/access/principal.js';
@@ -46,7 +48,7 @@ export class AuthenticationGuard implements CanActivate {
       kind: 'user',
     };
     if (access.kind === 'public') return true;
-    const token = bearerToken(req);
+    const token = bearerToken(req) ?? (this.marked(ctx, PAGE_KEY) ? this.pageToken(req) : null);
     if (access.kind === 'operator') {
       const expected = this.config.env.STEPGUARD_OPERATOR_TOKEN;
       if (!token || !expected || !constantTimeEqual(token, expected)) {
@@ -128,6 +130,10 @@ export class AuthenticationGuard implements CanActivate {
       );
     }
     return null;
+  }
+
+  private pageToken(req: Request): string | null {
+    return sessionCookieToken(req, this.config.publicUrl);
   }
 
   private marked(ctx: ExecutionContext, key: string): boolean {

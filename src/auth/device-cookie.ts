@@ -33,13 +33,21 @@ function decoded(value: string): string | undefined {
 
 const plausible = (token: string | undefined) => (token && PLAUSIBLE_TOKEN.test(token) ? token : undefined);
 
-/** httpOnly so scripts cannot read it; SameSite=Strict so other sites cannot send it; Secure over https. */
-export function setDeviceCookie(res: Response, device: { token: string; expiresAt: Date }, config: AppConfig): void {
+/**
+ * httpOnly so scripts cannot read it; SameSite=Strict so other sites cannot send it; Secure over https.
+ * Sent only to the sign-in routes: the API's (`/v1/auth`) or the sign-in pages' (`/account/sign-in`).
+ */
+export function setDeviceCookie(
+  res: Response,
+  device: { token: string; expiresAt: Date },
+  config: AppConfig,
+  path: '/v1/auth' | '/account/sign-in' = '/v1/auth',
+): void {
   res.cookie(DEVICE_COOKIE, device.token, {
     httpOnly: true,
     sameSite: 'strict',
     secure: config.publicUrl.startsWith('https:'),
-    path: '/v1/auth',
+    path,
     expires: device.expiresAt,
   });
 }

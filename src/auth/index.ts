@@ -6,3 +6,7 @@ export { DeliverSecurityNoticeCommand } from './commands/deliver-security-notice
 export { PurgeSpentMfaRecordsCommand } from './commands/purge-spent-mfa-records.command.js';
 export { AccessDeniedEvent } from './events/access-denied.event.js';
 export { LoginFailedEvent, LoginSucceededEvent } from './events/login.events.js';
+export { LoginCommand } from './commands/login.command.js';
+export { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-code.command.js';
+export { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
+export { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';

@@ -5,5 +5,5 @@ export { SweepGracePeriodsCommand } from './commands/sweep-grace-periods.command
 export { COMPLIANCE_ENTITIES } from './compliance.entities.js';
 export { ComplianceModule } from './compliance.module.js';
 export { AllDevicesForgottenEvent } from './events/all-devices-forgotten.event.js';
-export { MfaStatusReader } from './mfa-status.js';
+export { MfaStatusReader, type UserMfaStatus } from './mfa-status.js';
 export { MFA_OF_USER } from './standings/mfa-of-user.sql.js';

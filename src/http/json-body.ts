@@ -19,12 +19,13 @@ function send(res: Response, code: ErrorCode, detail: string): void {
 }
 
 /**
- * JSON bodies only, with a size limit; malformed, oversized and non-JSON bodies become problem+json
+ * JSON bodies only (but on `formPaths`, the pages, which parse their own forms), with a size limit; malformed, oversized and non-JSON bodies become problem+json
  * (400, 413, 415) before any route sees them, never a 500.
  */
-export function jsonBody(limitBytes: number) {
+export function jsonBody(limitBytes: number, formPaths: readonly string[] = []) {
   const parse = express.json({ limit: limitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (formPaths.some((path) => req.path === path || req.path.startsWith(`${path}/`))) return next();
     const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
     if (hasBody && !req.is(['application/json', 'application/*+json'])) {
       return send(res, 'unsupported_media_type', 'Send the body as application/json');

@@ -12,3 +12,5 @@ export { SESSIONS_ENTITIES } from './sessions.entities.js';
 export { SessionsModule } from './sessions.module.js';
 export { SessionsService } from './sessions.service.js';
 export type { AuthenticatedSession } from './session.repository.js';
+export { RevokeOtherSessionsCommand } from './commands/revoke-other-sessions.command.js';
+export { LIVE_SESSIONS } from './live-sessions.read.js';

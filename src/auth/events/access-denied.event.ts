@@ -6,7 +6,9 @@ export type AccessDenial =
   | 'wrong_app'
   | 'operator_token'
   | 'bad_token'
-  | 'socket_refused';
+  | 'socket_refused'
+  /** A page's form posted without its token, or from another origin. */
+  | 'form_forgery';
 
 /** One per refused request, for the metrics; only the first of a window per caller is audited (AccessRefusals). */
 export class AccessDeniedEvent {

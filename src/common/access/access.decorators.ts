@@ -42,3 +42,10 @@ export const StepUpAllowed = () => SetMetadata(STEP_UP_ALLOWED_KEY, true);
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );
+
+export const PAGE_KEY = 'stepguard:page';
+/**
+ * A server-rendered page (`/account`, `/admin`): the session may come from the page cookie as well as a
+ * bearer token. Only pages read the cookie, so no API route can be driven by a browser's ambient cookie.
+ */
+export const Page = () => SetMetadata(PAGE_KEY, true);

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   degraded_session: 403,
   step_up_required: 403,
   wrong_app: 403,
+  form_rejected: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -28,6 +28,20 @@ const INPUT_SQLSTATES = new Set(['22021', '22P05', '22P02', '22001']);
 /** Long enough for a PostgreSQL restart; a failover takes longer, and clients simply ask again. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * What a failure is, as a problem: a DomainError's code, an HTTP exception's status, a bad stored value's 400,
+ * a database outage's 503; anything unexpected is logged with its stack and becomes a bare 500. The JSON
+ * filter below sends it; the pages render it.
+ */
+export function problemOf(exception: unknown, url: string, logger: Logger): { problem: Problem; retryAfter?: number } {
+  const error = isDatabaseUnavailable(exception) ? databaseUnavailable(exception as Error, logger) : exception;
+  const retry = error instanceof DomainError ? error.extra.retryAfterSeconds : undefined;
+  return {
+    problem: toProblem(error, url, logger),
+    ...(retry !== undefined ? { retryAfter: Math.max(1, Math.ceil(retry)) } : {}),
+  };
+}
+
 /** The one place where failures become RFC 9457 responses; anything unexpected is a logged 500. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -38,39 +52,36 @@ export class ProblemFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
     if (host.getType() !== 'http' || res.headersSent) return;
-    const error = isDatabaseUnavailable(exception) ? this.databaseUnavailable(exception as Error) : exception;
-    const body = this.toProblem(error, req.originalUrl);
-    if (error instanceof DomainError && error.extra.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
-    }
+    const { problem: body, retryAfter } = problemOf(exception, req.originalUrl, this.logger);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
+}
 
-  /**
-   * PostgreSQL restarting or failing over is an outage, not a bug: 503 with Retry-After (readiness says the
-   * same), a warning without a stack, and nothing retried here: a write whose COMMIT got no answer may have
-   * committed, so only the client, who knows whether its request is safe to repeat, may repeat it.
-   */
-  private databaseUnavailable(exception: Error): DomainError {
-    this.logger.warn(`PostgreSQL unreachable: ${exception.message}`);
-    return new DomainError('service_unavailable', 'The service is briefly unavailable: try again shortly', {
-      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-    });
-  }
+/**
+ * PostgreSQL restarting or failing over is an outage, not a bug: 503 with Retry-After (readiness says the
+ * same), a warning without a stack, and nothing retried here: a write whose COMMIT got no answer may have
+ * committed, so only the client, who knows whether its request is safe to repeat, may repeat it.
+ */
+function databaseUnavailable(exception: Error, logger: Logger): DomainError {
+  logger.warn(`PostgreSQL unreachable: ${exception.message}`);
+  return new DomainError('service_unavailable', 'The service is briefly unavailable: try again shortly', {
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  });
+}
 
-  private toProblem(exception: unknown, url: string): Problem {
-    if (exception instanceof DomainError) return problemFor(exception);
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = HTTP_CODES[status];
-      if (code) return problem(code, status === 404 ? `No route for ${url.split('?')[0]}` : exception.message);
-    }
-    if (exception instanceof DriverException && INPUT_SQLSTATES.has(exception.code ?? '')) {
-      // The driver's message quotes SQL and values: the log gets the SQLSTATE, the client a generic line.
-      this.logger.warn(`The database refused a value from the request (SQLSTATE ${exception.code})`);
-      return problem('validation_failed', 'The request contains a value the server cannot store');
-    }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return problem('internal_error', 'An unexpected error occurred');
+function toProblem(exception: unknown, url: string, logger: Logger): Problem {
+  if (exception instanceof DomainError) return problemFor(exception);
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = HTTP_CODES[status];
+    if (code) return problem(code, status === 404 ? `No route for ${url.split('?')[0]}` : exception.message);
   }
+  if (exception instanceof DriverException && INPUT_SQLSTATES.has(exception.code ?? '')) {
+    // The driver's message quotes SQL and values: the log gets the SQLSTATE, the client a generic line.
+    logger.warn(`The database refused a value from the request (SQLSTATE ${exception.code})`);
+    return problem('validation_failed', 'The request contains a value the server cannot store');
+  }
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return problem('internal_error', 'An unexpected error occurred');
 }

@@ -25,6 +25,7 @@ const TITLES: Record<ErrorCode, string> = {
   degraded_session: 'Degraded session',
   step_up_required: 'Step-up required',
   wrong_app: 'Not available to this app',
+  form_rejected: 'Form rejected',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',

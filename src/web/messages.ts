@@ -1,0 +1,35 @@
+import type { ErrorCode } from '../common/errors/domain-error.js';
+
+/**
+ * What each problem code means to a person, and what to do about it: the pages never show an API's
+ * `detail`. English for now; a translation is another table of the same codes.
+ */
+export const MESSAGES: Record<ErrorCode, string> = {
+  validation_failed: 'Some of what you entered is not valid. Check the fields and try again.',
+  unauthorized: 'Your session has ended. Sign in again to continue.',
+  invalid_credentials:
+    'That organisation, e-mail address and password do not match an account. Check them and try again.',
+  reauth_required: 'For your security, confirm your password and a code to continue.',
+  invalid_app_key: 'The app that sent you here is not registered with your organisation.',
+  mfa_code_invalid: 'That code is not right. Check it and try again, or use another method.',
+  forbidden: 'You do not have permission to do that. Ask an administrator if you need it.',
+  policy_requires_mfa:
+    'Your organisation requires two-step verification, so this cannot be removed. Add another method first.',
+  admin_mfa_required: 'Administrators must use two-step verification. Set it up to continue.',
+  authenticator_required: 'This needs an authenticator app or a passkey.',
+  degraded_session: 'You signed in with a backup code. Sign in with your authenticator or e-mail code to do this.',
+  step_up_required: 'For your security, verify it is you again to continue.',
+  wrong_app: 'You signed in through another app. Sign in here to continue.',
+  form_rejected: 'This form has expired or was not sent from this site. Go back, reload the page and try again.',
+  not_found: 'There is nothing here. It may have been removed, or the link is wrong.',
+  method_not_allowed: 'That action is not available here.',
+  conflict: 'This changed in the meantime. Reload the page and try again.',
+  code_already_used: 'That code has already been used. Wait for a new one, or use another method.',
+  challenge_expired: 'Your sign-in took too long. Start again.',
+  payload_too_large: 'What you sent is too large.',
+  unsupported_media_type: 'This form could not be read. Reload the page and try again.',
+  too_many_attempts: 'Too many attempts. Wait a few minutes, then try again.',
+  internal_error: 'Something went wrong on our side. Try again; if it keeps happening, contact your administrator.',
+  service_unavailable: 'The service is briefly unavailable. Try again in a moment.',
+  key_unavailable: 'The service cannot reach its keys right now. Try again in a moment.',
+};

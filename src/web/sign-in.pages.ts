@@ -1,0 +1,204 @@
+import { Get, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  LoginCommand,
+  presentedDeviceToken,
+  SendChallengeEmailCodeCommand,
+  setDeviceCookie,
+  VerifyMfaChallengeCommand,
+} from '../auth/index.js';
+import { CurrentPrincipal, EnrollmentAllowed, Public, StepUpAllowed } from '../common/access/access.decorators.js';
+import { actorOf, type UserPrincipal } from '../common/access/principal.js';
+import type { RequestMeta } from '../common/actor.js';
+import { AppConfig } from '../common/app-config.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ReqMeta } from '../http/request-meta.js';
+import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
+import { RevokeSessionCommand } from '../sessions/index.js';
+import { FormTokens } from './form-tokens.js';
+import { formFailure, PageController } from './page-controller.js';
+import { PageRenderer } from './page-renderer.js';
+import { dropChallenge, keepChallenge, type PageChallengeMethod, pendingChallenge } from './sign-in-state.js';
+
+const signInForm = z.object({
+  tenant: z.string().trim().min(1).max(63),
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(256),
+});
+const verifyForm = z.object({
+  method: z.enum(['totp', 'email', 'backup_code']),
+  code: z.string().trim().min(1).max(32),
+  remember: z.literal('on').optional(),
+});
+
+const METHOD_NAMES: Record<PageChallengeMethod, string> = {
+  totp: 'Authenticator app',
+  email: 'E-mail code',
+  backup_code: 'Backup code',
+};
+
+/** Sign-in with a password, then the second factor; sign-out. The same commands as `/v1/auth`. */
+@PageController('account')
+export class SignInPages {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly config: AppConfig,
+    private readonly pages: PageRenderer,
+    private readonly tokens: FormTokens,
+  ) {}
+
+  @Get('sign-in')
+  @Public()
+  signInPage(@Query('tenant') tenant: unknown, @Req() req: Request, @Res() res: Response): void {
+    const prefill = typeof tenant === 'string' ? tenant.slice(0, 63) : '';
+    this.showSignIn(req, res, { tenant: prefill, email: '', error: null });
+  }
+
+  @Post('sign-in')
+  @Public()
+  async signIn(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
+    const form = signInForm.safeParse(req.body);
+    const entered = {
+      tenant: String(req.body?.tenant ?? '').slice(0, 63),
+      email: String(req.body?.email ?? '').slice(0, 254),
+    };
+    if (!form.success)
+      return this.showSignIn(
+        req,
+        res,
+        { ...entered, error: 'Enter your organisation, e-mail address and password.' },
+        400,
+      );
+    let result;
+    try {
+      const deviceToken = presentedDeviceToken(req, undefined);
+      result = await this.commands.execute(new LoginCommand({ ...form.data, deviceToken }, meta));
+    } catch (error) {
+      const failure = formFailure(error, ['invalid_credentials', 'too_many_attempts', 'validation_failed']);
+      return this.showSignIn(req, res, { ...entered, error: failure.message }, failure.status);
+    }
+    if (result.status === 'mfa_required') {
+      keepChallenge(res, result.challenge, this.config);
+      return res.redirect(303, '/account/sign-in/verify');
+    }
+    setSessionCookie(res, result.token, result.session.expiresAt, this.config.publicUrl);
+    res.redirect(303, '/account');
+  }
+
+  @Get('sign-in/verify')
+  @Public()
+  verifyPage(
+    @Query('method') method: unknown,
+    @Query('sent') sent: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    const challenge = pendingChallenge(req);
+    if (!challenge) return res.redirect(303, '/account/sign-in');
+    const chosen = challenge.methods.find((m) => m === method) ?? challenge.methods[0]!;
+    this.showVerify(req, res, chosen, { error: null, sent: sent === '1' });
+  }
+
+  @Post('sign-in/verify')
+  @Public()
+  async verify(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
+    const challenge = pendingChallenge(req);
+    if (!challenge) return res.redirect(303, '/account/sign-in');
+    const form = verifyForm.safeParse(req.body);
+    const method = challenge.methods.find((m) => m === req.body?.method) ?? challenge.methods[0]!;
+    if (!form.success) return this.showVerify(req, res, method, { error: 'Enter the code.', sent: false }, 400);
+    let opened;
+    try {
+      const input = { method: form.data.method, code: form.data.code, rememberDevice: form.data.remember === 'on' };
+      opened = await this.commands.execute(new VerifyMfaChallengeCommand(challenge.id, input, meta));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'challenge_expired') {
+        dropChallenge(res, this.config);
+        return this.showSignIn(
+          req,
+          res,
+          { tenant: '', email: '', error: formFailure(error, ['challenge_expired']).message },
+          410,
+        );
+      }
+      const failure = formFailure(error, ['mfa_code_invalid', 'code_already_used', 'too_many_attempts', 'not_found']);
+      return this.showVerify(req, res, method, { error: failure.message, sent: false }, failure.status);
+    }
+    dropChallenge(res, this.config);
+    if (opened.device) setDeviceCookie(res, opened.device, this.config, '/account/sign-in');
+    setSessionCookie(res, opened.token, opened.session.expiresAt, this.config.publicUrl);
+    res.redirect(303, '/account');
+  }
+
+  @Post('sign-in/verify/send-code')
+  @Public()
+  async sendCode(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
+    const challenge = pendingChallenge(req);
+    if (!challenge) return res.redirect(303, '/account/sign-in');
+    try {
+      await this.commands.execute(new SendChallengeEmailCodeCommand(challenge.id, meta));
+    } catch (error) {
+      const failure = formFailure(error, ['too_many_attempts', 'not_found', 'challenge_expired']);
+      return this.showVerify(req, res, 'email', { error: failure.message, sent: false }, failure.status);
+    }
+    res.redirect(303, '/account/sign-in/verify?method=email&sent=1');
+  }
+
+  @Post('sign-out')
+  @EnrollmentAllowed()
+  @StepUpAllowed()
+  async signOut(
+    @CurrentPrincipal() p: UserPrincipal,
+    @ReqMeta() meta: RequestMeta,
+    @Res() res: Response,
+  ): Promise<void> {
+    const own = { kind: 'own', userId: p.userId } as const;
+    try {
+      await this.commands.execute(new RevokeSessionCommand(p.tenantId, p.session.id, own, 'logout', actorOf(p), meta));
+    } catch (error) {
+      // Revoked meanwhile (another tab signed out): the session is gone, which is what was asked.
+      if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
+    }
+    clearSessionCookie(res, this.config.publicUrl);
+    res.redirect(303, '/account/sign-in');
+  }
+
+  private showSignIn(
+    req: Request,
+    res: Response,
+    form: { tenant: string; email: string; error: string | null },
+    status = 200,
+  ) {
+    const formToken = this.tokens.forVisitor(req, res);
+    this.pages.send(res, 'sign-in', { title: 'Sign in', formToken }, form, status);
+  }
+
+  private showVerify(
+    req: Request,
+    res: Response,
+    method: PageChallengeMethod,
+    state: { error: string | null; sent: boolean },
+    status = 200,
+  ) {
+    const challenge = pendingChallenge(req)!;
+    const formToken = this.tokens.forVisitor(req, res);
+    const methods = challenge.methods.map((m) => ({ id: m, name: METHOD_NAMES[m], current: m === method }));
+    this.pages.send(
+      res,
+      'verify',
+      { title: 'Verify it is you', formToken },
+      {
+        ...state,
+        method,
+        methodName: METHOD_NAMES[method],
+        methods,
+        choice: methods.length > 1,
+        email: method === 'email',
+        backup: method === 'backup_code',
+      },
+      status,
+    );
+  }
+}

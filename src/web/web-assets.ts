@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `assets/` beside this file; `nest build` copies it to the same place under `dist/`. */
+const ASSET_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+/**
+ * The pages' CSS and scripts under names that carry a hash of their content (`stepguard.3f9a1c20b4.css`):
+ * a browser may keep each for a year, since a changed file gets a new name. Read once at start.
+ */
+@Injectable()
+export class WebAssets {
+  private readonly byName = new Map<string, Asset>();
+  private readonly urls = new Map<string, string>();
+
+  constructor() {
+    for (const file of readdirSync(ASSET_DIR)) {
+      const type = TYPES[extname(file)];
+      if (!type) continue;
+      const body = readFileSync(join(ASSET_DIR, file));
+      const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
+      const hashed = file.replace(/(\.[a-z]+)$/, `.${hash}$1`);
+      this.byName.set(hashed, { body, type });
+      this.urls.set(file, `/assets/${hashed}`);
+    }
+  }
+
+  /** The URL of a source file's hashed copy (`stepguard.css` → `/assets/stepguard.<hash>.css`). */
+  url(file: string): string {
+    const url = this.urls.get(file);
+    if (!url) throw new Error(`No asset named ${file}`);
+    return url;
+  }
+
+  get(hashedName: string): Asset | undefined {
+    return this.byName.get(hashedName);
+  }
+}
