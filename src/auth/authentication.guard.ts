@@ -116,10 +116,11 @@ export class AuthenticationGuard implements CanActivate {
       );
     }
     if (session.enrollmentOnly && !this.marked(ctx, ENROLLMENT_ALLOWED_KEY)) {
-      return refused(
-        'enrollment_only',
-        forbidden('This session may only enrol a second factor: enrol one to continue'),
-      );
+      // The denial rides along (never sent) so that the pages can take the user to the set-up page.
+      const error = new DomainError('forbidden', 'This session may only enrol a second factor: enrol one to continue', {
+        debug: { denial: 'enrollment_only' },
+      });
+      return refused('enrollment_only', error);
     }
     // The admin API is the console: a session opened through a client app was held to the client's
     // rules only, so it cannot carry an admin into the console.

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DomainError, type ErrorCode } from '../common/errors/domain-error.js';
 import { problemOf } from '../common/errors/problem.filter.js';
 import { MESSAGES } from './messages.js';
 import { PageRenderer } from './page-renderer.js';
@@ -19,7 +20,8 @@ export class PageErrorsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     if (res.headersSent) return;
     const { problem, retryAfter } = problemOf(exception, req.originalUrl, this.logger);
-    if (problem.code === 'unauthorized') return res.redirect(303, '/account/sign-in');
+    const redirect = redirectFor(exception, problem.code);
+    if (redirect) return res.redirect(303, redirect);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     this.pages.send(
       res,
@@ -29,4 +31,16 @@ export class PageErrorsFilter implements ExceptionFilter {
       problem.status,
     );
   }
+}
+
+/**
+ * Where a refusal that the user can resolve sends them: signed out → sign-in; a session that may only
+ * enrol → the set-up page; a session flagged by a Disconnect → the step-up page.
+ */
+function redirectFor(exception: unknown, code: ErrorCode): string | null {
+  if (code === 'unauthorized') return '/account/sign-in';
+  if (code === 'step_up_required') return '/account/step-up';
+  const denial =
+    exception instanceof DomainError ? (exception.extra.debug as { denial?: string } | undefined) : undefined;
+  return denial?.denial === 'enrollment_only' ? '/account/mfa/set-up' : null;
 }

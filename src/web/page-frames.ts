@@ -4,6 +4,9 @@ import type { SessionPrincipal } from '../sessions/index.js';
 import { FormTokens } from './form-tokens.js';
 import type { PageFrame } from './page-renderer.js';
 
+/** Any of these opens the admin console (each of its pages asks for its own). */
+const ADMIN_PERMISSIONS = ['tenant:manage', 'users:read', 'audit:read'] as const;
+
 /**
  * The frame of a signed-in page, with the user's MFA status it is built from: the grace banner shows on
  * every page while the user's deadline runs. Routes using it read `MFA_OF_USER` with the principal.
@@ -26,6 +29,7 @@ export class PageFrames {
       title,
       user: { email: p.email, tenantName: p.tenant.name },
       formToken: this.tokens.forSession(p.session.id),
+      admin: ADMIN_PERMISSIONS.some((permission) => p.permissions.has(permission)),
       ...(compliance.status === 'grace' ? { deadline: compliance.deadline.toISOString() } : {}),
       ...(section ? { section } : {}),
     };

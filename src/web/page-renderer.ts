@@ -18,7 +18,9 @@ export interface PageFrame {
   /** The grace-period banner: MFA is required from this date. */
   deadline?: string;
   /** The nav entry to mark as the current page. */
-  section?: 'security' | 'sessions';
+  section?: 'security' | 'sessions' | 'activity' | 'admin';
+  /** The user may open the admin console (the nav shows it). */
+  admin?: boolean;
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
@@ -55,7 +57,7 @@ export class PageRenderer {
   /** Sends the page with this status (200 unless a form came back with errors). */
   send(res: Response, page: string, frame: PageFrame, data: Record<string, unknown> = {}, status = 200): void {
     // Strict templates fail on an absent field: the frame's optional ones are present, empty.
-    const full = { user: null, deadline: null, section: null, ...frame };
+    const full = { user: null, deadline: null, section: null, admin: false, ...frame };
     const body = this.page(page)({ ...full, ...data });
     res
       .status(status)
