@@ -59,7 +59,9 @@ export function sentinelConfig(set: SetConfig, port: number, dir: string, master
     `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
     `sentinel auth-user ${name} ${set.user}`,
     `sentinel auth-pass ${name} ${set.password}`,
-    `sentinel down-after-milliseconds ${name} 1000`,
-    `sentinel failover-timeout ${name} 5000`,
+    // Short enough for a test, long enough that a loaded 2-core CI machine does not see a busy node as down
+    // (a replica flagged down mid-promotion made a failover abort with -failover-abort-slave-timeout).
+    `sentinel down-after-milliseconds ${name} 2000`,
+    `sentinel failover-timeout ${name} 15000`,
   ];
 }

@@ -28,9 +28,12 @@ function accessOptions(target: RedisTarget): RedisOptions {
 }
 
 /**
- * Through Sentinel the master is asked for at every (re)connection and must answer as a master (`role`);
- * the failover detector listens for `+switch-master` on the sentinels and drops the connection at once,
- * so a promotion moves every client to the new master instead of leaving it on a demoted one.
+ * Through Sentinel the master is asked for at every (re)connection and must answer as a master (`role`).
+ * A demoted master is left by every client without help: the sentinels close its clients' connections as
+ * they make it a replica (CLIENT KILL), a killed one drops them, and a write answered READONLY reconnects.
+ * ioredis's `failoverDetector` is off: its `+switch-master` handler disconnects the connector even while a
+ * reconnection is under way, which fails that reconnection and leaves the client ended for good (seen in
+ * the failover e2e: an api node's subscriber, a worker's BullMQ connections, never back).
  */
 function sentinelOptions(target: RedisSentinelTarget): RedisOptions {
   return {
@@ -38,7 +41,7 @@ function sentinelOptions(target: RedisSentinelTarget): RedisOptions {
     name: target.name,
     role: 'master',
     ...(target.sentinelPassword !== undefined && { sentinelPassword: target.sentinelPassword }),
-    failoverDetector: true,
+    failoverDetector: false,
     // The same TLS (and verification) to the sentinels as to the data nodes.
     enableTLSForSentinelMode: target.tls !== undefined,
     ...(target.tls && { sentinelTLS: target.tls }),
