@@ -44,3 +44,4 @@ export {
 } from './retention/commands/purge-audit-log.command.js';
 export { AuditRetentionPurgedEvent } from './retention/events/audit-retention-purged.event.js';
 export type { PurgeHorizon } from './retention/purge-horizon.js';
+export { type UserActivityEntry, userActivityOf, type UserActivityPage } from './queries/user-activity.js';

@@ -31,3 +31,7 @@ export { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
 export { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';
 export { RefusalAuditGate } from './verification/refusal-audit-gate.js';
 export { SecondFactorRefusals } from './verification/second-factor-refusals.js';
+export { RegenerateBackupCodesCommand } from './commands/regenerate-backup-codes.command.js';
+export { RemoveFactorCommand } from './commands/remove-factor.command.js';
+export { MFA_RESET_TOKEN_PREFIX } from './mfa-reset/commands/deliver-mfa-reset-link.handler.js';
+export { OpenMfaResetCommand } from './mfa-reset/commands/open-mfa-reset.command.js';

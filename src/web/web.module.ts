@@ -11,11 +11,29 @@ import { SecurityPages } from './security.pages.js';
 import { SessionsPages } from './sessions.pages.js';
 import { SignInPages } from './sign-in.pages.js';
 import { WebAssets } from './web-assets.js';
+import { ActivityPages } from './activity.pages.js';
+import { BackupCodesRegeneratePages } from './backup-codes-regenerate.pages.js';
+import { FactorRemovalPages } from './factor-removal.pages.js';
+import { MfaResetPages } from './mfa-reset.pages.js';
+import { PasswordPages } from './password.pages.js';
+import { StepUpPages } from './step-up.pages.js';
+import { StepUpProof } from './step-up-proof.js';
 
 /** The server-rendered pages (api processes only): the account pages on the same commands as the API. */
 @Module({
   imports: [AuthModule, ComplianceModule],
-  controllers: [AssetsController, SignInPages, SecurityPages, SessionsPages],
-  providers: [WebAssets, PageRenderer, FormTokens, FormGuard, PageFrames, PageErrorsFilter],
+  controllers: [
+    AssetsController,
+    SignInPages,
+    SecurityPages,
+    SessionsPages,
+    PasswordPages,
+    StepUpPages,
+    FactorRemovalPages,
+    BackupCodesRegeneratePages,
+    MfaResetPages,
+    ActivityPages,
+  ],
+  providers: [WebAssets, PageRenderer, FormTokens, FormGuard, PageFrames, PageErrorsFilter, StepUpProof],
 })
 export class WebModule {}

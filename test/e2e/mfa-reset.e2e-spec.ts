@@ -32,7 +32,7 @@ describe('an admin’s MFA reset', () => {
   /** The token of the `n`th reset link mailed (the user's security notices are other mails). */
   async function mailedToken(email: string, n = 1): Promise<string> {
     const mail = await smtp.nth(email, n, 10_000, /reset your two-step sign-in/);
-    return new URL(/https?:\/\/\S+/.exec(mail.text)![0]).searchParams.get('token')!;
+    return new URLSearchParams(new URL(/https?:\/\/\S+/.exec(mail.text)![0]).hash.slice(1)).get('token')!;
   }
   async function signInWithCode(email: string, code: string) {
     const { challengeId } = (await t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD }))

@@ -41,8 +41,10 @@ export class DeliverMfaResetLinkHandler implements ICommandHandler<DeliverMfaRes
       const member = reset ? await this.directory.findMember(reset.tenantId, reset.userId) : null;
       if (!member) return null;
       const { user, tenant } = member;
-      const link = new URL('/mfa-reset', this.config.publicUrl);
-      link.searchParams.set('token', token);
+      // The page that redeems it, with the token in the fragment: a browser never sends a fragment to any
+      // server (no access or proxy log holds it) nor in a Referer; the page's script moves it into its form.
+      const link = new URL('/account/mfa-reset', this.config.publicUrl);
+      link.hash = new URLSearchParams({ token }).toString();
       const body = this.templates.render('mfa-reset-link', {
         productName: tenant.name,
         link: link.toString(),

@@ -22,6 +22,7 @@ import { Migration0021AuditCheckpoints } from './0021-audit-checkpoints.js';
 import { Migration0022AuditStreamSinks } from './0022-audit-stream-sinks.js';
 import { Migration0023AuditRetention } from './0023-audit-retention.js';
 import { Migration0024OutboxUndeliveredIndex } from './0024-outbox-undelivered-index.js';
+import { Migration0025AuditUserActivityIndexes } from './0025-audit-user-activity-indexes.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   { name: '0022-audit-stream-sinks', class: Migration0022AuditStreamSinks },
   { name: '0023-audit-retention', class: Migration0023AuditRetention },
   { name: '0024-outbox-undelivered-index', class: Migration0024OutboxUndeliveredIndex },
+  { name: '0025-audit-user-activity-indexes', class: Migration0025AuditUserActivityIndexes },
 ];
