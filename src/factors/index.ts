@@ -31,3 +31,4 @@ export { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
 export { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';
 export { RefusalAuditGate } from './verification/refusal-audit-gate.js';
 export { SecondFactorRefusals } from './verification/second-factor-refusals.js';
+export { RequestMfaResetCommand } from './mfa-reset/commands/request-mfa-reset.command.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/index.js';
 import { ComplianceModule } from '../compliance/index.js';
+import { PolicyModule } from '../policy/index.js';
 import { AssetsController } from './assets.controller.js';
 import { FormGuard } from './form-guard.js';
 import { FormTokens } from './form-tokens.js';
@@ -11,11 +12,26 @@ import { SecurityPages } from './security.pages.js';
 import { SessionsPages } from './sessions.pages.js';
 import { SignInPages } from './sign-in.pages.js';
 import { WebAssets } from './web-assets.js';
+import { ConsoleLandingPages } from './admin/console-landing.pages.js';
+import { DevicesPages } from './admin/devices.pages.js';
+import { PolicyPages } from './admin/policy.pages.js';
+import { UserPages } from './admin/user.pages.js';
+import { UsersPages } from './admin/users.pages.js';
 
 /** The server-rendered pages (api processes only): the account pages on the same commands as the API. */
 @Module({
-  imports: [AuthModule, ComplianceModule],
-  controllers: [AssetsController, SignInPages, SecurityPages, SessionsPages],
+  imports: [AuthModule, ComplianceModule, PolicyModule],
+  controllers: [
+    AssetsController,
+    SignInPages,
+    SecurityPages,
+    SessionsPages,
+    ConsoleLandingPages,
+    PolicyPages,
+    UsersPages,
+    UserPages,
+    DevicesPages,
+  ],
   providers: [WebAssets, PageRenderer, FormTokens, FormGuard, PageFrames, PageErrorsFilter],
 })
 export class WebModule {}
