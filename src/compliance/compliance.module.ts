@@ -21,6 +21,7 @@ import { MfaPolicyPreview } from './mfa-policy-preview.js';
 import { PolicyModule, ReauthGateModule } from '../policy/index.js';
 import { MfaStatusReader } from './mfa-status.js';
 import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
+import { AdminUsersMfa } from './admin-users-mfa.read.js';
 
 /** Users' standing under the tenant's MFA policy: policy changes, grace periods and their enforcement, admin MFA controls. */
 @Module({
@@ -47,7 +48,8 @@ import { MfaWeakeningConfirmation } from './mfa-weakening-confirmation.js';
     MfaStatusReader,
     MfaPolicyPreview,
     MfaWeakeningConfirmation,
+    AdminUsersMfa,
   ],
-  exports: [MfaStatusReader],
+  exports: [MfaStatusReader, AdminUsersMfa, MfaPolicyPreview],
 })
 export class ComplianceModule {}

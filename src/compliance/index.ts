@@ -7,3 +7,8 @@ export { ComplianceModule } from './compliance.module.js';
 export { AllDevicesForgottenEvent } from './events/all-devices-forgotten.event.js';
 export { MfaStatusReader, type UserMfaStatus } from './mfa-status.js';
 export { MFA_OF_USER } from './standings/mfa-of-user.sql.js';
+export { type AdminUserMfaView, AdminUsersMfa } from './admin-users-mfa.read.js';
+export { ChangeMfaPolicyCommand } from './commands/change-mfa-policy.command.js';
+export { ForgetAllDevicesCommand } from './commands/forget-all-devices.command.js';
+export { adminUsersMfaQuerySchema, MFA_FILTERS, type MfaFilter } from './dto/admin-users-mfa.schemas.js';
+export { MfaPolicyPreview, type MfaPolicyPreviewResult } from './mfa-policy-preview.js';

@@ -35,3 +35,4 @@ export { RegenerateBackupCodesCommand } from './commands/regenerate-backup-codes
 export { RemoveFactorCommand } from './commands/remove-factor.command.js';
 export { MFA_RESET_TOKEN_PREFIX } from './mfa-reset/commands/deliver-mfa-reset-link.handler.js';
 export { OpenMfaResetCommand } from './mfa-reset/commands/open-mfa-reset.command.js';
+export { RequestMfaResetCommand } from './mfa-reset/commands/request-mfa-reset.command.js';

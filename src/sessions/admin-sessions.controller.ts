@@ -3,20 +3,17 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../common/access/access.decorators.js';
-import { actorOf, hasPermission, type TenantPrincipal } from '../common/access/principal.js';
+import { actorOf, type TenantPrincipal } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { ApiProblems } from '../http/openapi.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { UsersDirectory } from '../identity/index.js';
 import { RevokeSessionCommand } from './commands/revoke-session.command.js';
-import { adminSessionsProtected } from './sessions.errors.js';
+import { assertMaySeeSessionsOf, mayManageAdmins } from './admin-session-access.js';
 import { ListSessionsQuery } from './queries/list-sessions.query.js';
 
 const uuid = new ZodPipe(z.uuid());
-
-/** Admins, and API keys an admin issued with `sessions:manage`, may act on admins; managers may not. */
-const mayManageAdmins = (p: TenantPrincipal) => p.kind === 'api_key' || hasPermission(p, 'tenant:manage');
 
 /** Admins and managers (`sessions:manage`) see and end a member's sessions. */
 @ApiTags('admin')
@@ -34,7 +31,7 @@ export class AdminSessionsController {
   @ApiProblems(400, 401, 403, 404)
   async list(@CurrentPrincipal() p: TenantPrincipal, @Param('id', uuid) userId: string) {
     const user = await this.directory.requireUser(p.tenantId, userId);
-    if (user.roles.includes('admin') && !mayManageAdmins(p)) throw adminSessionsProtected();
+    assertMaySeeSessionsOf(p, user.roles);
     const current = p.kind === 'user' ? p.session.id : null;
     return { sessions: await this.queries.execute(new ListSessionsQuery(p.tenantId, userId, current)) };
   }

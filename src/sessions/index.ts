@@ -14,3 +14,5 @@ export { SessionsService } from './sessions.service.js';
 export type { AuthenticatedSession } from './session.repository.js';
 export { RevokeOtherSessionsCommand } from './commands/revoke-other-sessions.command.js';
 export { LIVE_SESSIONS } from './live-sessions.read.js';
+export { assertMaySeeSessionsOf, mayManageAdmins, maySeeSessionsOf } from './admin-session-access.js';
+export { type ListedSession, ListSessionsQuery } from './queries/list-sessions.query.js';

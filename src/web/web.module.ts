@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/index.js';
 import { ComplianceModule } from '../compliance/index.js';
+import { PolicyModule } from '../policy/index.js';
 import { AssetsController } from './assets.controller.js';
 import { FormGuard } from './form-guard.js';
 import { FormTokens } from './form-tokens.js';
@@ -19,9 +20,15 @@ import { PasswordPages } from './password.pages.js';
 import { StepUpPages } from './step-up.pages.js';
 import { StepUpProof } from './step-up-proof.js';
 
-/** The server-rendered pages (api processes only): the account pages on the same commands as the API. */
+import { ConsoleLandingPages } from './admin/console-landing.pages.js';
+import { DevicesPages } from './admin/devices.pages.js';
+import { PolicyPages } from './admin/policy.pages.js';
+import { UserPages } from './admin/user.pages.js';
+import { UsersPages } from './admin/users.pages.js';
+
+/** The server-rendered pages (api processes only): the account pages and the admin console, on the same commands as the API. */
 @Module({
-  imports: [AuthModule, ComplianceModule],
+  imports: [AuthModule, ComplianceModule, PolicyModule],
   controllers: [
     AssetsController,
     SignInPages,
@@ -33,6 +40,11 @@ import { StepUpProof } from './step-up-proof.js';
     BackupCodesRegeneratePages,
     MfaResetPages,
     ActivityPages,
+    ConsoleLandingPages,
+    PolicyPages,
+    UsersPages,
+    UserPages,
+    DevicesPages,
   ],
   providers: [WebAssets, PageRenderer, FormTokens, FormGuard, PageFrames, PageErrorsFilter, StepUpProof],
 })

@@ -82,23 +82,28 @@ export class MfaStandings {
     now: Date,
     q: { after?: string; filter?: MfaStandingFilter; limit: number },
   ): Promise<UserMfaRow[]> {
-    const methods = pgTextArray(rules.allowedMethods);
     const sql = STANDINGS_SQL.replace('%AFTER%', q.after ? 'u.id > ?' : 'true').replace(
       '%FILTER%',
       STANDING_FILTER_SQL[q.filter ?? 'none'],
     );
     const rows = await this.em.execute<StandingRow[]>(sql, [
-      methods,
-      ...inScopeParams(rules),
-      methods,
-      now,
-      now,
-      rules.gracePeriodDays,
-      tenantId,
+      ...this.standingParams(tenantId, rules, now),
       ...(q.after ? [q.after] : []),
       q.limit,
     ]);
     return rows.map(userMfaRowOf);
+  }
+
+  /** One user's standing, as `page` lists it; null when the tenant has no such user. */
+  async ofUser(tenantId: string, rules: EnforcementRules, now: Date, userId: string): Promise<UserMfaRow | null> {
+    const sql = STANDINGS_SQL.replace('%AFTER%', 'u.id = ?').replace('%FILTER%', STANDING_FILTER_SQL.none);
+    const [row] = await this.em.execute<StandingRow[]>(sql, [...this.standingParams(tenantId, rules, now), userId, 1]);
+    return row ? userMfaRowOf(row) : null;
+  }
+
+  private standingParams(tenantId: string, rules: EnforcementRules, now: Date): unknown[] {
+    const methods = pgTextArray(rules.allowedMethods);
+    return [methods, ...inScopeParams(rules), methods, now, now, rules.gracePeriodDays, tenantId];
   }
 
   /** What saving `rules` at `now` would find in the tenant. SQL: one aggregate query, nothing loaded or saved. */
