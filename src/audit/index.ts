@@ -44,3 +44,10 @@ export {
 } from './retention/commands/purge-audit-log.command.js';
 export { AuditRetentionPurgedEvent } from './retention/events/audit-retention-purged.event.js';
 export type { PurgeHorizon } from './retention/purge-horizon.js';
+export {
+  type AuditEventFilter,
+  type AuditEventsPage,
+  type AuditEventView,
+  ListAuditEventsQuery,
+} from './queries/list-audit-events.query.js';
+export { ACTION_MAPPINGS, mappingOf } from './formats/index.js';

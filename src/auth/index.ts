@@ -10,3 +10,6 @@ export { LoginCommand } from './commands/login.command.js';
 export { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-code.command.js';
 export { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 export { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';
+export { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.command.js';
+export { StepUpCommand } from './commands/step-up.command.js';
+export { allowedByPolicy } from './challenge-methods/allowed-by-policy.js';
