@@ -45,3 +45,10 @@ export {
 export { AuditRetentionPurgedEvent } from './retention/events/audit-retention-purged.event.js';
 export type { PurgeHorizon } from './retention/purge-horizon.js';
 export { type UserActivityEntry, userActivityOf, type UserActivityPage } from './queries/user-activity.js';
+export {
+  type AuditEventFilter,
+  type AuditEventsPage,
+  type AuditEventView,
+  ListAuditEventsQuery,
+} from './queries/list-audit-events.query.js';
+export { ACTION_MAPPINGS, mappingOf } from './formats/index.js';

@@ -8,8 +8,7 @@ import type { RequestMeta } from '../common/actor.js';
 import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
-import { ApiKey } from './api-key.entity.js';
+import { ApiKeyList } from './api-key-list.js';
 import { CreateApiKeyCommand } from './commands/create-api-key.command.js';
 import { RevokeApiKeyCommand } from './commands/revoke-api-key.command.js';
 import { createApiKeySchema, uuidSchema } from './dto/identity.schemas.js';
@@ -20,7 +19,7 @@ import { createApiKeySchema, uuidSchema } from './dto/identity.schemas.js';
 export class ApiKeysController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly uow: UnitOfWork,
+    private readonly keys: ApiKeyList,
   ) {}
 
   /** The tenant's live keys; the keys themselves are never shown again. */
@@ -28,18 +27,7 @@ export class ApiKeysController {
   @RequirePermission('tenant:manage')
   @ApiProblems(401, 403)
   async list(@CurrentPrincipal() p: TenantPrincipal) {
-    const keys = await this.uow
-      .reader()
-      .find(ApiKey, { tenantId: p.tenantId, revokedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    return {
-      apiKeys: keys.map((k) => ({
-        id: k.id,
-        name: k.name,
-        scopes: k.scopes,
-        createdAt: k.createdAt.toISOString(),
-        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
-      })),
-    };
+    return { apiKeys: await this.keys.live(p.tenantId) };
   }
 
   @Delete(':id')

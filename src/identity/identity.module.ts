@@ -1,6 +1,7 @@
 import { PasswordCheckThrottle } from './password-check-throttle.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/index.js';
+import { ApiKeyList } from './api-key-list.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AppKeys } from './apps/app-keys.js';
@@ -30,11 +31,12 @@ import { SinkAlertsModule } from './tenant-admin-alerts.js';
     UserAccounts,
     UsersDirectory,
     ApiKeysService,
+    ApiKeyList,
     RegisterAppHandler,
     RemoveAppHandler,
     AppKeys,
     PasswordCheckThrottle,
   ],
-  exports: [UsersDirectory, ApiKeysService, AppKeys, PasswordCheckThrottle],
+  exports: [UsersDirectory, ApiKeysService, ApiKeyList, AppKeys, PasswordCheckThrottle],
 })
 export class IdentityModule {}

@@ -27,3 +27,5 @@ export { Tenant } from './tenant.entity.js';
 export { User } from './user.entity.js';
 export { UsersDirectory } from './users-directory.js';
 export { lockTenant, recordMfaPolicyVersion } from './tenant-lock.js';
+export { ApiKeyList, type ApiKeyView } from './api-key-list.js';
+export { RevokeApiKeyCommand } from './commands/revoke-api-key.command.js';

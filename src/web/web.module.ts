@@ -1,34 +1,40 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/index.js';
 import { AuthModule } from '../auth/index.js';
 import { ComplianceModule } from '../compliance/index.js';
+import { IdentityModule } from '../identity/index.js';
 import { PolicyModule } from '../policy/index.js';
-import { AssetsController } from './assets.controller.js';
-import { FormGuard } from './form-guard.js';
-import { FormTokens } from './form-tokens.js';
-import { PageErrorsFilter } from './page-errors.filter.js';
-import { PageFrames } from './page-frames.js';
-import { PageRenderer } from './page-renderer.js';
-import { SecurityPages } from './security.pages.js';
-import { SessionsPages } from './sessions.pages.js';
-import { SignInPages } from './sign-in.pages.js';
-import { WebAssets } from './web-assets.js';
 import { ActivityPages } from './activity.pages.js';
-import { BackupCodesRegeneratePages } from './backup-codes-regenerate.pages.js';
-import { FactorRemovalPages } from './factor-removal.pages.js';
-import { MfaResetPages } from './mfa-reset.pages.js';
-import { PasswordPages } from './password.pages.js';
-import { StepUpPages } from './step-up.pages.js';
-import { StepUpProof } from './step-up-proof.js';
-
+import { ApiKeysPages } from './admin/api-keys.pages.js';
+import { NewApiKeyReveal } from './admin/api-keys-reveal.js';
+import { AuditPages } from './admin/audit.pages.js';
+import { AuditStreamPages } from './admin/audit-stream.pages.js';
+import { AuditVerification } from './admin/audit-verification.js';
 import { ConsoleLandingPages } from './admin/console-landing.pages.js';
 import { DevicesPages } from './admin/devices.pages.js';
 import { PolicyPages } from './admin/policy.pages.js';
 import { UserPages } from './admin/user.pages.js';
 import { UsersPages } from './admin/users.pages.js';
+import { AssetsController } from './assets.controller.js';
+import { BackupCodesRegeneratePages } from './backup-codes-regenerate.pages.js';
+import { FactorRemovalPages } from './factor-removal.pages.js';
+import { FormGuard } from './form-guard.js';
+import { FormTokens } from './form-tokens.js';
+import { MfaResetPages } from './mfa-reset.pages.js';
+import { PageErrorsFilter } from './page-errors.filter.js';
+import { PageFrames } from './page-frames.js';
+import { PageRenderer } from './page-renderer.js';
+import { PasswordPages } from './password.pages.js';
+import { SecurityPages } from './security.pages.js';
+import { SessionsPages } from './sessions.pages.js';
+import { SignInPages } from './sign-in.pages.js';
+import { StepUpPages } from './step-up.pages.js';
+import { StepUpProof } from './step-up-proof.js';
+import { WebAssets } from './web-assets.js';
 
-/** The server-rendered pages (api processes only): the account pages and the admin console, on the same commands as the API. */
+/** The server-rendered pages (api processes only): the account pages and the admin console, on the API's commands. */
 @Module({
-  imports: [AuthModule, ComplianceModule, PolicyModule],
+  imports: [AuthModule, ComplianceModule, PolicyModule, AuditModule, IdentityModule],
   controllers: [
     AssetsController,
     SignInPages,
@@ -45,7 +51,20 @@ import { UsersPages } from './admin/users.pages.js';
     UsersPages,
     UserPages,
     DevicesPages,
+    ApiKeysPages,
+    AuditPages,
+    AuditStreamPages,
   ],
-  providers: [WebAssets, PageRenderer, FormTokens, FormGuard, PageFrames, PageErrorsFilter, StepUpProof],
+  providers: [
+    WebAssets,
+    PageRenderer,
+    FormTokens,
+    FormGuard,
+    PageFrames,
+    PageErrorsFilter,
+    StepUpProof,
+    NewApiKeyReveal,
+    AuditVerification,
+  ],
 })
 export class WebModule {}
