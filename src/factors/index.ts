@@ -31,3 +31,7 @@ export { MfaFailureStreaks } from './verification/mfa-failure-streaks.js';
 export { MfaVerificationThrottle } from './verification/mfa-verification-throttle.js';
 export { RefusalAuditGate } from './verification/refusal-audit-gate.js';
 export { SecondFactorRefusals } from './verification/second-factor-refusals.js';
+export { EnrollTotpCommand } from './commands/enroll-totp.command.js';
+export { type FactorVerification, VerifyFactorCommand } from './commands/verify-factor.command.js';
+export { EnrollEmailFactorCommand } from './email/commands/enroll-email-factor.command.js';
+export { EMAIL_CODE_RESEND_MS } from './email/email-code.entity.js';
