@@ -36,3 +36,7 @@ export { RemoveFactorCommand } from './commands/remove-factor.command.js';
 export { MFA_RESET_TOKEN_PREFIX } from './mfa-reset/commands/deliver-mfa-reset-link.handler.js';
 export { OpenMfaResetCommand } from './mfa-reset/commands/open-mfa-reset.command.js';
 export { RequestMfaResetCommand } from './mfa-reset/commands/request-mfa-reset.command.js';
+export { EnrollTotpCommand } from './commands/enroll-totp.command.js';
+export { type FactorVerification, VerifyFactorCommand } from './commands/verify-factor.command.js';
+export { EnrollEmailFactorCommand } from './email/commands/enroll-email-factor.command.js';
+export { EMAIL_CODE_RESEND_MS } from './email/email-code.entity.js';

@@ -33,3 +33,18 @@ export const MESSAGES: Record<ErrorCode, string> = {
   service_unavailable: 'The service is briefly unavailable. Try again in a moment.',
   key_unavailable: 'The service cannot reach its keys right now. Try again in a moment.',
 };
+
+/** The enrolment pages' own words, for refusals whose catalogue message does not say what to do there. */
+export const ENROLMENT_MESSAGES = {
+  /** reauth_required on starting a factor: a user with a factor must have proved one within the re-auth window. */
+  proofNeeded:
+    'For your security, adding a method needs a recent sign-in with one of your existing methods. Sign out, sign in again, and then add it.',
+  /** conflict on starting a factor: the per-account limit (unfinished set-ups count until they expire). */
+  limitReached:
+    'You cannot add another of these: you have as many as an account may have, counting set-ups not finished in the last 15 minutes, or this address already receives your codes.',
+  /** too_many_attempts on "send another code": the API's wait, in seconds. */
+  resendWait: (seconds: number) =>
+    `A code was sent moments ago. Wait ${seconds} ${seconds === 1 ? 'second' : 'seconds'}, then ask for another.`,
+  /** The backup codes page's acknowledgement was not ticked. */
+  acknowledge: 'Tick “I have saved these codes” to continue. You will not be able to see them again.',
+} as const;

@@ -1,9 +1,10 @@
-import { Get, Res } from '@nestjs/common';
+import { Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../common/access/access.decorators.js';
 import { ReadsWithPrincipal } from '../common/access/principal-read.js';
 import { MFA_OF_USER } from '../compliance/index.js';
 import type { SessionPrincipal } from '../sessions/index.js';
+import { addedNotice } from './enrolment-outcome.js';
 import { PageController } from './page-controller.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
@@ -24,10 +25,15 @@ export class SecurityPages {
 
   @Get()
   @ReadsWithPrincipal(MFA_OF_USER)
-  async overview(@CurrentPrincipal() p: SessionPrincipal, @Res() res: Response): Promise<void> {
+  async overview(
+    @CurrentPrincipal() p: SessionPrincipal,
+    @Query('added') added: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const { frame, mfa } = await this.frames.forUser(p, 'Security', 'security');
     const { overview, compliance, required } = mfa;
     this.pages.send(res, 'security', frame, {
+      notice: addedNotice(added),
       enrolled: overview.enrolled,
       required,
       overdue: compliance.status === 'overdue',

@@ -84,7 +84,8 @@ export class SignInPages {
       return res.redirect(303, '/account/sign-in/verify');
     }
     setSessionCookie(res, result.token, result.session.expiresAt, this.config.publicUrl);
-    res.redirect(303, '/account');
+    // Past the deadline with no factor: the session may only enrol, so the set-up page comes first.
+    res.redirect(303, result.status === 'mfa_enrollment_required' ? '/account/mfa/set-up' : '/account');
   }
 
   @Get('sign-in/verify')

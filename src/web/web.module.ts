@@ -18,6 +18,11 @@ import { UsersPages } from './admin/users.pages.js';
 import { AssetsController } from './assets.controller.js';
 import { BackupCodesRegeneratePages } from './backup-codes-regenerate.pages.js';
 import { FactorRemovalPages } from './factor-removal.pages.js';
+import { BackupCodesPages } from './backup-codes.pages.js';
+import { EnrolmentCookies } from './enrolment-cookies.js';
+import { EmailEnrolmentPages } from './enrolment-email.pages.js';
+import { EnrolmentViews } from './enrolment-views.js';
+import { EnrolmentPages } from './enrolment.pages.js';
 import { FormGuard } from './form-guard.js';
 import { FormTokens } from './form-tokens.js';
 import { MfaResetPages } from './mfa-reset.pages.js';
@@ -31,6 +36,7 @@ import { SignInPages } from './sign-in.pages.js';
 import { StepUpPages } from './step-up.pages.js';
 import { StepUpProof } from './step-up-proof.js';
 import { WebAssets } from './web-assets.js';
+import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
 
 /** The server-rendered pages (api processes only): the account pages and the admin console, on the API's commands. */
 @Module({
@@ -54,6 +60,9 @@ import { WebAssets } from './web-assets.js';
     ApiKeysPages,
     AuditPages,
     AuditStreamPages,
+    EnrolmentPages,
+    EmailEnrolmentPages,
+    BackupCodesPages,
   ],
   providers: [
     WebAssets,
@@ -65,6 +74,9 @@ import { WebAssets } from './web-assets.js';
     StepUpProof,
     NewApiKeyReveal,
     AuditVerification,
+    secretBoxProvider,
+    EnrolmentCookies,
+    EnrolmentViews,
   ],
 })
 export class WebModule {}
