@@ -285,7 +285,7 @@ describe('account security pages in a browser', () => {
       const saved = readFileSync((await download.path())!, 'utf8');
       for (const code of codes) expect(saved).toContain(code);
       await page.getByRole('button', { name: 'Copy' }).click();
-      await expect(page.locator('[data-copy-status]').innerText()).resolves.toBe('Copied.');
+      await page.locator('[data-copy-status]', { hasText: 'Copied.' }).waitFor();
       expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${codes.join('\n')}\n`);
       await expect(page.getByRole('button', { name: 'Print' }).isVisible()).resolves.toBe(true);
       await page.emulateMedia({ media: 'print' });

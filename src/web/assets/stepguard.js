@@ -5,102 +5,36 @@ document.addEventListener('DOMContentLoaded', () => {
   if (error) error.focus();
 });
 
-// --- Account security pages: new backup codes (Copy, Print) and the MFA-reset link's token ---
+// Buttons that need a script are `hidden` in the page and shown here.
 document.addEventListener('DOMContentLoaded', () => {
-  // The buttons only work with a script, so they stay hidden without one (the Download link needs none).
-  for (const button of document.querySelectorAll('[data-copy-codes]')) {
-    const list = document.getElementById(button.getAttribute('data-copy-codes'));
-    const status = document.querySelector('[data-copy-status]');
-    if (!list || !navigator.clipboard) continue;
-    button.hidden = false;
-    button.addEventListener('click', async () => {
-      const codes = [...list.querySelectorAll('code')].map((code) => code.textContent.trim());
-      try {
-        await navigator.clipboard.writeText(codes.join('\n') + '\n');
-        if (status) status.textContent = 'Copied.';
-      } catch {
-        if (status) status.textContent = 'Copying failed: select the codes and copy them yourself.';
-      }
-    });
-  }
-  for (const button of document.querySelectorAll('[data-print-page]')) {
-    button.hidden = false;
-    button.addEventListener('click', () => window.print());
-  }
-
-  // The reset link carries its token in the fragment, which no server ever receives: move it into the
-  // form, hide the paste field it fills, and take it out of the address bar and this history entry.
-  const reset = document.querySelector('[data-mfa-reset-token]');
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (reset && token) {
-    reset.value = token;
-    const field = reset.closest('[data-mfa-reset-paste]');
-    if (field) field.hidden = true;
-    history.replaceState(null, '', location.pathname);
-  }
-});
-
-// Admin console: API keys (copy the new key; the code field's keyboard follows the chosen method).
-document.addEventListener('DOMContentLoaded', () => {
-  for (const button of document.querySelectorAll('[data-copy]')) {
-    const field = document.getElementById(button.getAttribute('data-copy'));
-    const status = document.querySelector('[data-copy-status]');
-    if (!field) continue;
-    button.hidden = false;
-    button.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(field.value);
-        if (status) status.textContent = 'Copied to the clipboard.';
-      } catch {
-        field.select();
-        if (status) status.textContent = 'Select the key and copy it.';
-      }
-    });
-  }
-  const code = document.querySelector('[data-code-field]');
-  if (code) {
-    for (const radio of document.querySelectorAll('input[type=radio][name=method]')) {
-      radio.addEventListener('change', () => {
-        if (radio.value === 'backup_code') code.removeAttribute('inputmode');
-        else code.setAttribute('inputmode', 'numeric');
-      });
-    }
-  }
-});
-
-// MFA enrolment: copy a key or the backup codes, print the codes, and hold "send another code" for the
-// API's wait. The buttons that need this script are `hidden` in the page and shown only here.
-document.addEventListener('DOMContentLoaded', () => {
-  const say = (button, words) => {
-    const status = button.parentElement && button.parentElement.querySelector('.copied');
-    if (status) status.textContent = words;
+  // Copy: `data-copy-text` carries the text; `data-copy` names an element: a field's value, or the <code>
+  // items of a list one per line. What happened is said in the `[data-copy-status]` beside the button.
+  const textOf = (button) => {
+    if (button.hasAttribute('data-copy-text')) return button.getAttribute('data-copy-text');
+    const source = document.getElementById(button.getAttribute('data-copy') || '');
+    if (!source) return null;
+    if ('value' in source) return source.value;
+    return [...source.querySelectorAll('code')].map((code) => code.textContent.trim()).join('\n') + '\n';
   };
-  const copy = (button, text) => {
-    if (!navigator.clipboard) return;
+  for (const button of document.querySelectorAll('button[data-copy], button[data-copy-text]')) {
+    const text = textOf(button);
+    if (text === null || !navigator.clipboard) continue;
+    const status = button.parentElement && button.parentElement.querySelector('[data-copy-status]');
+    const say = (words) => status && (status.textContent = words);
     button.hidden = false;
     button.addEventListener('click', () => {
-      navigator.clipboard.writeText(text()).then(
-        () => say(button, 'Copied.'),
-        () => say(button, 'Could not copy: select the text and copy it instead.'),
+      navigator.clipboard.writeText(text).then(
+        () => say('Copied.'),
+        () => say('Could not copy: select the text and copy it yourself.'),
       );
     });
-  };
-  for (const button of document.querySelectorAll('button[data-copy]')) {
-    copy(button, () => button.getAttribute('data-copy') || '');
-  }
-  for (const button of document.querySelectorAll('button[data-copy-from]')) {
-    const list = document.getElementById(button.getAttribute('data-copy-from') || '');
-    if (!list) continue;
-    copy(button, () =>
-      Array.from(list.querySelectorAll('code'))
-        .map((code) => code.textContent)
-        .join('\n'),
-    );
   }
   for (const button of document.querySelectorAll('button[data-print]')) {
     button.hidden = false;
     button.addEventListener('click', () => window.print());
   }
+
+  // "Send another code" waits out the server's interval, counting down.
   for (const button of document.querySelectorAll('button[data-wait-seconds]')) {
     let left = Number(button.getAttribute('data-wait-seconds')) || 0;
     if (left <= 0) continue;
@@ -117,5 +51,27 @@ document.addEventListener('DOMContentLoaded', () => {
       setTimeout(tick, 1000);
     };
     tick();
+  }
+
+  // The reset link carries its token in the fragment, which no server ever receives: move it into the
+  // form, hide the paste field it fills, and take it out of the address bar and this history entry.
+  const reset = document.querySelector('[data-mfa-reset-token]');
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (reset && token) {
+    reset.value = token;
+    const field = reset.closest('[data-mfa-reset-paste]');
+    if (field) field.hidden = true;
+    history.replaceState(null, '', location.pathname);
+  }
+
+  // A code field's keyboard follows the chosen method (backup codes have letters).
+  const code = document.querySelector('[data-code-field]');
+  if (code) {
+    for (const radio of document.querySelectorAll('input[type=radio][name=method]')) {
+      radio.addEventListener('change', () => {
+        if (radio.value === 'backup_code') code.removeAttribute('inputmode');
+        else code.setAttribute('inputmode', 'numeric');
+      });
+    }
   }
 });
