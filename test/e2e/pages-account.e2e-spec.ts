@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
 const STEP = 30_000;
+/** A journey drives a browser through several pages: on a loaded CI machine that takes a while. */
+const JOURNEY_MS = 120_000;
 
 /**
  * The account pages in a real Chromium on the real stack: signing in with a password and a second factor,
@@ -62,182 +64,206 @@ describe('account pages in a browser', () => {
     return cookie.value;
   }
 
-  it('signs in with a password and an authenticator code, and shows the Security page', async () => {
-    const user = await aUserWithTotp();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await expectAccessible(page);
-    await screenshots(page, 'sign-in');
-    await signInWithPassword(page, user.email);
+  it(
+    'signs in with a password and an authenticator code, and shows the Security page',
+    async () => {
+      const user = await aUserWithTotp();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
+      await expectAccessible(page);
+      await screenshots(page, 'sign-in');
+      await signInWithPassword(page, user.email);
 
-    await page.waitForURL(url('/account/sign-in/verify'));
-    await expect(page.getByRole('heading', { name: 'Verify it is you' }).isVisible()).resolves.toBe(true);
-    const code = page.getByLabel(/6-digit code/);
-    expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
-    expect(await code.getAttribute('inputmode')).toBe('numeric');
-    await expectAccessible(page);
-    await screenshots(page, 'verify');
+      await page.waitForURL(url('/account/sign-in/verify'));
+      await expect(page.getByRole('heading', { name: 'Verify it is you' }).isVisible()).resolves.toBe(true);
+      const code = page.getByLabel(/6-digit code/);
+      expect(await code.getAttribute('autocomplete')).toBe('one-time-code');
+      expect(await code.getAttribute('inputmode')).toBe('numeric');
+      await expectAccessible(page);
+      await screenshots(page, 'verify');
 
-    await code.fill('000000');
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/That code is not right/);
-    // Focus moves to the error, so that a keyboard or screen-reader user hears it.
-    await page.locator('#form-error:focus').waitFor();
+      await code.fill('000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expect(page.getByRole('alert').innerText()).resolves.toMatch(/That code is not right/);
+      // Focus moves to the error, so that a keyboard or screen-reader user hears it.
+      await page.locator('#form-error:focus').waitFor();
 
-    await page.getByLabel(/6-digit code/).fill(totpCodeAt(user.secret, clock));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(url('/account'));
-    await expect(page.getByRole('heading', { name: 'Security', exact: true }).isVisible()).resolves.toBe(true);
-    expect(await page.locator('main').innerText()).toMatch(/On\. Signing in asks for your password/);
-    expect(await page.locator('main').innerText()).toMatch(/Authenticator app/);
-    expect(await page.locator('main').innerText()).toMatch(/10 codes left/);
-    await expectAccessible(page);
-    await screenshots(page, 'security');
-    await context.close();
-  });
+      await page.getByLabel(/6-digit code/).fill(totpCodeAt(user.secret, clock));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(url('/account'));
+      await expect(page.getByRole('heading', { name: 'Security', exact: true }).isVisible()).resolves.toBe(true);
+      expect(await page.locator('main').innerText()).toMatch(/On\. Signing in asks for your password/);
+      expect(await page.locator('main').innerText()).toMatch(/Authenticator app/);
+      expect(await page.locator('main').innerText()).toMatch(/10 codes left/);
+      await expectAccessible(page);
+      await screenshots(page, 'security');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
 
-  it('signs in with a backup code once; the same code is refused the second time', async () => {
-    const user = await aUserWithTotp();
-    const code = user.backupCodes[0]!;
-    for (const expected of ['accepted', 'refused'] as const) {
+  it(
+    'signs in with a backup code once; the same code is refused the second time',
+    async () => {
+      const user = await aUserWithTotp();
+      const code = user.backupCodes[0]!;
+      for (const expected of ['accepted', 'refused'] as const) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await signInWithPassword(page, user.email);
+        await page.getByRole('link', { name: 'Backup code' }).click();
+        await page.getByLabel('Backup code').fill(code);
+        await page.getByRole('button', { name: 'Verify' }).click();
+        if (expected === 'accepted') {
+          await page.waitForURL(url('/account'));
+          expect(await page.locator('main').innerText()).toMatch(/9 codes left/);
+        } else {
+          await expect(page.getByRole('alert').innerText()).resolves.toMatch(/not right|already been used/);
+          expect(page.url()).toBe(url('/account/sign-in/verify'));
+        }
+        await context.close();
+      }
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'says what went wrong on a bad password, keeping what was typed but the password',
+    async () => {
+      const user = await aUser(t.http, acme);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
+      await page.getByLabel('E-mail address').fill(user.email);
+      await page.getByLabel('Password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert').innerText()).resolves.toMatch(/do not match an account/);
+      expect(await page.getByLabel('E-mail address').inputValue()).toBe(user.email);
+      expect(await page.getByLabel('Password').inputValue()).toBe('');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'lets one device end another: the other lands on sign-in and its live socket closes at once',
+    async () => {
+      const user = await aUser(t.http, acme);
+      const [a, b] = [await browser.newContext(), await browser.newContext({ userAgent: FIREFOX_ON_WINDOWS })];
+      const [pageA, pageB] = [await a.newPage(), await b.newPage()];
+      await signInWithPassword(pageA, user.email);
+      await pageA.waitForURL(url('/account'));
+      await signInWithPassword(pageB, user.email);
+      await pageB.waitForURL(url('/account'));
+      const closedOnB = nextDisconnect(await sockets.connect(t.http.baseUrl, await sessionTokenOf(b)));
+
+      await pageA.getByRole('link', { name: 'Sessions', exact: true }).click();
+      const items = pageA.locator('ul.list > li');
+      // Each browser's own session and the API session aUser opened: this device first.
+      await expect(items.first().innerText()).resolves.toMatch(/This device/);
+      const onB = items.filter({ hasText: 'Firefox' });
+      await expect(onB.innerText()).resolves.toMatch(/Firefox 128 on Windows 10/);
+      await expectAccessible(pageA);
+      await screenshots(pageA, 'sessions');
+
+      await onB.getByRole('link', { name: /End session/ }).click();
+      await expect(pageA.getByRole('heading', { name: 'End this session?' }).isVisible()).resolves.toBe(true);
+      await expectAccessible(pageA);
+      await pageA.getByRole('button', { name: 'End session' }).click();
+      await pageA.waitForURL(url('/account/sessions?done=revoked'));
+      expect(await pageA.locator('main').innerText()).not.toMatch(/Firefox/);
+      expect(await closedOnB).toMatchObject({ event: 'stepguard:session_revoked' });
+
+      await pageB.reload();
+      expect(pageB.url()).toBe(url('/account/sign-in'));
+
+      // Signing out every other session keeps this one.
+      await pageA.getByRole('link', { name: 'Sign out all other sessions' }).click();
+      await pageA.getByRole('button', { name: 'Sign out other sessions' }).click();
+      await pageA.waitForURL(url('/account/sessions?done=others'));
+      expect(await pageA.locator('ul.list > li').count()).toBe(1);
+      expect(await t.http.get('/v1/me', user.token)).toMatchObject({ status: 401 });
+      await Promise.all([a.close(), b.close()]);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'refuses a form posted from another origin, or without its token, and audits it',
+    async () => {
+      const user = await aUser(t.http, acme);
       const context = await browser.newContext();
       const page = await context.newPage();
       await signInWithPassword(page, user.email);
-      await page.getByRole('link', { name: 'Backup code' }).click();
-      await page.getByLabel('Backup code').fill(code);
-      await page.getByRole('button', { name: 'Verify' }).click();
-      if (expected === 'accepted') {
-        await page.waitForURL(url('/account'));
-        expect(await page.locator('main').innerText()).toMatch(/9 codes left/);
-      } else {
-        await expect(page.getByRole('alert').innerText()).resolves.toMatch(/not right|already been used/);
-        expect(page.url()).toBe(url('/account/sign-in/verify'));
+      await page.waitForURL(url('/account'));
+      const listed = async () => (await t.http.get('/v1/me/sessions', user.token)).body.sessions.length;
+      const before = await listed();
+
+      // A page on another origin (another port of the same host: same site, so the cookie goes along).
+      const attacker = await serveForgery(url('/account/sessions/sign-out-others'));
+      try {
+        const response = await page.goto(attacker.url);
+        await page.waitForURL(url('/account/sessions/sign-out-others'));
+        expect(response).not.toBeNull();
+        expect(await page.locator('main').innerText()).toMatch(/expired or was not sent from this site/);
+      } finally {
+        attacker.server.close();
       }
+      // The same origin without the token.
+      const cookie = `sg_session=${await sessionTokenOf(context)}`;
+      const bare = await fetch(url('/account/sessions/sign-out-others'), {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+        redirect: 'manual',
+      });
+      expect(bare.status).toBe(403);
+      // The right token, sent from another origin.
+      await page.goto(url('/account/sessions/sign-out-others'));
+      const token = await page.locator('input[name=_form]').first().inputValue();
+      const crossOrigin = await fetch(url('/account/sessions/sign-out-others'), {
+        method: 'POST',
+        headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _form: token }).toString(),
+        redirect: 'manual',
+      });
+      expect(crossOrigin.status).toBe(403);
+      expect(await listed()).toBe(before);
+      const audit = await t.http.get('/v1/admin/audit?action=AccessDenied', acme.admin.token);
+      expect(audit.body.events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ details: expect.objectContaining({ reason: 'form_forgery' }) }),
+        ]),
+      );
       await context.close();
-    }
-  });
+    },
+    JOURNEY_MS,
+  );
 
-  it('says what went wrong on a bad password, keeping what was typed but the password', async () => {
-    const user = await aUser(t.http, acme);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await page.getByLabel('E-mail address').fill(user.email);
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/do not match an account/);
-    expect(await page.getByLabel('E-mail address').inputValue()).toBe(user.email);
-    expect(await page.getByLabel('Password').inputValue()).toBe('');
-    await context.close();
-  });
+  it(
+    'forbids inline script and framing, and never lets a page be cached',
+    async () => {
+      const res = await fetch(url('/account/sign-in'));
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).not.toMatch(/unsafe-inline/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
 
-  it('lets one device end another: the other lands on sign-in and its live socket closes at once', async () => {
-    const user = await aUser(t.http, acme);
-    const [a, b] = [await browser.newContext(), await browser.newContext({ userAgent: FIREFOX_ON_WINDOWS })];
-    const [pageA, pageB] = [await a.newPage(), await b.newPage()];
-    await signInWithPassword(pageA, user.email);
-    await pageA.waitForURL(url('/account'));
-    await signInWithPassword(pageB, user.email);
-    await pageB.waitForURL(url('/account'));
-    const closedOnB = nextDisconnect(await sockets.connect(t.http.baseUrl, await sessionTokenOf(b)));
-
-    await pageA.getByRole('link', { name: 'Sessions', exact: true }).click();
-    const items = pageA.locator('ul.list > li');
-    // Each browser's own session and the API session aUser opened: this device first.
-    await expect(items.first().innerText()).resolves.toMatch(/This device/);
-    const onB = items.filter({ hasText: 'Firefox' });
-    await expect(onB.innerText()).resolves.toMatch(/Firefox 128 on Windows 10/);
-    await expectAccessible(pageA);
-    await screenshots(pageA, 'sessions');
-
-    await onB.getByRole('link', { name: /End session/ }).click();
-    await expect(pageA.getByRole('heading', { name: 'End this session?' }).isVisible()).resolves.toBe(true);
-    await expectAccessible(pageA);
-    await pageA.getByRole('button', { name: 'End session' }).click();
-    await pageA.waitForURL(url('/account/sessions?done=revoked'));
-    expect(await pageA.locator('main').innerText()).not.toMatch(/Firefox/);
-    expect(await closedOnB).toMatchObject({ event: 'stepguard:session_revoked' });
-
-    await pageB.reload();
-    expect(pageB.url()).toBe(url('/account/sign-in'));
-
-    // Signing out every other session keeps this one.
-    await pageA.getByRole('link', { name: 'Sign out all other sessions' }).click();
-    await pageA.getByRole('button', { name: 'Sign out other sessions' }).click();
-    await pageA.waitForURL(url('/account/sessions?done=others'));
-    expect(await pageA.locator('ul.list > li').count()).toBe(1);
-    expect(await t.http.get('/v1/me', user.token)).toMatchObject({ status: 401 });
-    await Promise.all([a.close(), b.close()]);
-  });
-
-  it('refuses a form posted from another origin, or without its token, and audits it', async () => {
-    const user = await aUser(t.http, acme);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInWithPassword(page, user.email);
-    await page.waitForURL(url('/account'));
-    const listed = async () => (await t.http.get('/v1/me/sessions', user.token)).body.sessions.length;
-    const before = await listed();
-
-    // A page on another origin (another port of the same host: same site, so the cookie goes along).
-    const attacker = await serveForgery(url('/account/sessions/sign-out-others'));
-    try {
-      const response = await page.goto(attacker.url);
-      await page.waitForURL(url('/account/sessions/sign-out-others'));
-      expect(response).not.toBeNull();
-      expect(await page.locator('main').innerText()).toMatch(/expired or was not sent from this site/);
-    } finally {
-      attacker.server.close();
-    }
-    // The same origin without the token.
-    const cookie = `sg_session=${await sessionTokenOf(context)}`;
-    const bare = await fetch(url('/account/sessions/sign-out-others'), {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
-      redirect: 'manual',
-    });
-    expect(bare.status).toBe(403);
-    // The right token, sent from another origin.
-    await page.goto(url('/account/sessions/sign-out-others'));
-    const token = await page.locator('input[name=_form]').first().inputValue();
-    const crossOrigin = await fetch(url('/account/sessions/sign-out-others'), {
-      method: 'POST',
-      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _form: token }).toString(),
-      redirect: 'manual',
-    });
-    expect(crossOrigin.status).toBe(403);
-    expect(await listed()).toBe(before);
-    const audit = await t.http.get('/v1/admin/audit?action=AccessDenied', acme.admin.token);
-    expect(audit.body.events).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ details: expect.objectContaining({ reason: 'form_forgery' }) }),
-      ]),
-    );
-    await context.close();
-  });
-
-  it('forbids inline script and framing, and never lets a page be cached', async () => {
-    const res = await fetch(url('/account/sign-in'));
-    const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/script-src 'self'(;|$)/);
-    expect(csp).toMatch(/frame-ancestors 'none'/);
-    expect(csp).not.toMatch(/unsafe-inline/);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-
-    const page = await browser.newPage();
-    await page.goto(url('/account/sign-in'));
-    await page.addScriptTag({ content: 'window.inlineRan = true;' }).catch(() => undefined);
-    expect(await page.evaluate('window.inlineRan === true')).toBe(false);
-    // The stylesheet and the script are served under hashed names, cached for a year.
-    const css = (await page.locator('link[rel=stylesheet]').getAttribute('href')) ?? '';
-    expect(css).toMatch(/^\/assets\/stepguard\.[0-9a-f]{10}\.css$/);
-    expect((await fetch(url(css))).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    await page.close();
-  });
+      const page = await browser.newPage();
+      await page.goto(url('/account/sign-in'));
+      await page.addScriptTag({ content: 'window.inlineRan = true;' }).catch(() => undefined);
+      expect(await page.evaluate('window.inlineRan === true')).toBe(false);
+      // The stylesheet and the script are served under hashed names, cached for a year.
+      const css = (await page.locator('link[rel=stylesheet]').getAttribute('href')) ?? '';
+      expect(css).toMatch(/^\/assets\/stepguard\.[0-9a-f]{10}\.css$/);
+      expect((await fetch(url(css))).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      await page.close();
+    },
+    JOURNEY_MS,
+  );
 });
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
