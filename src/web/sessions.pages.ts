@@ -20,19 +20,10 @@ import {
 } from '../sessions/index.js';
 import { PageController } from './page-controller.js';
 import { PageFrames } from './page-frames.js';
+import { sessionRow } from './session-row.js';
 import { PageRenderer } from './page-renderer.js';
 
 const sessionId = new ZodPipe(z.uuid());
-
-/** What ua-parser-js says of the device, in words; an unknown device says nothing. */
-const DEVICE_TYPES: Record<string, string> = {
-  desktop: 'Computer',
-  mobile: 'Phone',
-  tablet: 'Tablet',
-  smarttv: 'TV',
-  console: 'Game console',
-  wearable: 'Wearable',
-};
 
 const DONE: Record<string, string> = {
   revoked: 'The session was ended. That device must sign in again.',
@@ -112,15 +103,10 @@ export class SessionsPages {
 }
 
 function listed(s: Session, currentId: string) {
-  const software = [s.browser, s.os].filter(Boolean).join(' on ');
-  return {
-    id: s.id,
+  return sessionRow({
+    ...s,
     current: s.id === currentId,
-    device: software || 'Unknown device',
-    deviceType: DEVICE_TYPES[s.deviceType ?? ''] ?? null,
-    ip: s.ip,
-    location: s.location,
     createdAt: s.createdAt.toISOString(),
     lastActiveAt: s.lastActiveAt.toISOString(),
-  };
+  });
 }

@@ -23,21 +23,12 @@ import {
 } from '../../sessions/index.js';
 import { PageController } from '../page-controller.js';
 import { PageFrames } from '../page-frames.js';
+import { sessionRow } from '../session-row.js';
 import { PageRenderer } from '../page-renderer.js';
 import { userRow } from './users-view.js';
 import { disconnectNotice, userNotice } from './user-notices.js';
 
 const uuid = new ZodPipe(uuidSchema);
-
-/** What ua-parser-js says of the device, in words (as the account's sessions page says it). */
-const DEVICE_TYPES: Record<string, string> = {
-  desktop: 'Computer',
-  mobile: 'Phone',
-  tablet: 'Tablet',
-  smarttv: 'TV',
-  console: 'Game console',
-  wearable: 'Wearable',
-};
 
 /**
  * One user of the tenant for admins and managers: details and MFA standing (`users:read`), their sessions
@@ -210,15 +201,5 @@ export class UserPages {
 }
 
 function listed(s: ListedSession) {
-  const software = [s.browser, s.os].filter(Boolean).join(' on ');
-  return {
-    id: s.id,
-    current: s.current,
-    device: software || 'Unknown device',
-    deviceType: DEVICE_TYPES[s.deviceType ?? ''] ?? null,
-    ip: s.ip,
-    location: s.location,
-    createdAt: s.createdAt,
-    lastActiveAt: s.lastActiveAt,
-  };
+  return sessionRow(s);
 }
