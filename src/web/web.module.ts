@@ -26,6 +26,7 @@ import { EnrolmentPages } from './enrolment.pages.js';
 import { FormGuard } from './form-guard.js';
 import { FormTokens } from './form-tokens.js';
 import { MfaResetPages } from './mfa-reset.pages.js';
+import { MissingPages } from './missing.pages.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
@@ -63,6 +64,8 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
     EnrolmentPages,
     EmailEnrolmentPages,
     BackupCodesPages,
+    // Last: it answers whatever path the pages above do not.
+    MissingPages,
   ],
   providers: [
     WebAssets,
