@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
-import { launchBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -42,10 +42,6 @@ describe('account security pages in a browser', () => {
   const url = (path: string) => `${t.http.baseUrl}${path}`;
   const main = (page: Page) => page.locator('main').innerText();
 
-  async function expectAccessible(page: Page): Promise<void> {
-    expect(await seriousViolations(page)).toEqual([]);
-  }
-
   async function signInWithPassword(page: Page, tenant: TenantFixture, email: string, password = PASSWORD) {
     await page.goto(url(`/account/sign-in?tenant=${tenant.slug}`));
     await page.getByLabel('E-mail address').fill(email);
@@ -61,12 +57,6 @@ describe('account security pages in a browser', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(url('/account'));
     clock.advance(STEP);
-  }
-
-  async function sessionTokenOf(context: BrowserContext): Promise<string> {
-    const cookie = (await context.cookies()).find((c) => c.name === 'sg_session');
-    if (!cookie) throw new Error('no session cookie');
-    return cookie.value;
   }
 
   /** What a sign-in with this password and then this TOTP code answers through the API. */

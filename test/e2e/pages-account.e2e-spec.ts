@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
-import { launchBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { nextDisconnect, SocketPool } from '../support/sockets.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
@@ -51,17 +51,6 @@ describe('account pages in a browser', () => {
     expect(verified.status).toBe(200);
     clock.advance(STEP);
     return { ...user, secret, backupCodes: verified.body.backupCodes as string[] };
-  }
-
-  async function expectAccessible(page: Page): Promise<void> {
-    expect(await seriousViolations(page)).toEqual([]);
-  }
-
-  /** The session token the browser holds in its page cookie. */
-  async function sessionTokenOf(context: BrowserContext): Promise<string> {
-    const cookie = (await context.cookies()).find((c) => c.name === 'sg_session');
-    if (!cookie) throw new Error('no session cookie');
-    return cookie.value;
   }
 
   it(

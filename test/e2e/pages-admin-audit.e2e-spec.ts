@@ -5,7 +5,7 @@ import { TakeAuditCheckpointsCommand } from '../../src/audit/index.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
-import { launchBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startWebhookReceiver } from '../support/stream-webhook-receiver.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
@@ -49,10 +49,6 @@ describe('admin console: API keys, audit log, audit stream', () => {
 
   const url = (path: string) => `${t.http.baseUrl}${path}`;
   const main = (page: Page) => page.locator('main').innerText();
-
-  async function expectAccessible(page: Page): Promise<void> {
-    expect(await seriousViolations(page)).toEqual([]);
-  }
 
   /** Signs the admin in through the pages with their password and a fresh authenticator code. */
   async function signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
-import { launchBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { nextDisconnect, SocketPool } from '../support/sockets.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -95,10 +95,6 @@ describe('admin console: MFA policy and users, in a browser', () => {
     const page = await context.newPage();
     await signInWithCode(page, org.tenant, org.tenant.admin.email, org.adminSecret);
     return { context, page };
-  }
-
-  async function expectAccessible(page: Page): Promise<void> {
-    expect(await seriousViolations(page)).toEqual([]);
   }
 
   it('requires MFA for managers with a 7-day grace period, after a preview with the right counts', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jsQRModule from 'jsqr';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
-import { launchBrowser, screenshots, seriousViolations } from '../support/browser.js';
+import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -54,16 +54,6 @@ describe('MFA enrolment pages in a browser', () => {
   async function signOut(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(url('/account/sign-in'));
-  }
-
-  async function expectAccessible(page: Page): Promise<void> {
-    expect(await seriousViolations(page)).toEqual([]);
-  }
-
-  async function sessionTokenOf(context: BrowserContext): Promise<string> {
-    const cookie = (await context.cookies()).find((c) => c.name === 'sg_session');
-    if (!cookie) throw new Error('no session cookie');
-    return cookie.value;
   }
 
   /** The otpauth URI in the page's QR image, read from its PNG as a phone's camera would. */
