@@ -17,7 +17,12 @@ const PLAUSIBLE_TOKEN = /^sgs_[A-Za-z0-9_-]{43}$/;
 
 /** The session token the cookie holds, or null when there is none or it cannot be one. */
 export function sessionCookieToken(req: Request, publicUrl: string): string | null {
-  const value = cookieOf(req, sessionCookieName(publicUrl));
+  return sessionTokenIn(req.get('cookie'), publicUrl);
+}
+
+/** The same from a bare Cookie header (a socket's handshake has no Express request). */
+export function sessionTokenIn(cookieHeader: string | undefined, publicUrl: string): string | null {
+  const value = cookieIn(cookieHeader, sessionCookieName(publicUrl));
   return value && PLAUSIBLE_TOKEN.test(value) ? value : null;
 }
 
@@ -45,7 +50,11 @@ export function clearSessionCookie(res: Response, publicUrl: string): void {
  * runs on this app). A value that does not decode is absent: it is the visitor's input, never a 500.
  */
 export function cookieOf(req: Request, name: string): string | null {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
+  return cookieIn(req.get('cookie'), name);
+}
+
+function cookieIn(cookieHeader: string | undefined, name: string): string | null {
+  for (const part of (cookieHeader ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) {
       try {

@@ -18,6 +18,7 @@ import { type Admission, ConnectionAdmission } from './connection-admission.js';
 import { LiveConnections } from './live-connections.js';
 import { LiveNodes } from './live-nodes.js';
 import { kickLocalSockets, kickSocket } from './local-kicks.js';
+import { handshakeToken } from './handshake-token.js';
 import { HANDSHAKE_LIMIT_MS, RecentKicks } from './recent-kicks.js';
 import { sessionRoom, tenantRoom, userRoom } from './rooms.js';
 import { PING_EVENT } from './socket-events.js';
@@ -73,8 +74,9 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
       serveClient: false,
       // Clients send nothing but the handshake and pings: no reason to buffer a megabyte (the default) per message.
       maxHttpBufferSize: 64 * 1024,
-      // Sockets authenticate with a bearer token in the handshake, never a cookie: any origin may
-      // connect, since a page on another origin holds no token of ours.
+      // Apps' sockets authenticate with a bearer token in the handshake: any origin may connect, since a
+      // page on another origin holds no token of ours. Our own pages' sockets (same origin, no CORS) bring
+      // the page cookie, taken only with our Origin (see handshakeToken).
       cors: { origin: true, credentials: false },
       adapter: createAdapter(pub, sub, {
         key: socketRedisKey(this.config),
@@ -102,7 +104,7 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   private async handshake(socket: GatewaySocket): Promise<Error | undefined> {
     const checkedAt = performance.now();
     try {
-      const admission = await this.admission.admit(socket.handshake.auth?.token);
+      const admission = await this.admission.admit(handshakeToken(socket.handshake, this.config.publicUrl));
       if (!admission.admitted) {
         void this.recordRefusal(socket, admission);
         return refusal(admission.refusal);

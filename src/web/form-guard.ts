@@ -5,6 +5,7 @@ import { AppConfig } from '../common/app-config.js';
 import { actorOf, type Principal } from '../common/access/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { clientNetworkOf } from '../common/client-network.js';
+import { isOwnOrigin, originOf } from '../http/own-origin.js';
 import { AccessRefusals } from '../auth/index.js';
 import { FormTokens } from './form-tokens.js';
 
@@ -41,19 +42,10 @@ export class FormGuard implements CanActivate {
   }
 
   private sameOrigin(req: Request): boolean {
-    const claimed = req.get('origin') ?? originOf(req.get('referer'));
+    const referer = req.get('referer');
+    const claimed = req.get('origin') ?? (referer ? originOf(referer) : undefined);
     // Some privacy settings strip both headers: the form token alone decides then.
     if (claimed === undefined) return true;
-    const own = [originOf(this.config.publicUrl), `${req.protocol}://${req.get('host') ?? ''}`];
-    return own.includes(claimed);
-  }
-}
-
-function originOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'null';
+    return isOwnOrigin(claimed, this.config.publicUrl, `${req.protocol}://${req.get('host') ?? ''}`);
   }
 }

@@ -30,6 +30,8 @@ export class PageFrames {
       user: { email: p.email, tenantName: p.tenant.name },
       formToken: this.tokens.forSession(p.session.id),
       admin: ADMIN_PERMISSIONS.some((permission) => p.permissions.has(permission)),
+      // The gateway refuses enrol-only and flagged sessions: such a page would only hear that refusal.
+      live: !p.session.enrollmentOnly && !p.session.stepUpRequiredAt,
       ...(compliance.status === 'grace' ? { deadline: compliance.deadline.toISOString() } : {}),
       ...(section ? { section } : {}),
     };

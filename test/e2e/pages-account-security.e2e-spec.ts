@@ -133,6 +133,7 @@ describe('account security pages in a browser', () => {
       const page = await context.newPage();
       await signInWithAuthenticator(page, acme, user);
       const before = await sessionTokenOf(context);
+      await page.locator('body[data-live=connected]').waitFor();
 
       const disconnected = await t.http.post(
         `/v1/admin/users/${user.id}/disconnect`,
@@ -140,6 +141,10 @@ describe('account security pages in a browser', () => {
         acme.admin.token,
       );
       expect(disconnected.status).toBe(202);
+      // The open page hears it at once; its link and any other page lead to the step-up.
+      const notice = page.getByRole('alert').filter({ hasText: 'verify it is you' });
+      await notice.waitFor();
+      expect(await notice.getByRole('link').getAttribute('href')).toBe('/account/step-up?next=%2Faccount');
       await page.goto(url('/account/sessions'));
       await page.waitForURL(url('/account/step-up'));
       await expect(main(page)).resolves.toMatch(/asked everyone signed in as you to confirm/);

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
-import { nextDisconnect, SocketPool } from '../support/sockets.js';
+import { SocketPool } from '../support/sockets.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -145,7 +145,8 @@ describe('account pages in a browser', () => {
       await pageA.waitForURL(url('/account'));
       await signInWithPassword(pageB, user.email);
       await pageB.waitForURL(url('/account'));
-      const closedOnB = nextDisconnect(await sockets.connect(t.http.baseUrl, await sessionTokenOf(b)));
+      // B's page holds a socket on its own session (through its cookie).
+      await pageB.locator('body[data-live=connected]').waitFor();
 
       await pageA.getByRole('link', { name: 'Sessions', exact: true }).click();
       const items = pageA.locator('ul.list > li');
@@ -162,9 +163,13 @@ describe('account pages in a browser', () => {
       await pageA.getByRole('button', { name: 'End session' }).click();
       await pageA.waitForURL(url('/account/sessions?done=revoked'));
       expect(await pageA.locator('main').innerText()).not.toMatch(/Firefox/);
-      expect(await closedOnB).toMatchObject({ event: 'stepguard:session_revoked' });
-
-      await pageB.reload();
+      // B hears it at once, without a click: its socket was closed with the revocation.
+      const notice = pageB.getByRole('alert').filter({ hasText: 'You were signed out' });
+      await notice.waitFor();
+      await expectAccessible(pageB);
+      await notice.getByRole('link', { name: 'Sign in again' }).click();
+      await pageB.waitForURL(url('/account/sign-in'));
+      await pageB.goto(url('/account'));
       expect(pageB.url()).toBe(url('/account/sign-in'));
 
       // Signing out every other session keeps this one.
@@ -219,6 +224,14 @@ describe('account pages in a browser', () => {
       });
       expect(crossOrigin.status).toBe(403);
       expect(await listed()).toBe(before);
+      // The page's live socket takes the cookie only from our own origin: another site's WebSocket (which
+      // the browser would send the cookie with) holds nothing.
+      const fromHere = await sockets.connect(t.http.baseUrl, undefined, { cookie, origin: t.http.baseUrl });
+      expect(fromHere.connected).toBe(true);
+      for (const origin of ['http://evil.example', url('').replace('127.0.0.1', 'localhost')]) {
+        await expect(sockets.refusal(t.http.baseUrl, undefined, { cookie, origin })).resolves.toBe('unauthorized');
+      }
+      await expect(sockets.refusal(t.http.baseUrl, undefined, { cookie })).resolves.toBe('unauthorized');
       const audit = await t.http.get('/v1/admin/audit?action=AccessDenied', acme.admin.token);
       expect(audit.body.events).toEqual(
         expect.arrayContaining([

@@ -17,9 +17,12 @@ const SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
 export class SocketPool {
   private readonly open: { disconnect(): unknown }[] = [];
 
-  /** A plain socket.io client; resolves with it once connected, or rejects with the `connect_error` message. */
-  async connect(baseUrl: string, token: unknown): Promise<Socket> {
-    const socket = io(baseUrl, { ...SOCKET_OPTIONS, auth: { token } });
+  /**
+   * A plain socket.io client; resolves with it once connected, or rejects with the `connect_error` message.
+   * `headers` go on the WebSocket handshake (a page's Cookie and Origin).
+   */
+  async connect(baseUrl: string, token: unknown, headers?: Record<string, string>): Promise<Socket> {
+    const socket = io(baseUrl, { ...SOCKET_OPTIONS, auth: { token }, ...(headers ? { extraHeaders: headers } : {}) });
     this.open.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -29,9 +32,9 @@ export class SocketPool {
   }
 
   /** Resolves with the refusal message of a connection attempt (fails the test if it connects). */
-  async refusal(baseUrl: string, token: unknown): Promise<string> {
+  async refusal(baseUrl: string, token: unknown, headers?: Record<string, string>): Promise<string> {
     try {
-      await this.connect(baseUrl, token);
+      await this.connect(baseUrl, token, headers);
     } catch (error) {
       return (error as Error).message;
     }

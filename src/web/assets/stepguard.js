@@ -75,3 +75,65 @@ document.addEventListener('DOMContentLoaded', () => {
     }
   }
 });
+
+// Live: a signed-in page holds a socket on its own session (the page cookie, same origin), so that a
+// revocation or a Disconnect elsewhere shows here at once instead of at the next click. The event names and
+// refusal codes are the gateway's contract (src/live/socket-events.ts).
+document.addEventListener('DOMContentLoaded', () => {
+  if (!document.body.hasAttribute('data-live') || typeof window.io !== 'function') return;
+  const socket = window.io({ path: '/socket.io', transports: ['websocket'] });
+  let told = null;
+  const main = document.getElementById('main');
+  const say = (id, text, link, label) => {
+    if (document.getElementById(id)) return;
+    const box = document.createElement('div');
+    box.id = id;
+    box.className = 'live-notice';
+    box.setAttribute('role', 'alert');
+    box.append(text + ' ');
+    const a = document.createElement('a');
+    a.href = link;
+    a.textContent = label;
+    box.append(a);
+    main.prepend(box);
+  };
+  const signedOut = () => {
+    document.body.setAttribute('data-live', 'signed-out');
+    say(
+      'live-signed-out',
+      'You were signed out: this session was ended from another device, by an administrator, or it expired.',
+      '/account/sign-in',
+      'Sign in again',
+    );
+  };
+  socket.on('stepguard:session_revoked', ({ reason }) => (told = { kind: 'revoked', reason }));
+  socket.on('stepguard:step_up_required', ({ reason }) => (told = { kind: 'step_up', reason }));
+  socket.on('connect', () => document.body.setAttribute('data-live', 'connected'));
+  socket.on('disconnect', (why) => {
+    const event = told;
+    told = null;
+    if (event && event.kind === 'step_up') {
+      document.body.setAttribute('data-live', 'step-up');
+      say(
+        'live-step-up',
+        'Your organisation asks you to verify it is you before you go on.',
+        `/account/step-up?next=${encodeURIComponent(location.pathname)}`,
+        'Verify it is you',
+      );
+    } else if (event && event.reason === 'token_replaced') {
+      // A step-up in another tab gave this session a new token, which the cookie already holds.
+      socket.connect();
+    } else if (event && event.reason === 'mfa_enrollment_required') {
+      // Only the client app's connection is closed to this user; the pages go on working.
+      document.body.setAttribute('data-live', 'off');
+    } else if (event || why === 'io server disconnect') {
+      signedOut();
+    }
+  });
+  socket.on('connect_error', (error) => {
+    if (socket.active) return; // the network: socket.io tries again by itself
+    if (error.message === 'unauthorized') signedOut();
+    else if (error.message === 'unavailable') setTimeout(() => socket.connect(), 5000);
+    else document.body.setAttribute('data-live', 'off');
+  });
+});
