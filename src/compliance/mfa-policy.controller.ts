@@ -14,7 +14,7 @@ import { ChangeMfaPolicyCommand } from './commands/change-mfa-policy.command.js'
 import {
   type MfaPolicyInput,
   mfaPolicySchema,
-  type MfaPolicySettings,
+  type MfaPolicyChange,
   MfaPolicyStore,
   policyHistoryQuerySchema,
   policyVersionSchema,
@@ -89,7 +89,7 @@ export class MfaPolicyController {
   }
 }
 
-export function settingsOf(body: MfaPolicyInput): MfaPolicySettings {
+export function settingsOf(body: MfaPolicyInput): MfaPolicyChange {
   const {
     version: _version,
     updatedAt: _updatedAt,

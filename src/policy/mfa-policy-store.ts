@@ -49,13 +49,13 @@ export class MfaPolicyStore {
   /** The highest saved version, or the defaults (version 0) for a tenant that never saved one. */
   async current(tenantId: string, em: EntityManager = this.orm.em.fork()): Promise<StoredMfaPolicy> {
     const latest = await em.findOne(MfaPolicyVersion, { tenantId }, { orderBy: { version: 'desc' } });
-    return latest ? stored(latest) : this.defaults();
+    return latest ? this.stored(latest) : this.defaults();
   }
 
   async version(tenantId: string, version: number): Promise<StoredMfaPolicy | null> {
     if (version === 0) return this.defaults();
     const found = await this.orm.em.fork().findOne(MfaPolicyVersion, { tenantId, version });
-    return found ? stored(found) : null;
+    return found ? this.stored(found) : null;
   }
 
   /** Saved versions, newest first, `before` a version (exclusive) when paging. */
@@ -67,24 +67,24 @@ export class MfaPolicyStore {
         { tenantId, ...(before ? { version: { $lt: before } } : {}) },
         { orderBy: { version: 'desc' }, limit },
       );
-    return rows.map(stored);
+    return rows.map((row) => this.stored(row));
+  }
+
+  stored(row: MfaPolicyVersion): StoredMfaPolicy {
+    return {
+      settings: row.settings(this.config.env.MFA_REMINDER_DAYS),
+      version: row.version,
+      updatedAt: row.createdAt,
+      updatedBy: { type: row.createdByType, id: row.createdById },
+    };
   }
 
   private defaults(): StoredMfaPolicy {
     return {
-      settings: defaultPolicy(this.config.env.REAUTH_MAX_AGE_MINUTES),
+      settings: defaultPolicy(this.config.env.REAUTH_MAX_AGE_MINUTES, this.config.env.MFA_REMINDER_DAYS),
       version: 0,
       updatedAt: null,
       updatedBy: null,
     };
   }
-}
-
-function stored(row: MfaPolicyVersion): StoredMfaPolicy {
-  return {
-    settings: row.settings(),
-    version: row.version,
-    updatedAt: row.createdAt,
-    updatedBy: { type: row.createdByType, id: row.createdById },
-  };
 }

@@ -43,6 +43,10 @@ export class MfaPolicyVersion {
   @Property({ type: 'integer' })
   reauthMaxAgeMinutes!: number;
 
+  /** Null in versions saved before tenants chose them: the server's default applies (see settings()). */
+  @Property({ type: 'integer[]', nullable: true })
+  reminderDays: number[] | null = null;
+
   @Property({ type: 'datetime' })
   createdAt!: Date;
 
@@ -71,13 +75,14 @@ export class MfaPolicyVersion {
       totpPriorConnection: s.connectionPolicy.totpPriorConnection,
       rememberDeviceDays: s.rememberDeviceDays,
       reauthMaxAgeMinutes: s.reauthMaxAgeMinutes,
+      reminderDays: [...s.reminderDays],
       createdAt: input.now,
       createdByType: input.by.type,
       createdById: input.by.id,
     });
   }
 
-  settings(): MfaPolicySettings {
+  settings(defaultReminderDays: readonly number[]): MfaPolicySettings {
     return {
       requireMfa: this.requireMfa,
       requiredRoles: [...this.requiredRoles],
@@ -87,6 +92,7 @@ export class MfaPolicyVersion {
       connectionPolicy: { totpPriorConnection: this.totpPriorConnection },
       rememberDeviceDays: this.rememberDeviceDays,
       reauthMaxAgeMinutes: this.reauthMaxAgeMinutes,
+      reminderDays: [...(this.reminderDays ?? defaultReminderDays)],
     };
   }
 }

@@ -15,10 +15,15 @@ export interface MfaPolicySettings extends EnforcementRules {
   rememberDeviceDays: number;
   /** How recent a password or factor check must be for sensitive changes. */
   reauthMaxAgeMinutes: number;
+  /** Days before an enrolment deadline when a reminder is e-mailed, largest first; none: no reminders. */
+  reminderDays: number[];
 }
 
+/** A policy as an admin sends it: without reminder days, the version in force keeps its own. */
+export type MfaPolicyChange = Omit<MfaPolicySettings, 'reminderDays'> & { reminderDays?: number[] | undefined };
+
 /** What a tenant that never saved a policy gets: MFA offered, not required. */
-export function defaultPolicy(reauthMaxAgeMinutes: number): MfaPolicySettings {
+export function defaultPolicy(reauthMaxAgeMinutes: number, reminderDays: readonly number[]): MfaPolicySettings {
   return {
     requireMfa: false,
     requiredRoles: [],
@@ -28,6 +33,7 @@ export function defaultPolicy(reauthMaxAgeMinutes: number): MfaPolicySettings {
     connectionPolicy: { totpPriorConnection: false },
     rememberDeviceDays: 30,
     reauthMaxAgeMinutes,
+    reminderDays: [...reminderDays],
   };
 }
 

@@ -106,6 +106,42 @@ describe('grace-period enforcement', () => {
     expect(smtp.to(member.email)).toHaveLength(2);
   });
 
+  it("reminds on the days the tenant's policy chose, which a save without them keeps", async () => {
+    const member = await aUser(t.http, acme);
+    await setMfaPolicy(t.http, acme, {
+      requireMfa: true,
+      requiredRoles: ['member'],
+      gracePeriodDays: 10,
+      reminderDays: [3],
+    });
+    const admin = await signIn(t.http, acme.slug, acme.admin.email);
+    const { reminderDays: _left, ...withoutReminders } = (await t.http.get('/v1/admin/mfa-policy', admin)).body;
+    const saved = await t.http.request('PUT', '/v1/admin/mfa-policy', {
+      token: admin,
+      body: { ...withoutReminders, rememberDeviceDays: 7 },
+    });
+    expect(saved.body).toMatchObject({ reminderDays: [3], rememberDeviceDays: 7 });
+    for (const wrong of [[0], [5, 5], [91], [1, 2, 3, 4, 5, 6]]) {
+      const refused = await t.http.request('PUT', '/v1/admin/mfa-policy', {
+        token: admin,
+        body: { ...withoutReminders, reminderDays: wrong },
+      });
+      expect(refused).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    }
+
+    clock.advance(3 * DAY + MINUTE); // 7 days left: the server's default would remind now
+    await sweep();
+    await settled();
+    expect(smtp.to(member.email)).toHaveLength(0);
+    clock.advance(4 * DAY);
+    await sweep();
+    expect((await smtp.nth(member.email, 1)).text).toMatch(/within 3 day\(s\)/);
+    clock.advance(2 * DAY);
+    await sweep();
+    await settled();
+    expect(smtp.to(member.email)).toHaveLength(1);
+  });
+
   it('sends one reminder, not every one passed, to a user whose deadline is already near', async () => {
     const member = await aUser(t.http, acme);
     await requireOfMembers(3);

@@ -113,6 +113,11 @@ describe('admin console: MFA policy and users, in a browser', () => {
     await page.getByLabel('Require two-step verification').check();
     await page.getByLabel('Managers').check();
     await page.getByLabel('Grace period (days)').fill('7');
+    expect(await page.getByLabel(/Reminder e-mails/).inputValue()).toBe('7, 1');
+    await page.getByLabel(/Reminder e-mails/).fill('0, 3');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/Reminders take up to five different numbers/);
+    await page.getByLabel(/Reminder e-mails/).fill(' 2, 5 ');
     await page.getByRole('button', { name: 'Preview' }).click();
     const preview = page.getByRole('region', { name: 'If you save this policy' });
     const deadline = pageDate(new Date(clock.now().getTime() + 7 * DAY));
@@ -134,8 +139,10 @@ describe('admin console: MFA policy and users, in a browser', () => {
       requireMfa: true,
       requiredRoles: ['manager'],
       gracePeriodDays: 7,
+      reminderDays: [5, 2],
       version: 1,
     });
+    expect(await page.getByLabel(/Reminder e-mails/).inputValue()).toBe('5, 2');
     await context.close();
   }, 120_000);
 

@@ -11,6 +11,7 @@ export const DEFAULT_POLICY = {
   connectionPolicy: { totpPriorConnection: false },
   rememberDeviceDays: 30,
   reauthMaxAgeMinutes: 10,
+  reminderDays: [7, 1],
 };
 
 /**

@@ -17,6 +17,7 @@ const required: MfaPolicySettings = {
   connectionPolicy: { totpPriorConnection: true },
   rememberDeviceDays: 30,
   reauthMaxAgeMinutes: 10,
+  reminderDays: [7, 1],
 };
 const offered: MfaPolicySettings = { ...required, requireMfa: false };
 const everyRole: MfaPolicySettings = { ...required, requiredRoles: [] };

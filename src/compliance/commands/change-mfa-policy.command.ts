@@ -2,7 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { Role } from '../../common/access/roles.js';
 import type { Session } from '../../sessions/index.js';
-import type { MfaPolicySettings, StoredMfaPolicy } from '../../policy/index.js';
+import type { MfaPolicyChange, StoredMfaPolicy } from '../../policy/index.js';
 import type { WeakeningConfirmationInput } from '../mfa-weakening-confirmation.js';
 
 /** The admin saving the policy: their roles and factors decide whether they may require MFA. */
@@ -21,7 +21,7 @@ export interface PolicyEditor {
 export class ChangeMfaPolicyCommand extends Command<StoredMfaPolicy> {
   constructor(
     readonly tenantId: string,
-    readonly settings: MfaPolicySettings,
+    readonly settings: MfaPolicyChange,
     readonly editor: PolicyEditor,
     readonly actor: Actor,
     readonly request: RequestMeta,

@@ -9,6 +9,8 @@ import {
   countsAsEnrolled,
   diffPolicies,
   isInScope,
+  type MfaPolicyChange,
+  type MfaPolicySettings,
   MfaPolicyStore,
   MfaPolicyVersion,
   MfaScopeStart,
@@ -45,7 +47,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
     private readonly graceSweep: GraceSweepAfterChange,
   ) {}
 
-  execute({ tenantId, settings, editor, actor, request, options }: ChangeMfaPolicyCommand) {
+  execute({ tenantId, settings: change, editor, actor, request, options }: ChangeMfaPolicyCommand) {
     const { expectedVersion } = options;
     const target = { type: 'mfa_policy', id: tenantId };
     const attempt = { tenantId, action: PolicyChangedEvent.type, actor, target, request };
@@ -53,9 +55,9 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       const now = this.clock.now();
       // The window of the policy in force: a new, longer window cannot vouch for the session saving it.
       await this.reauth.assertRecent(tenantId, editor.session, now);
-      await this.assertEditorMayComply(tenantId, editor, settings);
+      await this.assertEditorMayComply(tenantId, editor, change);
       const inForce = await this.store.current(tenantId);
-      const weakens = policyWeakenings(inForce.settings, settings);
+      const weakens = policyWeakenings(inForce.settings, completed(change, inForce.settings));
       const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
       const confirmed = weakens.length
         ? await this.confirmations.check(subject, options.confirmation, now, weakeningNeedsConfirmation(weakens))
@@ -69,6 +71,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
             `The policy was changed since version ${expectedVersion}: it is at version ${previous.version}`,
           );
         }
+        const settings = completed(change, previous.settings);
         const changes = diffPolicies(previous.settings, settings);
         if (Object.keys(changes).length === 0) return previous;
         // Re-checked on the policy locked here: a save that made it stricter meanwhile makes this one weaker.
@@ -94,7 +97,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
             ...(weakenings.length ? weakeningRecord(weakenings, confirmed!, previous.settings) : {}),
           },
         });
-        return { settings: row.settings(), version, updatedAt: now, updatedBy: actor };
+        return { settings, version, updatedAt: now, updatedBy: actor };
       });
       if (confirmed) await this.confirmations.accepted(confirmed, editor.userId);
       return saved;
@@ -118,6 +121,12 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       throw adminMfaRequired();
   }
 }
+
+/** The change as a whole policy: without reminder days of its own, it keeps those in force. */
+const completed = (change: MfaPolicyChange, inForce: MfaPolicySettings): MfaPolicySettings => ({
+  ...change,
+  reminderDays: change.reminderDays ?? inForce.reminderDays,
+});
 
 /**
  * A weaker policy is recorded as confirmed, with what it weakened and the whole policy it replaced,

@@ -3,11 +3,12 @@ import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
+import { TenantScope } from '../../common/tenant-scope.js';
 import { OutboxRelay } from '../../infra/outbox/outbox-relay.js';
 import { jobIdOf } from '../../infra/queues/job-id.js';
 import { JobQueues } from '../../infra/queues/job-queues.js';
 import { type DueReminder, GracePeriodActions } from '../grace/grace-period-actions.js';
-import { planGraceActions } from '../../policy/index.js';
+import { MfaPolicyStore, planGraceActions } from '../../policy/index.js';
 import type { GraceCandidate } from '../standings/grace-candidates.sql.js';
 import { MfaStandings } from '../standings/mfa-standings.js';
 import { type GraceSweepResult, SweepGracePeriodsCommand } from './sweep-grace-periods.command.js';
@@ -37,12 +38,24 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     private readonly actions: GracePeriodActions,
     private readonly queues: JobQueues,
     private readonly outbox: OutboxRelay,
+    private readonly policies: MfaPolicyStore,
   ) {}
 
   async execute({ batchSize, tenantId }: SweepGracePeriodsCommand): Promise<GraceSweepResult> {
     const result: GraceSweepResult = { candidates: 0, enforced: 0, reminded: 0, scheduled: 0 };
     const candidatesAfter = (after: string | null) =>
       new MfaStandings(this.orm.em.fork()).graceCandidatesAfter(after, batchSize, tenantId);
+    // Each tenant's reminder days, read once per sweep: the policy the candidates were read under.
+    const reminderDays = new Map<string, Promise<number[]>>();
+    const remindersOf = (tenant: string) => {
+      if (!reminderDays.has(tenant)) {
+        reminderDays.set(
+          tenant,
+          TenantScope.run(tenant, () => this.policies.current(tenant)).then((policy) => policy.settings.reminderDays),
+        );
+      }
+      return reminderDays.get(tenant)!;
+    };
     let next = candidatesAfter(null);
     for (;;) {
       const batch = await next;
@@ -54,7 +67,7 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
         // Awaited on the next turn; should this batch fail first, its rejection is not left unhandled.
         next.catch(() => undefined);
       }
-      await this.act(this.plan(batch), result);
+      await this.act(await this.plan(batch, remindersOf), result);
       result.candidates += batch.length;
       if (!more) break;
     }
@@ -62,14 +75,18 @@ export class SweepGracePeriodsHandler implements ICommandHandler<SweepGracePerio
     return result;
   }
 
-  private plan(batch: readonly GraceCandidate[]): BatchPlan {
+  private async plan(
+    batch: readonly GraceCandidate[],
+    remindersOf: (tenantId: string) => Promise<number[]>,
+  ): Promise<BatchPlan> {
     const now = this.clock.now();
     // The next sweep may run a whole interval from now (a little more, for a slow run): deadlines
     // before then get a job of their own.
     const horizonMs = 2 * this.config.env.GRACE_SWEEP_INTERVAL_MINUTES * 60_000;
     const plan: BatchPlan = { overdue: [], reminders: [], deadlines: [] };
     for (const candidate of batch) {
-      for (const action of planGraceActions(candidate.deadline, now, this.config.env.MFA_REMINDER_DAYS, horizonMs)) {
+      const reminderDays = await remindersOf(candidate.tenantId);
+      for (const action of planGraceActions(candidate.deadline, now, reminderDays, horizonMs)) {
         if (action.kind === 'enforce') plan.overdue.push(candidate);
         if (action.kind === 'remind') plan.reminders.push({ candidate, daysBefore: action.daysBefore });
         if (action.kind === 'schedule') plan.deadlines.push({ candidate, at: action.at });

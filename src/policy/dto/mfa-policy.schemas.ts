@@ -35,6 +35,10 @@ export const mfaPolicySchema = z
     connectionPolicy: z.object({ totpPriorConnection: z.boolean() }).strict(),
     rememberDeviceDays: z.number().int().min(0).max(365),
     reauthMaxAgeMinutes: z.number().int().min(1).max(1440),
+    /** Absent: the version in force keeps its own. Stored largest first. */
+    reminderDays: distinct(z.number().int().min(1).max(90), 5)
+      .transform((days) => [...days].sort((a, b) => b - a))
+      .optional(),
     /** A change that lowers protection needs it: the admin's password and a current code of their app. */
     confirmation: weakeningConfirmationSchema.optional(),
     version: z.number().int().min(0).optional(),

@@ -19,6 +19,7 @@ const FIELD_HELP: Record<string, string> = {
   enforceOn: 'Choose apps from the list.',
   rememberDeviceDays: 'Remembering a device must be a whole number of days from 0 to 365.',
   reauthMaxAgeMinutes: 'The re-confirmation window must be a whole number of minutes from 1 to 1440.',
+  reminderDays: 'Reminders take up to five different numbers of days from 1 to 90, separated by commas.',
 };
 
 /** What a weaker policy lowers, in words: the confirmation page lists them. */
@@ -42,14 +43,20 @@ export interface PolicyFormView {
   gracePeriodDays: string;
   rememberDeviceDays: string;
   reauthMaxAgeMinutes: string;
+  /** `7, 1` */
+  reminderDays: string;
   totpPriorConnection: boolean;
   version: number;
 }
 
-type PolicyFields = Omit<MfaPolicySettings, 'gracePeriodDays' | 'rememberDeviceDays' | 'reauthMaxAgeMinutes'> & {
+type PolicyFields = Omit<
+  MfaPolicySettings,
+  'gracePeriodDays' | 'rememberDeviceDays' | 'reauthMaxAgeMinutes' | 'reminderDays'
+> & {
   gracePeriodDays: number | string;
   rememberDeviceDays: number | string;
   reauthMaxAgeMinutes: number | string;
+  reminderDays: number[] | string;
 };
 
 export function policyFormView(s: PolicyFields, version: number): PolicyFormView {
@@ -63,6 +70,7 @@ export function policyFormView(s: PolicyFields, version: number): PolicyFormView
     gracePeriodDays: String(s.gracePeriodDays),
     rememberDeviceDays: String(s.rememberDeviceDays),
     reauthMaxAgeMinutes: String(s.reauthMaxAgeMinutes),
+    reminderDays: typeof s.reminderDays === 'string' ? s.reminderDays : s.reminderDays.join(', '),
     totpPriorConnection: s.connectionPolicy.totpPriorConnection,
     version,
   };
@@ -85,6 +93,7 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
     gracePeriodDays: textOf(body.gracePeriodDays),
     rememberDeviceDays: textOf(body.rememberDeviceDays),
     reauthMaxAgeMinutes: textOf(body.reauthMaxAgeMinutes),
+    reminderDays: typeof body.reminderDays === 'string' ? body.reminderDays.trim().slice(0, 40) : '',
     connectionPolicy: { totpPriorConnection: body.totpPriorConnection === 'on' },
   };
   const version = wholeNumber(textOf(body.version));
@@ -94,6 +103,7 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
     gracePeriodDays: wholeNumber(typed.gracePeriodDays),
     rememberDeviceDays: wholeNumber(typed.rememberDeviceDays),
     reauthMaxAgeMinutes: wholeNumber(typed.reauthMaxAgeMinutes),
+    reminderDays: typed.reminderDays === '' ? [] : typed.reminderDays.split(',').map((day) => wholeNumber(day.trim())),
     ...(Number.isNaN(version) ? {} : { version }),
   });
   if (!parsed.success) {
@@ -103,7 +113,9 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
       .map(([, help]) => help);
     return { ok: false, problems: problems.length ? problems : ['Check the form and try again.'], view };
   }
-  const { version: _version, confirmation: _confirmation, updatedAt: _at, updatedBy: _by, ...settings } = parsed.data;
+  const { version: _version, confirmation: _confirmation, updatedAt: _at, updatedBy: _by, ...fields } = parsed.data;
+  // The form always sends the field; an empty one is no reminder at all.
+  const settings = { ...fields, reminderDays: fields.reminderDays ?? [] };
   return { ok: true, settings, version: parsed.data.version, view };
 }
 
@@ -120,6 +132,7 @@ export function hiddenPolicyFields(
     { name: 'gracePeriodDays', value: String(s.gracePeriodDays) },
     { name: 'rememberDeviceDays', value: String(s.rememberDeviceDays) },
     { name: 'reauthMaxAgeMinutes', value: String(s.reauthMaxAgeMinutes) },
+    { name: 'reminderDays', value: s.reminderDays.join(', ') },
     ...(s.connectionPolicy.totpPriorConnection ? [{ name: 'totpPriorConnection', value: 'on' }] : []),
     ...(version === undefined ? [] : [{ name: 'version', value: String(version) }]),
   ];

@@ -5,7 +5,6 @@ import { CurrentPrincipal, RequirePermission } from '../../common/access/access.
 import { ReadsWithPrincipal } from '../../common/access/principal-read.js';
 import { actorOf } from '../../common/access/principal.js';
 import type { RequestMeta } from '../../common/actor.js';
-import { AppConfig } from '../../common/app-config.js';
 import { Clock } from '../../common/clock.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { ChangeMfaPolicyCommand, MFA_OF_USER, MfaPolicyPreview } from '../../compliance/index.js';
@@ -49,7 +48,6 @@ export class PolicyPages {
     private readonly store: MfaPolicyStore,
     private readonly previews: MfaPolicyPreview,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
     private readonly frames: PageFrames,
     private readonly pages: PageRenderer,
   ) {}
@@ -120,7 +118,6 @@ export class PolicyPages {
         notice: state.notice ?? null,
         error: state.error ?? null,
         preview: state.preview ? previewView(state.preview) : null,
-        reminderDays: this.config.env.MFA_REMINDER_DAYS.join(' and '),
       },
       status,
     );

@@ -23,6 +23,7 @@ import { Migration0022AuditStreamSinks } from './0022-audit-stream-sinks.js';
 import { Migration0023AuditRetention } from './0023-audit-retention.js';
 import { Migration0024OutboxUndeliveredIndex } from './0024-outbox-undelivered-index.js';
 import { Migration0025AuditUserActivityIndexes } from './0025-audit-user-activity-indexes.js';
+import { Migration0026PolicyReminderDays } from './0026-policy-reminder-days.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   { name: '0023-audit-retention', class: Migration0023AuditRetention },
   { name: '0024-outbox-undelivered-index', class: Migration0024OutboxUndeliveredIndex },
   { name: '0025-audit-user-activity-indexes', class: Migration0025AuditUserActivityIndexes },
+  { name: '0026-policy-reminder-days', class: Migration0026PolicyReminderDays },
 ];
