@@ -48,7 +48,13 @@ const ROW_OF: Record<string, (o: Owner) => object> = {
   EmailCode: (o) => new EmailCode({ ...o, purpose: 'enrollment', now }),
   MfaChallenge: (o) => new MfaChallenge({ ...o, methods: ['totp'], now, passwordHash: 'x' }),
   MfaPolicyVersion: (o) =>
-    MfaPolicyVersion.of({ ...o, version: 1, settings: defaultPolicy(15, [7, 1]), by: { type: 'system', id: null }, now }),
+    MfaPolicyVersion.of({
+      ...o,
+      version: 1,
+      settings: defaultPolicy(15, [7, 1]),
+      by: { type: 'system', id: null },
+      now,
+    }),
   AuditEvent: (o) =>
     Object.assign(new AuditEvent(), {
       id: randomUUID(),
