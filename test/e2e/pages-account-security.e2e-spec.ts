@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -39,25 +40,8 @@ describe('account security pages in a browser', () => {
     await smtp?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
-  const main = (page: Page) => page.locator('main').innerText();
-
-  async function signInWithPassword(page: Page, tenant: TenantFixture, email: string, password = PASSWORD) {
-    await page.goto(url(`/account/sign-in?tenant=${tenant.slug}`));
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  /** Password, then a code of the user's authenticator app; lands on the Security page. */
-  async function signInWithAuthenticator(page: Page, tenant: TenantFixture, user: { email: string; secret: string }) {
-    await signInWithPassword(page, tenant, user.email);
-    await page.waitForURL(url('/account/sign-in/verify'));
-    await page.getByLabel(/6-digit code/).fill(totpCodeAt(user.secret, clock));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(url('/account'));
-    clock.advance(STEP);
-  }
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url, main } = steps;
 
   /** What a sign-in with this password and then this TOTP code answers through the API. */
   async function apiSignIn(email: string, password: string, totp?: { method: string; code: string }) {
@@ -72,8 +56,8 @@ describe('account security pages in a browser', () => {
       const user = await aUserWithTotp(t.http, acme, clock);
       const [a, b] = [await browser.newContext(), await browser.newContext()];
       const [pageA, pageB] = [await a.newPage(), await b.newPage()];
-      await signInWithAuthenticator(pageA, acme, user);
-      await signInWithAuthenticator(pageB, acme, user);
+      await steps.signInWithCode(pageA, acme, user.email, user.secret);
+      await steps.signInWithCode(pageB, acme, user.email, user.secret);
 
       // Past the re-auth window, the page first asks for a code, then comes back.
       clock.advance(11 * MINUTE);
@@ -131,7 +115,7 @@ describe('account security pages in a browser', () => {
       const user = await aUserWithTotp(t.http, acme, clock);
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signInWithAuthenticator(page, acme, user);
+      await steps.signInWithCode(page, acme, user.email, user.secret);
       const before = await sessionTokenOf(context);
       await page.locator('body[data-live=connected]').waitFor();
 
@@ -191,7 +175,7 @@ describe('account security pages in a browser', () => {
 
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signInWithAuthenticator(page, strict, { email: user.email, secret: phone.secret });
+      await steps.signInWithCode(page, strict, user.email, phone.secret);
       await page.getByRole('link', { name: 'Remove Authenticator app (Phone)' }).click();
       await page.waitForURL(url(`/account/factors/${phone.factorId}/remove`));
       await expect(page.getByRole('heading', { name: 'Remove Authenticator app?' }).isVisible()).resolves.toBe(true);
@@ -249,7 +233,7 @@ describe('account security pages in a browser', () => {
       const user = { ...created, secret };
       const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
       const page = await context.newPage();
-      await signInWithAuthenticator(page, acme, user);
+      await steps.signInWithCode(page, acme, user.email, user.secret);
       const before = await sessionTokenOf(context);
 
       await page.getByRole('link', { name: 'Make new backup codes' }).click();
@@ -391,7 +375,7 @@ describe('account security pages in a browser', () => {
 
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signInWithPassword(page, acme, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account'));
       const changed = await t.http.post(
         '/v1/me/password',

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
-import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { SocketPool } from '../support/sockets.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -34,14 +35,8 @@ describe('account pages in a browser', () => {
     await t?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
-
-  async function signInWithPassword(page: Page, email: string): Promise<void> {
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url } = steps;
 
   /** A user with a verified authenticator app and the backup codes its verification returned. */
   async function aUserWithTotp() {
@@ -62,7 +57,7 @@ describe('account pages in a browser', () => {
       await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
       await expectAccessible(page);
       await screenshots(page, 'sign-in');
-      await signInWithPassword(page, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
 
       await page.waitForURL(url('/account/sign-in/verify'));
       await expect(page.getByRole('heading', { name: 'Verify it is you' }).isVisible()).resolves.toBe(true);
@@ -100,7 +95,7 @@ describe('account pages in a browser', () => {
       for (const expected of ['accepted', 'refused'] as const) {
         const context = await browser.newContext();
         const page = await context.newPage();
-        await signInWithPassword(page, user.email);
+        await steps.signInWithPassword(page, acme, user.email);
         await page.getByRole('link', { name: 'Backup code' }).click();
         await page.getByLabel('Backup code').fill(code);
         await page.getByRole('button', { name: 'Verify' }).click();
@@ -141,9 +136,9 @@ describe('account pages in a browser', () => {
       const user = await aUser(t.http, acme);
       const [a, b] = [await browser.newContext(), await browser.newContext({ userAgent: FIREFOX_ON_WINDOWS })];
       const [pageA, pageB] = [await a.newPage(), await b.newPage()];
-      await signInWithPassword(pageA, user.email);
+      await steps.signInWithPassword(pageA, acme, user.email);
       await pageA.waitForURL(url('/account'));
-      await signInWithPassword(pageB, user.email);
+      await steps.signInWithPassword(pageB, acme, user.email);
       await pageB.waitForURL(url('/account'));
       // B's page holds a socket on its own session (through its cookie).
       await pageB.locator('body[data-live=connected]').waitFor();
@@ -189,7 +184,7 @@ describe('account pages in a browser', () => {
       const user = await aUser(t.http, acme);
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signInWithPassword(page, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account'));
       const listed = async () => (await t.http.get('/v1/me/sessions', user.token)).body.sessions.length;
       const before = await listed();

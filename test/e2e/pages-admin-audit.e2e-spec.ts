@@ -7,6 +7,7 @@ import { WorkersModule } from '../../workers/workers.module.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startWebhookReceiver } from '../support/stream-webhook-receiver.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 import { waitUntil } from '../support/wait.js';
@@ -47,22 +48,15 @@ describe('admin console: API keys, audit log, audit stream', () => {
     await t?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
-  const main = (page: Page) => page.locator('main').innerText();
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url, main } = steps;
 
   /** Signs the admin in through the pages with their password and a fresh authenticator code. */
   async function signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {
     clock.advance(STEP);
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await page.getByLabel('E-mail address').fill(acme.admin.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(url('/account/sign-in/verify'));
-    await page.getByLabel(/6-digit code/).fill(totpCodeAt(adminSecret, clock));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(url('/account'));
+    await steps.signInWithCode(page, acme, acme.admin.email, adminSecret);
     return { context, page };
   }
 

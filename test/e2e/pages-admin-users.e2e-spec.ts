@@ -7,6 +7,7 @@ import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builder
 import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { nextDisconnect, SocketPool } from '../support/sockets.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { aUserWithTotp, enrolTotp, signInWithTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
 
@@ -48,7 +49,8 @@ describe('admin console: MFA policy and users, in a browser', () => {
     await smtp?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url } = steps;
   const main = (page: Page) => page.locator('main').innerText();
 
   async function anOrg(): Promise<Org> {
@@ -71,29 +73,11 @@ describe('admin console: MFA policy and users, in a browser', () => {
 
   const policyOf = async (org: Org) => (await t.http.get('/v1/admin/mfa-policy', org.adminToken)).body;
 
-  async function signInWithPassword(page: Page, tenant: TenantFixture, email: string): Promise<void> {
-    await page.goto(url(`/account/sign-in?tenant=${tenant.slug}`));
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  /** Signs in through the pages with the password and an authenticator code; moves the clock a step on. */
-  async function signInWithCode(page: Page, tenant: TenantFixture, email: string, secret: string, remember = false) {
-    await signInWithPassword(page, tenant, email);
-    await page.waitForURL(url('/account/sign-in/verify'));
-    await page.getByLabel(/6-digit code/).fill(totpCodeAt(secret, clock));
-    if (remember) await page.getByLabel('Remember this device').check();
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(url('/account'));
-    clock.advance(STEP);
-  }
-
   /** The admin signed in through the pages, in a browser context of their own. */
   async function adminPage(org: Org): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signInWithCode(page, org.tenant, org.tenant.admin.email, org.adminSecret);
+    await steps.signInWithCode(page, org.tenant, org.tenant.admin.email, org.adminSecret);
     return { context, page };
   }
 
@@ -338,11 +322,11 @@ describe('admin console: MFA policy and users, in a browser', () => {
     const member = await aUserWithTotp(t.http, org.tenant, clock);
     const memberContext = await browser.newContext();
     const memberPage = await memberContext.newPage();
-    await signInWithCode(memberPage, org.tenant, member.email, member.secret, true);
+    await steps.signInWithCode(memberPage, org.tenant, member.email, member.secret, { remember: true });
     const signOutAndIn = async () => {
       await memberPage.getByRole('button', { name: 'Sign out' }).click();
       await memberPage.waitForURL(url('/account/sign-in'));
-      await signInWithPassword(memberPage, org.tenant, member.email);
+      await steps.signInWithPassword(memberPage, org.tenant, member.email);
     };
     // Remembered: the password alone signs in.
     await signOutAndIn();
@@ -390,7 +374,7 @@ describe('admin console: MFA policy and users, in a browser', () => {
 
     const managerContext = await browser.newContext();
     const page = await managerContext.newPage();
-    await signInWithPassword(page, org.tenant, manager.email);
+    await steps.signInWithPassword(page, org.tenant, manager.email);
     await page.waitForURL(url('/account'));
     await page.getByRole('link', { name: 'Admin console' }).click();
     await page.waitForURL(url('/admin/users'));
@@ -409,7 +393,7 @@ describe('admin console: MFA policy and users, in a browser', () => {
 
     const memberContext = await browser.newContext();
     const memberPage = await memberContext.newPage();
-    await signInWithPassword(memberPage, org.tenant, member.email);
+    await steps.signInWithPassword(memberPage, org.tenant, member.email);
     await memberPage.waitForURL(url('/account'));
     await expect(memberPage.getByRole('link', { name: 'Admin console' }).count()).resolves.toBe(0);
     for (const path of ['/admin', '/admin/users', '/admin/users.csv']) {

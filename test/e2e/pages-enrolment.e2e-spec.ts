@@ -5,10 +5,11 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
-import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { aTenant, aUser } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { setMfaPolicy } from '../support/policy.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { totpCodeAt } from '../support/totp.js';
 
@@ -41,20 +42,8 @@ describe('MFA enrolment pages in a browser', () => {
     await smtp?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
-  const main = (page: Page) => page.locator('main').innerText();
-
-  async function signIn(page: Page, tenant: TenantFixture, email: string): Promise<void> {
-    await page.goto(url(`/account/sign-in?tenant=${tenant.slug}`));
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  async function signOut(page: Page): Promise<void> {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(url('/account/sign-in'));
-  }
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url, main } = steps;
 
   /** The otpauth URI in the page's QR image, read from its PNG as a phone's camera would. */
   async function qrCodeOf(page: Page): Promise<string> {
@@ -86,7 +75,7 @@ describe('MFA enrolment pages in a browser', () => {
       const page = await context.newPage();
 
       // Signing in leads straight to the set-up page, and nothing else opens until it is done.
-      await signIn(page, acme, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account/mfa/set-up'));
       await expect(page.getByRole('heading', { name: 'Set up two-step verification' }).isVisible()).resolves.toBe(true);
       expect(await main(page)).toMatch(/requires two-step verification, and the time to set it up has run out/);
@@ -172,19 +161,19 @@ describe('MFA enrolment pages in a browser', () => {
       // Shown once: the codes page is gone.
       await page.goto(url('/account/mfa/backup-codes'));
       expect(page.url()).toBe(url('/account'));
-      await signOut(page);
+      await steps.signOut(page);
 
       clock.advance(STEP);
-      await signIn(page, acme, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account/sign-in/verify'));
       await page.getByLabel(/6-digit code/).fill(totpCodeAt(key, clock));
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForURL(url('/account'));
-      await signOut(page);
+      await steps.signOut(page);
 
       const backup = saved.find((line) => /^[0-9a-z]{5}-[0-9a-z]{5}$/.test(line))!;
       for (const expected of ['accepted', 'refused'] as const) {
-        await signIn(page, acme, user.email);
+        await steps.signInWithPassword(page, acme, user.email);
         await page.waitForURL(url('/account/sign-in/verify'));
         await page.getByRole('link', { name: 'Backup code' }).click();
         await page.getByLabel('Backup code').fill(backup);
@@ -192,7 +181,7 @@ describe('MFA enrolment pages in a browser', () => {
         if (expected === 'accepted') {
           await page.waitForURL(url('/account'));
           expect(await main(page)).toMatch(/9 codes left/);
-          await signOut(page);
+          await steps.signOut(page);
         } else {
           await expect(page.getByRole('alert').innerText()).resolves.toMatch(/not right|already been used/);
           expect(page.url()).toBe(url('/account/sign-in/verify'));
@@ -210,7 +199,7 @@ describe('MFA enrolment pages in a browser', () => {
       const user = await aUser(t.http, acme);
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signIn(page, acme, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account'));
       expect(await main(page)).toMatch(/Off\./);
       await page.getByRole('link', { name: 'Set up two-step verification' }).click();
@@ -256,9 +245,9 @@ describe('MFA enrolment pages in a browser', () => {
       await expect(page.getByRole('link', { name: 'Add another method' }).isVisible()).resolves.toBe(true);
       const me = await t.http.get('/v1/me', await sessionTokenOf(context));
       expect(me.body.mfa.factors).toEqual([expect.objectContaining({ type: 'email' })]);
-      await signOut(page);
+      await steps.signOut(page);
 
-      await signIn(page, acme, user.email);
+      await steps.signInWithPassword(page, acme, user.email);
       await page.waitForURL(url('/account/sign-in/verify'));
       if (!(await main(page)).includes('E-mail me a code'))
         await page.getByRole('link', { name: 'E-mail code' }).click();
@@ -284,7 +273,7 @@ describe('MFA enrolment pages in a browser', () => {
       clock.advance(2 * DAY);
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signIn(page, acme, manager.email);
+      await steps.signInWithPassword(page, acme, manager.email);
       await page.waitForURL(url('/account'));
       const expected = inWords(deadline);
       for (const path of ['/account', '/account/sessions']) {
@@ -304,7 +293,7 @@ describe('MFA enrolment pages in a browser', () => {
       clock.advance(5 * DAY + 60_000);
       const later = await browser.newContext();
       const again = await later.newPage();
-      await signIn(again, acme, manager.email);
+      await steps.signInWithPassword(again, acme, manager.email);
       await again.waitForURL(url('/account/mfa/set-up'));
       expect(await main(again)).toMatch(/the time to set it up has run out/);
       await again.goto(url('/account'));

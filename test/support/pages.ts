@@ -1,0 +1,54 @@
+import type { Page } from 'playwright-core';
+import type { ManualClock } from '../../src/common/clock.js';
+import { PASSWORD } from './builders.js';
+import { totpCodeAt } from './totp.js';
+
+const STEP = 30_000;
+
+/**
+ * The steps the browser journeys take through the sign-in pages, as a person would, against one test app
+ * (whose address is known only once it has started).
+ */
+export class PageSteps {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly clock: ManualClock,
+  ) {}
+
+  readonly url = (path: string): string => `${this.baseUrl()}${path}`;
+
+  readonly main = (page: Page): Promise<string> => page.locator('main').innerText();
+
+  /** Fills and sends the sign-in form; where it lands is the caller's to check. */
+  async signInWithPassword(page: Page, tenant: { slug: string }, email: string, password = PASSWORD): Promise<void> {
+    await page.goto(this.url(`/account/sign-in?tenant=${tenant.slug}`));
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /**
+   * The password, then a code of the user's authenticator app; lands on the Security page. The clock moves a
+   * step on, so that the next code is a new one (a code is good once).
+   */
+  async signInWithCode(
+    page: Page,
+    tenant: { slug: string },
+    email: string,
+    secret: string,
+    options: { remember?: boolean } = {},
+  ): Promise<void> {
+    await this.signInWithPassword(page, tenant, email);
+    await page.waitForURL(this.url('/account/sign-in/verify'));
+    await page.getByLabel(/6-digit code/).fill(totpCodeAt(secret, this.clock));
+    if (options.remember) await page.getByLabel('Remember this device').check();
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(this.url('/account'));
+    this.clock.advance(STEP);
+  }
+
+  async signOut(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(this.url('/account/sign-in'));
+  }
+}
