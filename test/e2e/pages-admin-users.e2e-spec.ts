@@ -81,9 +81,9 @@ describe('admin console: MFA policy and users, in a browser', () => {
     return { context, page };
   }
 
-  it('requires MFA for managers with a 7-day grace period, after a preview with the right counts', async () => {
+  it('requires MFA for managers with a 7-day grace after a preview; a manager sees the deadline, then must set up', async () => {
     const org = await anOrg();
-    await aUser(t.http, org.tenant, ['manager']);
+    const manager = await aUser(t.http, org.tenant, ['manager']);
     await aUser(t.http, org.tenant, ['member']);
     const { context, page } = await adminPage(org);
 
@@ -128,6 +128,23 @@ describe('admin console: MFA policy and users, in a browser', () => {
     });
     expect(await page.getByLabel(/Reminder e-mails/).inputValue()).toBe('5, 2');
     await context.close();
+
+    // The manager sees the deadline the preview announced; once it has passed, signing in leads to the set-up.
+    const managerContext = await browser.newContext();
+    const managerPage = await managerContext.newPage();
+    await steps.signInWithPassword(managerPage, org.tenant, manager.email);
+    await managerPage.waitForURL(url('/account'));
+    await expect(managerPage.getByRole('status').first().innerText()).resolves.toContain(
+      `Set it up before ${deadline}`,
+    );
+    await managerContext.close();
+    clock.advance(7 * DAY + 60_000);
+    const overdueContext = await browser.newContext();
+    const overduePage = await overdueContext.newPage();
+    await steps.signInWithPassword(overduePage, org.tenant, manager.email);
+    await overduePage.waitForURL(url('/account/mfa/set-up'));
+    await expect(steps.main(overduePage)).resolves.toMatch(/the time to set it up has run out/);
+    await overdueContext.close();
   }, 120_000);
 
   it('asks for the password and a code before turning MFA off, refuses without them, saves with them', async () => {
