@@ -70,7 +70,7 @@ export class MfaPolicyStore {
     return rows.map((row) => this.stored(row));
   }
 
-  stored(row: MfaPolicyVersion): StoredMfaPolicy {
+  private stored(row: MfaPolicyVersion): StoredMfaPolicy {
     return {
       settings: row.settings(this.config.env.MFA_REMINDER_DAYS),
       version: row.version,
