@@ -14,15 +14,22 @@ export { AuditSinkViews } from './stream/audit-sink-views.js';
 export {
   CreateAuditSinkCommand,
   DeleteAuditSinkCommand,
+  RotateAuditSinkSecretCommand,
   SetAuditSinkStateCommand,
   type SinkWithSecret,
+  TestAuditSinkCommand,
 } from './stream/commands/audit-sink.commands.js';
 export {
   type ReencryptedSinkBatch,
   ReencryptAuditSinkSecretsCommand,
 } from './stream/commands/reencrypt-audit-sink-secrets.command.js';
-export { type CreateAuditSinkInput, createAuditSinkSchema } from './stream/dto/audit-sink.schemas.js';
+export {
+  type CreateAuditSinkInput,
+  createAuditSinkSchema,
+  rotateSecretSchema,
+} from './stream/dto/audit-sink.schemas.js';
 export { FORMATS_OF, SINK_KINDS, type SinkKind } from './stream/sink-settings.js';
+export type { Delivery } from './stream/sink-transport.js';
 export { SinkAlerts } from './stream/sink-alerts.js';
 export { StreamWake } from './stream/stream-wake.js';
 export { cadenceMs } from './checkpoints/cadence.js';

@@ -8,7 +8,9 @@ import { ActivityPages } from './activity.pages.js';
 import { ApiKeysPages } from './admin/api-keys.pages.js';
 import { NewApiKeyReveal } from './admin/api-keys-reveal.js';
 import { AuditPages } from './admin/audit.pages.js';
+import { AuditSinkFormPages } from './admin/audit-sink-form.pages.js';
 import { AuditStreamPages } from './admin/audit-stream.pages.js';
+import { NewSinkSecretReveal } from './admin/sink-secret-reveal.js';
 import { AuditVerification } from './admin/audit-verification.js';
 import { ConsoleLandingPages } from './admin/console-landing.pages.js';
 import { DevicesPages } from './admin/devices.pages.js';
@@ -60,6 +62,7 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
     DevicesPages,
     ApiKeysPages,
     AuditPages,
+    AuditSinkFormPages,
     AuditStreamPages,
     EnrolmentPages,
     EmailEnrolmentPages,
@@ -76,6 +79,7 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
     PageErrorsFilter,
     StepUpProof,
     NewApiKeyReveal,
+    NewSinkSecretReveal,
     AuditVerification,
     secretBoxProvider,
     EnrolmentCookies,

@@ -1,15 +1,15 @@
-import type { AuditSinkViews } from '../../audit/index.js';
+import type { AuditFormat, AuditSinkViews, Delivery, SinkKind } from '../../audit/index.js';
 
 /** A sink as `AuditSinkViews` (the API's read) gives it. */
 export type SinkView = Awaited<ReturnType<AuditSinkViews['list']>>[number];
 
-const KINDS: Record<string, string> = {
+export const KIND_NAMES: Record<SinkKind, string> = {
   webhook: 'Webhook',
   syslog: 'Syslog over TLS',
   splunk_hec: 'Splunk HTTP Event Collector',
 };
 
-const FORMATS: Record<string, string> = {
+export const FORMAT_NAMES: Record<AuditFormat, string> = {
   native: 'Stepguard JSON',
   ocsf: 'OCSF',
   ecs: 'Elastic Common Schema',
@@ -20,9 +20,14 @@ const FORMATS: Record<string, string> = {
 export function sinkView(s: SinkView) {
   const failing = s.state === 'active' && s.consecutiveFailures > 0;
   return {
+    id: s.id,
     name: s.name,
-    kind: KINDS[s.kind] ?? s.kind,
-    format: FORMATS[s.format] ?? s.format,
+    kind: KIND_NAMES[s.kind],
+    format: FORMAT_NAMES[s.format],
+    /** Only a webhook signs, so only a webhook has a secret to rotate. */
+    signs: s.kind === 'webhook',
+    /** Stopped by an admin or by the receiver (410): Resume, not Pause, is what it offers. */
+    stopped: s.state === 'paused' || s.state === 'disabled',
     endpoint: endpointOf(s.kind, s.settings as Record<string, unknown>),
     state: failing ? 'Failing' : stateWords(s.state),
     healthy: s.state === 'active' && !failing,
@@ -68,4 +73,17 @@ function durationOf(seconds: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} hours`;
   return `${Math.round(hours / 24)} days`;
+}
+
+/** What a test event's delivery came to, in words: delivered, or what the receiver (or the network) said. */
+export function testResultOf(name: string, d: Delivery & { elapsedMs: number }) {
+  if (d.outcome === 'acknowledged') {
+    return { delivered: true, words: `Delivered: “${name}” took the test event (in ${d.elapsedMs} ms).` };
+  }
+  const why: Record<typeof d.outcome, string> = {
+    retry: 'the receiver could not be reached, or asked to try again later',
+    rejected: 'the receiver refused it',
+    gone: 'the receiver says this address is gone for good',
+  };
+  return { delivered: false, words: `Not delivered to “${name}”: ${why[d.outcome]}. It said: ${d.error}` };
 }
