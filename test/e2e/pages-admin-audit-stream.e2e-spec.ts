@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
-import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/stream-webhook-receiver.js';
+import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { addAuthenticator } from '../support/totp.js';
 import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
@@ -32,11 +33,10 @@ describe('admin console: managing the audit stream, in a browser', () => {
       env: { AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1', AUDIT_STREAM_TICK_SECONDS: '1' },
     });
     acme = await aTenant(t.http);
-    const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
-    const verified = await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock));
-    expect(verified.status).toBe(200);
-    acme.admin.token = verified.body.token;
-    adminSecret = secret;
+    // Creating a key or a sink's secret asks for a recent factor check: the admin gets an authenticator app.
+    const admin = await addAuthenticator(t.http, acme.admin.token, clock);
+    acme.admin.token = admin.token;
+    adminSecret = admin.secret;
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
@@ -44,22 +44,15 @@ describe('admin console: managing the audit stream, in a browser', () => {
     await t?.close();
   });
 
-  const url = (path: string) => `${t.http.baseUrl}${path}`;
-  const main = (page: Page) => page.locator('main').innerText();
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
+  const { url, main } = steps;
   const sinksOfApi = async () => (await t.http.get('/v1/admin/audit-streams', acme.admin.token)).body.sinks as any[];
 
   async function signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {
     clock.advance(STEP);
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await page.getByLabel('E-mail address').fill(acme.admin.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(url('/account/sign-in/verify'));
-    await page.getByLabel(/6-digit code/).fill(totpCodeAt(adminSecret, clock));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(url('/account'));
+    await steps.signInWithCode(page, acme, acme.admin.email, adminSecret);
     return { context, page };
   }
 
@@ -265,10 +258,7 @@ describe('admin console: managing the audit stream, in a browser', () => {
     const member = await aUser(t.http, acme);
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-    await page.getByLabel('E-mail address').fill(member.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await steps.signInWithPassword(page, acme, member.email);
     await page.waitForURL(url('/account'));
     for (const path of [
       '/admin/audit-stream',

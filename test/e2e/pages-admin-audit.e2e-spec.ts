@@ -4,12 +4,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TakeAuditCheckpointsCommand } from '../../src/audit/index.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
-import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
 import { startWebhookReceiver } from '../support/stream-webhook-receiver.js';
 import { PageSteps } from '../support/pages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { enrolTotp, totpCodeAt, verifyFactor } from '../support/totp.js';
+import { addAuthenticator, totpCodeAt } from '../support/totp.js';
 import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
@@ -35,12 +35,10 @@ describe('admin console: API keys, audit log, audit stream', () => {
       env: { AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1', AUDIT_STREAM_TICK_SECONDS: '1' },
     });
     acme = await aTenant(t.http);
-    // Creating a key asks for a recent factor check: the admin gets an authenticator app first.
-    const { factorId, secret } = await enrolTotp(t.http, acme.admin.token);
-    const verified = await verifyFactor(t.http, acme.admin.token, factorId, totpCodeAt(secret, clock));
-    expect(verified.status).toBe(200);
-    acme.admin.token = verified.body.token;
-    adminSecret = secret;
+    // Creating a key or a sink's secret asks for a recent factor check: the admin gets an authenticator app.
+    const admin = await addAuthenticator(t.http, acme.admin.token, clock);
+    acme.admin.token = admin.token;
+    adminSecret = admin.secret;
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
@@ -295,10 +293,7 @@ describe('admin console: API keys, audit log, audit stream', () => {
       const member = await aUser(t.http, acme);
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
-      await page.getByLabel('E-mail address').fill(member.email);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await steps.signInWithPassword(page, acme, member.email);
       await page.waitForURL(url('/account'));
       expect(await page.getByRole('link', { name: 'Admin console' }).count()).toBe(0);
 

@@ -33,12 +33,19 @@ export function verifyFactor(http: HttpClient, token: string, factorId: string, 
  */
 export async function aUserWithTotp(http: HttpClient, tenant: TenantFixture, clock: ManualClock) {
   const user = await aUser(http, tenant);
-  const { factorId, secret } = await enrolTotp(http, user.token);
-  const verified = await verifyFactor(http, user.token, factorId, totpCodeAt(secret, clock));
+  return { ...user, ...(await addAuthenticator(http, user.token, clock)) };
+}
+
+/**
+ * Gives the session's user an active authenticator app (enrolled and verified through the API), then moves
+ * the clock a step on. The first factor raises the session to aal 2, which gives it a new token.
+ */
+export async function addAuthenticator(http: HttpClient, token: string, clock: ManualClock) {
+  const { factorId, secret } = await enrolTotp(http, token);
+  const verified = await verifyFactor(http, token, factorId, totpCodeAt(secret, clock));
   if (verified.status !== 200) throw new Error(`factor verification failed: ${verified.status}`);
   clock.advance(30_000);
-  // The first factor raised the session to aal 2, which gave it a new token.
-  return { ...user, token: verified.body.token as string, factorId, secret };
+  return { token: verified.body.token as string, factorId, secret };
 }
 
 /**
