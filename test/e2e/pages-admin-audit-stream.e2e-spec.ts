@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
-import { WorkersModule } from '../../workers/workers.module.js';
-import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
-import { expectAccessible, launchBrowser, screenshots } from '../support/browser.js';
+import { aUser, type TenantFixture } from '../support/builders.js';
+import { expectAccessible, screenshots } from '../support/browser.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/stream-webhook-receiver.js';
-import { PageSteps } from '../support/pages.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { addAuthenticator } from '../support/totp.js';
+import { type AdminConsoleStack, PageSteps, startAdminConsoleStack } from '../support/pages.js';
+import type { TestApp } from '../support/test-app.js';
 import { waitUntil } from '../support/wait.js';
 
 const STEP = 30_000;
@@ -26,23 +24,12 @@ describe('admin console: managing the audit stream, in a browser', () => {
   let acme: TenantFixture;
   let adminSecret: string;
   let browser: Browser;
+  let stack: AdminConsoleStack;
   beforeAll(async () => {
-    t = await startTestApp({
-      clock,
-      extra: [WorkersModule],
-      env: { AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1', AUDIT_STREAM_TICK_SECONDS: '1' },
-    });
-    acme = await aTenant(t.http);
-    // Creating a key or a sink's secret asks for a recent factor check: the admin gets an authenticator app.
-    const admin = await addAuthenticator(t.http, acme.admin.token, clock);
-    acme.admin.token = admin.token;
-    adminSecret = admin.secret;
-    browser = await launchBrowser();
+    stack = await startAdminConsoleStack(clock);
+    ({ t, tenant: acme, adminSecret, browser } = stack);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   const steps = new PageSteps(() => t.http.baseUrl, clock);
   const { url, main } = steps;

@@ -1,7 +1,10 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ManualClock } from '../../src/common/clock.js';
-import { PASSWORD } from './builders.js';
-import { totpCodeAt } from './totp.js';
+import { WorkersModule } from '../../workers/workers.module.js';
+import { launchBrowser } from './browser.js';
+import { aTenant, PASSWORD, type TenantFixture } from './builders.js';
+import { startTestApp, type TestApp } from './test-app.js';
+import { addAuthenticator, totpCodeAt } from './totp.js';
 
 const STEP = 30_000;
 
@@ -51,4 +54,39 @@ export class PageSteps {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(this.url('/account/sign-in'));
   }
+}
+
+export interface AdminConsoleStack {
+  t: TestApp;
+  tenant: TenantFixture;
+  /** The admin's authenticator app (API keys and weaker policies ask for a fresh code). */
+  adminSecret: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * What the admin console's journeys run on: the real stack with its workers (so audit sinks deliver, to
+ * receivers on loopback only), a tenant whose admin has an authenticator app, and a browser.
+ */
+export async function startAdminConsoleStack(clock: ManualClock): Promise<AdminConsoleStack> {
+  const t = await startTestApp({
+    clock,
+    extra: [WorkersModule],
+    env: { AUDIT_STREAM_EGRESS_ALLOW: '127.0.0.1', AUDIT_STREAM_TICK_SECONDS: '1' },
+  });
+  const tenant = await aTenant(t.http);
+  const admin = await addAuthenticator(t.http, tenant.admin.token, clock);
+  tenant.admin.token = admin.token;
+  const browser = await launchBrowser();
+  return {
+    t,
+    tenant,
+    adminSecret: admin.secret,
+    browser,
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
 }
