@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { aUser, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, screenshots } from '../support/browser.js';
@@ -22,12 +22,11 @@ describe('admin console: managing the audit stream, in a browser', () => {
   const clock = new ManualClock('2030-06-03T08:00:10Z');
   let t: TestApp;
   let acme: TenantFixture;
-  let adminSecret: string;
   let browser: Browser;
   let stack: AdminConsoleStack;
   beforeAll(async () => {
     stack = await startAdminConsoleStack(clock);
-    ({ t, tenant: acme, adminSecret, browser } = stack);
+    ({ t, tenant: acme, browser } = stack);
   }, 60_000);
   afterAll(() => stack?.close());
 
@@ -35,13 +34,7 @@ describe('admin console: managing the audit stream, in a browser', () => {
   const { url, main } = steps;
   const sinksOfApi = async () => (await t.http.get('/v1/admin/audit-streams', acme.admin.token)).body.sinks as any[];
 
-  async function signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {
-    clock.advance(STEP);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await steps.signInWithCode(page, acme, acme.admin.email, adminSecret);
-    return { context, page };
-  }
+  const signInAsAdmin = () => stack.signInAsAdmin();
 
   /** Waits until the receiver has taken (2xx) an item that `matches`, and returns it. */
   function received(receiver: WebhookReceiver, what: string, matches: (item: Record<string, unknown>) => boolean) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TakeAuditCheckpointsCommand } from '../../src/audit/index.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { aUser, type TenantFixture } from '../support/builders.js';
@@ -37,14 +37,7 @@ describe('admin console: API keys, audit log, audit stream', () => {
   const steps = new PageSteps(() => t.http.baseUrl, clock);
   const { url, main } = steps;
 
-  /** Signs the admin in through the pages with their password and a fresh authenticator code. */
-  async function signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }> {
-    clock.advance(STEP);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await steps.signInWithCode(page, acme, acme.admin.email, adminSecret);
-    return { context, page };
-  }
+  const signInAsAdmin = () => stack.signInAsAdmin();
 
   /** The seqs of the audit entries the page lists, in order. */
   async function listedSeqs(page: Page): Promise<number[]> {

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ManualClock } from '../../src/common/clock.js';
 import { WorkersModule } from '../../workers/workers.module.js';
 import { launchBrowser } from './browser.js';
@@ -62,6 +62,8 @@ export interface AdminConsoleStack {
   /** The admin's authenticator app (API keys and weaker policies ask for a fresh code). */
   adminSecret: string;
   browser: Browser;
+  /** The admin signed in through the pages (password and a fresh code), in a browser context of their own. */
+  signInAsAdmin(): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -79,11 +81,20 @@ export async function startAdminConsoleStack(clock: ManualClock): Promise<AdminC
   const admin = await addAuthenticator(t.http, tenant.admin.token, clock);
   tenant.admin.token = admin.token;
   const browser = await launchBrowser();
+  const steps = new PageSteps(() => t.http.baseUrl, clock);
   return {
     t,
     tenant,
     adminSecret: admin.secret,
     browser,
+    signInAsAdmin: async () => {
+      // A step on: the code the set-up (or the last sign-in) used is spent.
+      clock.advance(STEP);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await steps.signInWithCode(page, tenant, tenant.admin.email, admin.secret);
+      return { context, page };
+    },
     close: async () => {
       await browser.close();
       await t.close();
