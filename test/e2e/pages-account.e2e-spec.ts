@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
-import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { SocketPool } from '../support/sockets.js';
 import { PageSteps } from '../support/pages.js';
@@ -82,6 +82,43 @@ describe('account pages in a browser', () => {
       expect(await page.locator('main').innerText()).toMatch(/10 codes left/);
       await expectAccessible(page);
       await screenshots(page, 'security');
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'works from the keyboard alone: the skip link, signing in with a code, ending another session',
+    async () => {
+      const user = await aUserWithTotp();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url(`/account/sign-in?tenant=${acme.slug}`));
+      await page.keyboard.press('Tab');
+      expect(await hasFocus(page.getByRole('link', { name: 'Skip to content' }))).toBe(true);
+      await tabTo(page.getByLabel('E-mail address'));
+      await page.keyboard.type(user.email);
+      await tabTo(page.getByLabel('Password'));
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(url('/account/sign-in/verify'));
+      await tabTo(page.getByLabel(/6-digit code/));
+      await page.keyboard.type(totpCodeAt(user.secret, clock));
+      await page.keyboard.press('Enter');
+      await page.waitForURL(url('/account'));
+      clock.advance(STEP);
+
+      await tabTo(page.getByRole('link', { name: 'Sessions', exact: true }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL(url('/account/sessions'));
+      // The API session aUser opened is the other one.
+      await tabTo(page.getByRole('link', { name: /End session/ }));
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'End this session?' }).waitFor();
+      await tabTo(page.getByRole('button', { name: 'End session' }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL(url('/account/sessions?done=revoked'));
+      expect(await page.locator('ul.list > li').count()).toBe(1);
       await context.close();
     },
     JOURNEY_MS,
@@ -276,4 +313,20 @@ async function serveForgery(target: string): Promise<{ server: Server; url: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+async function hasFocus(target: Locator): Promise<boolean> {
+  // Runs in the page, where `document` is the page's (the tests compile without the DOM's types).
+  return target.evaluate(
+    (element) => element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+  );
+}
+
+/** Presses Tab until `target` has the focus, as a keyboard user would; fails if it never gets it. */
+async function tabTo(target: Locator, most = 40): Promise<void> {
+  for (let presses = 0; presses < most; presses++) {
+    if (await hasFocus(target)) return;
+    await target.page().keyboard.press('Tab');
+  }
+  throw new Error(`${String(target)} never had the focus after ${most} presses of Tab`);
 }
