@@ -160,6 +160,37 @@ describe('audit stream: sink administration over time', () => {
     await receiver.stop();
   });
 
+  it('signs with the new secret an event read after a rotation, in a delivery run that began before it', async () => {
+    const tenant = await aTenant(t.http);
+    const receiver = await startWebhookReceiver();
+    // The run's first batch is held at the receiver while the secret rotates; the run then reads the
+    // rotation's own event as its next batch.
+    let arrived!: () => void;
+    let release!: () => void;
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = true;
+    receiver.answer = () => {
+      if (!holding) return { status: 200 };
+      holding = false;
+      arrived();
+      return released.then(() => ({ status: 200 }));
+    };
+    const sink = await aSink(tenant, receiver);
+    await firstArrived;
+    const rotated = await t.http.post(
+      `/v1/admin/audit-streams/${sink.id}/rotate-secret`,
+      { overlapHours: 1 },
+      tenant.admin.token,
+    );
+    expect(rotated.status).toBe(200);
+    receiver.secrets = [rotated.body.secret];
+    release();
+    await delivered(receiver, await headOf(tenant), 'the rotation event');
+    expect(receiver.problems).toEqual([]);
+    await receiver.stop();
+  });
+
   it('streams each signed checkpoint after the event it covers, and an idle chain its heartbeat', async () => {
     const tenant = await aTenant(t.http);
     const receiver = await startWebhookReceiver();

@@ -22,8 +22,8 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   readonly problems: string[] = [];
-  /** Decides each answer; 200 by default. */
-  answer: (request: ReceivedRequest) => Answer = () => ({ status: 200 });
+  /** Decides each answer (a promise holds the request until it settles); 200 by default. */
+  answer: (request: ReceivedRequest) => Answer | Promise<Answer> = () => ({ status: 200 });
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private listeners: (() => void)[] = [];
@@ -124,7 +124,7 @@ export class WebhookReceiver {
       items: Array.isArray(parsed) ? parsed : [parsed],
       answered: 0,
     };
-    const answer = verified ? this.answer(request) : { status: 401 };
+    const answer = verified ? await this.answer(request) : { status: 401 };
     if (answer === 'hang') {
       this.requests.push(request);
       this.notify();

@@ -49,16 +49,17 @@ export class DeliverChain {
       return until ? { ended: 'leased', until } : { ended: 'not_due' };
     }
     try {
-      const sink = await TenantScope.acrossTenants('a delivery reads its sink by id', () =>
-        this.orm.em.fork().findOne(AuditSink, { id: sinkId }),
-      );
+      let sink = await this.sinkOf(sinkId);
       if (!sink) return { ended: 'not_due' };
-      const transport = this.transports.for(sink);
       for (;;) {
         const next = await this.reader.next(cursor, sink.batchSize);
         if (!next) return { ended: 'caught_up' };
+        // Read again after the batch: a secret rotation commits with its own audit event, so a batch holding
+        // that event (or anything after it) is signed with the new secret too, never with the old alone.
+        sink = await this.sinkOf(sinkId);
+        if (!sink) return { ended: 'not_due' };
         const started = performance.now();
-        const delivery = await transport.deliver(next.batch);
+        const delivery = await this.transports.for(sink).deliver(next.batch);
         const outcome = await this.settle(sink, cursor, next, delivery, performance.now() - started);
         if (outcome) return outcome;
         if (!(await this.cursors.renew(cursor, this.clock.now(), leaseMs))) return { ended: 'lease_lost' };
@@ -66,6 +67,12 @@ export class DeliverChain {
     } finally {
       await this.cursors.release(cursor);
     }
+  }
+
+  private sinkOf(sinkId: string): Promise<AuditSink | null> {
+    return TenantScope.acrossTenants('a delivery reads its sink by id', () =>
+      this.orm.em.fork().findOne(AuditSink, { id: sinkId }),
+    );
   }
 
   /** Records what the receiver said; null when the run goes on with the next batch. */
