@@ -25,6 +25,13 @@ export class ConnectionFailure extends Error {
   }
 }
 
+/**
+ * The least probation of a connection's first batch. A loaded receiver (or a loaded worker) can take far
+ * longer than two loopback round trips to close a connection it refuses, and a close missed counts a lost
+ * batch as delivered; the wait costs once per connection, and connections are kept.
+ */
+const PROBATION_FLOOR_MS = 500;
+
 /** How often the kernel's send queue is read while a batch waits for the receiver's TCP acknowledgement. */
 const ACK_POLL_MS = [0, 1, 2, 5, 10, 20] as const;
 
@@ -168,11 +175,14 @@ export class SyslogTlsConnection {
   }
 
   /**
-   * Twice the handshake's duration (at least 50 ms): the handshake took two round trips and the
-   * receiver's checks; its refusal takes one trip back.
+   * Twice the handshake's duration, and at least PROBATION_FLOOR_MS: the handshake took two round trips and
+   * the receiver's checks; its refusal takes one trip back.
    */
   private async survivesProbation(deadline: number): Promise<void> {
-    const probationMs = Math.min(Math.max(2 * this.handshakeMs, 50), Math.max(deadline - Date.now(), 0));
+    const probationMs = Math.min(
+      Math.max(2 * this.handshakeMs, PROBATION_FLOOR_MS),
+      Math.max(deadline - Date.now(), 0),
+    );
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
