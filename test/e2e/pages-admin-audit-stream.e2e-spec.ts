@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
-import { aUser, type TenantFixture } from '../support/builders.js';
-import { expectAccessible, screenshots } from '../support/browser.js';
+import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
+import { expectAccessible, screenshots, sessionTokenOf } from '../support/browser.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/stream-webhook-receiver.js';
 import { type AdminConsoleStack, PageSteps, startAdminConsoleStack } from '../support/pages.js';
 import type { TestApp } from '../support/test-app.js';
@@ -230,6 +230,56 @@ describe('admin console: managing the audit stream, in a browser', () => {
       } finally {
         await receiver.stop();
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "answers another tenant's destination as a missing one, a malformed id with 400 and an oversized name with words",
+    async () => {
+      const other = await aTenant(t.http);
+      const theirs = await t.http.post(
+        '/v1/admin/audit-streams',
+        { name: 'theirs', kind: 'webhook', url: 'http://127.0.0.1:9/hook', startAt: 'now' },
+        other.admin.token,
+      );
+      expect(theirs.status).toBe(201);
+      const id = theirs.body.id as string;
+      const { context, page } = await signInAsAdmin();
+      for (const path of [`/admin/audit-stream/${id}/delete`, `/admin/audit-stream/${id}/rotate`]) {
+        const response = await page.goto(url(path));
+        expect([path, response?.status()]).toEqual([path, 404]);
+      }
+      const malformed = await page.goto(url('/admin/audit-stream/not-an-id/delete'));
+      expect(malformed?.status()).toBe(400);
+      await page.goto(url('/admin/audit-stream'));
+      const formToken = await page.locator('input[name=_form]').first().inputValue();
+      const cookie = `sg_session=${await sessionTokenOf(context)}`;
+      const post = (path: string, fields: Record<string, string> = {}) =>
+        fetch(url(path), {
+          method: 'POST',
+          headers: { cookie, origin: t.http.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _form: formToken, ...fields }).toString(),
+          redirect: 'manual',
+        });
+      for (const action of ['test', 'pause', 'resume', 'delete']) {
+        const path = `/admin/audit-stream/${id}/${action}`;
+        expect([path, (await post(path)).status]).toEqual([path, 404]);
+      }
+      expect([(await post(`/admin/audit-stream/${id}/rotate`, { overlapHours: '1' })).status]).toEqual([404]);
+      const theirsNow = await t.http.get(`/v1/admin/audit-streams/${id}`, other.admin.token);
+      expect(theirsNow.body).toMatchObject({ name: 'theirs', state: 'active', secretsInForce: 1 });
+
+      const before = await sinksOfApi();
+      const tooLong = await post('/admin/audit-stream/new', {
+        kind: 'webhook',
+        name: 'n'.repeat(70_000),
+        url: 'http://127.0.0.1:9/hook',
+      });
+      expect(tooLong.status).toBe(400);
+      expect(await tooLong.text()).toMatch(/Give the destination a name, up to 100 characters/);
+      expect(await sinksOfApi()).toEqual(before);
+      await context.close();
     },
     TEST_TIMEOUT_MS,
   );
