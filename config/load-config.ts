@@ -1,5 +1,6 @@
 import { redisSettingsProblem } from './redis-settings.js';
 import { envSchema, type Env } from './schema.js';
+import { webauthnSettingsOf } from './webauthn-settings.js';
 
 /** A configuration problem, phrased as the one line the process prints before it stops. */
 export class ConfigError extends Error {}
@@ -14,6 +15,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
     const redisProblem = redisSettingsProblem(parsed.data);
     if (redisProblem !== undefined) throw new ConfigError(redisProblem);
+    const { problem: webauthnProblem } = webauthnSettingsOf(parsed.data);
+    if (webauthnProblem !== undefined) throw new ConfigError(webauthnProblem);
     if (parsed.data.NODE_ENV === 'production') requireInProduction(parsed.data);
     return parsed.data;
   }

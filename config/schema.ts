@@ -211,6 +211,17 @@ export const envSchema = z.object({
     .default(24),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   AUDIT_STREAM_EGRESS_ALLOW: egressAllowList,
+  WEBAUTHN_RP_ID: z.string().trim().toLowerCase().min(1).optional(),
+  WEBAUTHN_ORIGINS: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .refine((origins) => origins.length > 0, 'must list at least one origin')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

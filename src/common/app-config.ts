@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Env } from '../../config/index.js';
+import { type Env, webauthnSettingsOf, type WebauthnSettings, type WebauthnUnavailable } from '../../config/index.js';
 import type { RedisTarget } from './redis-target.js';
 
 export interface EncryptionKey {
@@ -30,6 +30,11 @@ export class AppConfig {
 
   get publicUrl(): string {
     return this.env.PUBLIC_URL ?? `http://localhost:${this.env.PORT}`;
+  }
+
+  /** The passkeys' relying party, or why this deployment has none (checked at start-up). */
+  get webauthn(): WebauthnSettings | WebauthnUnavailable {
+    return webauthnSettingsOf(this.env).settings;
   }
 
   get idleTimeoutMs(): number {

@@ -1,15 +1,19 @@
 import { BigIntType, EntityRepositoryType } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
+import type { MfaMethod } from '../policy/index.js';
 import { FactorRepository } from './factor.repository.js';
 
-export type FactorType = 'totp' | 'email';
+export type FactorType = MfaMethod;
 export type FactorStatus = 'pending' | 'active';
 
 /** A factor must be verified this soon after enrolment starts; an abandoned QR code stops being usable. */
 export const PENDING_FACTOR_TTL_MS = 15 * 60_000;
 
-/** A second factor of one user. A TOTP factor's secret is stored only sealed (AES-256-GCM, key id beside it). */
+/**
+ * A second factor of one user. A TOTP factor's secret is stored only sealed (AES-256-GCM, key id beside it);
+ * a passkey keeps its public credential here.
+ */
 @Entity({ tableName: 'factors', repository: () => FactorRepository })
 @Index({ properties: ['tenantId', 'userId'] })
 export class Factor {
@@ -43,6 +47,29 @@ export class Factor {
   /** The last TOTP time step accepted: a step is accepted once, and never one older than this. */
   @Property({ type: new BigIntType('number'), nullable: true })
   lastUsedStep: number | null = null;
+
+  /** A passkey's credential id (base64url), unique across the deployment; null until registered. */
+  @Property({ type: 'text', nullable: true })
+  credentialId: string | null = null;
+
+  /** A passkey's COSE public key, base64url: not a secret, so not sealed. */
+  @Property({ type: 'text', nullable: true })
+  publicKey: string | null = null;
+
+  /** The authenticator's signature counter as last seen: one that goes backwards is a cloned key. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  signCount: number | null = null;
+
+  @Property({ type: 'text[]', nullable: true })
+  transports: string[] | null = null;
+
+  /** The authenticator model's AAGUID (all zeros when it keeps it private). */
+  @Property({ type: 'text', nullable: true })
+  aaguid: string | null = null;
+
+  /** Whether the passkey is synced (backed up) to other devices by its provider. */
+  @Property({ type: 'boolean', nullable: true })
+  backedUp: boolean | null = null;
 
   @Property({ type: 'datetime' })
   createdAt: Date;

@@ -13,15 +13,19 @@ export function connectionRefusal(
 ): ConnectRefusal | null {
   if (session.enrollmentOnly) return 'unauthorized';
   if (session.stepUpRequiredAt) return 'step_up_required';
-  if (policy.connectionPolicy.totpPriorConnection && !hasFreshFactorCheck(session, policy.reauthMaxAgeMinutes, now)) {
-    return 'step_up_required';
-  }
+  const { totpPriorConnection, biometricPriorConnection } = policy.connectionPolicy;
+  const window = policy.reauthMaxAgeMinutes;
+  if (totpPriorConnection && !within(session.mfaVerifiedAt, window, now)) return 'step_up_required';
+  // The device's biometrics or PIN, through a passkey: a code or a passkey used without user verification is not it.
+  if (biometricPriorConnection && !within(session.userVerifiedAt, window, now)) return 'step_up_required';
   return null;
 }
 
-/** A second factor verified in this session within the window; a remembered device or a password does not count. */
-function hasFreshFactorCheck(session: Session, windowMinutes: number, now: Date): boolean {
-  const at = session.mfaVerifiedAt;
+/**
+ * A check made in this session within the window: a second factor (`mfaVerifiedAt`; a remembered device or
+ * a password does not count) or a user-verified passkey (`userVerifiedAt`).
+ */
+function within(at: Date | null, windowMinutes: number, now: Date): boolean {
   return at !== null && now.getTime() - at.getTime() <= windowMinutes * 60_000;
 }
 

@@ -9,7 +9,7 @@ export { PolicyChangedEvent } from './events/policy-changed.event.js';
 export { planGraceActions } from './grace/grace-plan.js';
 export { MfaPolicyStore, type StoredMfaPolicy } from './mfa-policy-store.js';
 export { MfaPolicyVersion } from './mfa-policy-version.entity.js';
-export { diffPolicies, type MfaPolicyChange, type MfaPolicySettings } from './mfa-policy.js';
+export { completedPolicy, diffPolicies, type MfaPolicyChange, type MfaPolicySettings } from './mfa-policy.js';
 export {
   countsAsEnrolled,
   type EnforcementRules,

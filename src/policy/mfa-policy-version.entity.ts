@@ -37,6 +37,15 @@ export class MfaPolicyVersion {
   @Property({ type: 'boolean' })
   totpPriorConnection!: boolean;
 
+  @Property({ type: 'boolean' })
+  biometricPriorConnection = false;
+
+  @Property({ type: 'boolean' })
+  passkeySignIn = false;
+
+  @Property({ type: 'text[]' })
+  phishingResistantRoles: Role[] = [];
+
   @Property({ type: 'integer' })
   rememberDeviceDays!: number;
 
@@ -73,6 +82,9 @@ export class MfaPolicyVersion {
       allowedMethods: [...s.allowedMethods],
       enforceOn: [...s.enforceOn],
       totpPriorConnection: s.connectionPolicy.totpPriorConnection,
+      biometricPriorConnection: s.connectionPolicy.biometricPriorConnection,
+      passkeySignIn: s.passkeySignIn,
+      phishingResistantRoles: [...s.phishingResistantRoles],
       rememberDeviceDays: s.rememberDeviceDays,
       reauthMaxAgeMinutes: s.reauthMaxAgeMinutes,
       reminderDays: [...s.reminderDays],
@@ -89,7 +101,12 @@ export class MfaPolicyVersion {
       gracePeriodDays: this.gracePeriodDays,
       allowedMethods: [...this.allowedMethods],
       enforceOn: [...this.enforceOn],
-      connectionPolicy: { totpPriorConnection: this.totpPriorConnection },
+      connectionPolicy: {
+        totpPriorConnection: this.totpPriorConnection,
+        biometricPriorConnection: this.biometricPriorConnection,
+      },
+      passkeySignIn: this.passkeySignIn,
+      phishingResistantRoles: [...this.phishingResistantRoles],
       rememberDeviceDays: this.rememberDeviceDays,
       reauthMaxAgeMinutes: this.reauthMaxAgeMinutes,
       reminderDays: [...(this.reminderDays ?? defaultReminderDays)],

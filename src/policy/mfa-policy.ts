@@ -9,8 +9,19 @@ export interface MfaPolicySettings extends EnforcementRules {
   gracePeriodDays: number;
   allowedMethods: MfaMethod[];
   enforceOn: App[];
-  /** Live connections need an MFA check within the re-auth window to connect (the step-up gateway). */
-  connectionPolicy: { totpPriorConnection: boolean };
+  connectionPolicy: {
+    /** Live connections need an MFA check within the re-auth window to connect (the step-up gateway). */
+    totpPriorConnection: boolean;
+    /**
+     * Live connections need a passkey assertion with user verification (the device's biometrics or PIN)
+     * within the re-auth window; passkey ceremonies then require user verification.
+     */
+    biometricPriorConnection: boolean;
+  };
+  /** Users may sign in with a passkey alone (a discoverable credential, with user verification). */
+  passkeySignIn: boolean;
+  /** Roles for which only a passkey satisfies MFA (phishing-resistant); empty: none. */
+  phishingResistantRoles: Role[];
   /** How long a remembered device skips the second factor; 0 remembers none. */
   rememberDeviceDays: number;
   /** How recent a password or factor check must be for sensitive changes. */
@@ -19,8 +30,30 @@ export interface MfaPolicySettings extends EnforcementRules {
   reminderDays: number[];
 }
 
-/** A policy as an admin sends it: without reminder days, the version in force keeps its own. */
-export type MfaPolicyChange = Omit<MfaPolicySettings, 'reminderDays'> & { reminderDays?: number[] | undefined };
+/** Settings added after the first clients were written: a change without one keeps the value in force. */
+type LaterSettings = 'reminderDays' | 'passkeySignIn' | 'phishingResistantRoles';
+
+/** A policy as an admin sends it: what it leaves out of the later settings, the version in force keeps. */
+export type MfaPolicyChange = Omit<MfaPolicySettings, LaterSettings | 'connectionPolicy'> & {
+  [K in LaterSettings]?: MfaPolicySettings[K] | undefined;
+} & {
+  connectionPolicy: { totpPriorConnection: boolean; biometricPriorConnection?: boolean | undefined };
+};
+
+/** The change as a whole policy: each later setting it leaves out keeps its value in force. */
+export function completedPolicy(change: MfaPolicyChange, inForce: MfaPolicySettings): MfaPolicySettings {
+  return {
+    ...change,
+    connectionPolicy: {
+      totpPriorConnection: change.connectionPolicy.totpPriorConnection,
+      biometricPriorConnection:
+        change.connectionPolicy.biometricPriorConnection ?? inForce.connectionPolicy.biometricPriorConnection,
+    },
+    reminderDays: change.reminderDays ?? inForce.reminderDays,
+    passkeySignIn: change.passkeySignIn ?? inForce.passkeySignIn,
+    phishingResistantRoles: change.phishingResistantRoles ?? inForce.phishingResistantRoles,
+  };
+}
 
 /** What a tenant that never saved a policy gets: MFA offered, not required. */
 export function defaultPolicy(reauthMaxAgeMinutes: number, reminderDays: readonly number[]): MfaPolicySettings {
@@ -28,9 +61,11 @@ export function defaultPolicy(reauthMaxAgeMinutes: number, reminderDays: readonl
     requireMfa: false,
     requiredRoles: [],
     gracePeriodDays: 14,
-    allowedMethods: ['totp', 'email'],
+    allowedMethods: ['totp', 'email', 'webauthn'],
     enforceOn: ['console', 'client'],
-    connectionPolicy: { totpPriorConnection: false },
+    connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: false },
+    passkeySignIn: false,
+    phishingResistantRoles: [],
     rememberDeviceDays: 30,
     reauthMaxAgeMinutes,
     reminderDays: [...reminderDays],

@@ -7,7 +7,7 @@ import type { Role } from '../common/access/roles.js';
  * grace-period worker all reach the same verdict for the same inputs.
  */
 
-export const MFA_METHODS = ['totp', 'email'] as const;
+export const MFA_METHODS = ['totp', 'email', 'webauthn'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
 /** The part of a tenant's MFA policy that decides who must have a second factor by when. */

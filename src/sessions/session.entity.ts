@@ -13,10 +13,10 @@ export interface DeviceInfo {
   location: string | null;
 }
 
-export type AuthMethod = 'pwd' | 'otp' | 'email' | 'backup_code' | 'remembered_device';
+export type AuthMethod = 'pwd' | 'otp' | 'email' | 'webauthn' | 'backup_code' | 'remembered_device';
 
 /** Methods that are a second factor verified there and then; a remembered device is an earlier check, carried over. */
-const VERIFIED_FACTORS: readonly AuthMethod[] = ['otp', 'email', 'backup_code'];
+const VERIFIED_FACTORS: readonly AuthMethod[] = ['otp', 'email', 'webauthn', 'backup_code'];
 
 /** `lastActiveAt` is written at most this often, so a busy session does not write on every request. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
@@ -102,6 +102,13 @@ export class Session {
   @Property({ type: 'datetime', nullable: true })
   mfaVerifiedAt: Date | null = null;
 
+  /**
+   * When a passkey assertion with user verification (the device's biometrics or PIN) was last made in this
+   * session: what the tenant's biometric connection policy asks to be recent.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  userVerifiedAt: Date | null = null;
+
   /** Opened through an admin's MFA reset link: the first factor verified in it replaces all the old ones. */
   @Property({ type: 'uuid', nullable: true })
   mfaResetId: string | null = null;
@@ -165,9 +172,10 @@ export class Session {
    * A factor was verified again for this session (step-up): the re-auth window restarts now, a pending
    * step-up is cleared, and the method joins `amr`, so a password-only session that steps up is aal 2.
    */
-  recordStepUp(method: AuthMethod, now: Date): void {
+  recordStepUp(method: AuthMethod, now: Date, userVerified = false): void {
     this.authenticatedAt = now;
     this.mfaVerifiedAt = now;
+    if (userVerified) this.userVerifiedAt = now;
     this.stepUpRequiredAt = null;
     this.stepUpReason = null;
     this.recordFactorProven(method);

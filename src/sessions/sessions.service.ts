@@ -43,6 +43,8 @@ export class SessionsService {
       request: RequestMeta;
       enrollmentOnly?: boolean;
       mfaResetId?: string;
+      /** The second factor was a passkey that verified the person (biometrics or PIN). */
+      userVerified?: boolean;
       /** The registered app whose key the sign-in carried; none = bound to no app. */
       app?: { id: string; kind: App } | null;
     },
@@ -60,6 +62,7 @@ export class SessionsService {
     });
     session.enrollmentOnly = input.enrollmentOnly ?? false;
     session.mfaResetId = input.mfaResetId ?? null;
+    session.userVerifiedAt = input.userVerified ? session.createdAt : null;
     session.app = input.app?.kind ?? null;
     session.appId = input.app?.id ?? null;
     tx.em.persist(session);
@@ -70,6 +73,7 @@ export class SessionsService {
       request: input.request,
       details: {
         amr: session.amr,
+        ...(session.userVerifiedAt ? { userVerified: true } : {}),
         deviceType: session.deviceType,
         browser: session.browser,
         os: session.os,

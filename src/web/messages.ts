@@ -24,6 +24,7 @@ export const MESSAGES: Record<ErrorCode, string> = {
   not_found: 'There is nothing here. It may have been removed, or the link is wrong.',
   method_not_allowed: 'That action is not available here.',
   conflict: 'This changed in the meantime. Reload the page and try again.',
+  passkeys_unavailable: 'Passkeys are not set up on this server. Use another method, or ask your administrator.',
   code_already_used: 'That code has already been used. Wait for a new one, or use another method.',
   challenge_expired: 'Your sign-in took too long. Start again.',
   payload_too_large: 'What you sent is too large.',

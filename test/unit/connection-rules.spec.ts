@@ -16,8 +16,9 @@ const aSession = (amr: AuthMethod[]) =>
     absoluteTimeoutMs: 600 * minute,
     idleTimeoutMs: 600 * minute,
   });
-const open = { connectionPolicy: { totpPriorConnection: false }, reauthMaxAgeMinutes: 10 };
-const strict = { connectionPolicy: { totpPriorConnection: true }, reauthMaxAgeMinutes: 10 };
+const open = { connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: false }, reauthMaxAgeMinutes: 10 };
+const strict = { connectionPolicy: { totpPriorConnection: true, biometricPriorConnection: false }, reauthMaxAgeMinutes: 10 };
+const biometric = { connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: true }, reauthMaxAgeMinutes: 10 };
 
 describe('connectionRefusal', () => {
   it('admits a live session, and refuses an enrol-only one as unauthorized', () => {
@@ -51,6 +52,18 @@ describe('connectionRefusal', () => {
     for (const method of ['otp', 'email', 'backup_code'] as const) {
       expect(connectionRefusal(aSession(['pwd', method]), strict, start)).toBeNull();
     }
+  });
+
+  it('with biometricPriorConnection, needs a user-verified passkey assertion within the window; a code is not one', () => {
+    for (const method of ['otp', 'email', 'backup_code', 'webauthn'] as const) {
+      expect(connectionRefusal(aSession(['pwd', method]), biometric, start)).toBe('step_up_required');
+    }
+    const session = aSession(['pwd', 'otp']);
+    session.recordStepUp('webauthn', at(minute), false);
+    expect(connectionRefusal(session, biometric, at(minute))).toBe('step_up_required');
+    session.recordStepUp('webauthn', at(2 * minute), true);
+    expect(connectionRefusal(session, biometric, at(12 * minute))).toBeNull();
+    expect(connectionRefusal(session, biometric, at(12 * minute + 1))).toBe('step_up_required');
   });
 
   it('does not count a factor enrolled in the session (proving a new factor is not proving who you are)', () => {

@@ -14,10 +14,12 @@ const required: MfaPolicySettings = {
   gracePeriodDays: 7,
   allowedMethods: ['totp', 'email'],
   enforceOn: ['console', 'client'],
-  connectionPolicy: { totpPriorConnection: true },
+  connectionPolicy: { totpPriorConnection: true, biometricPriorConnection: false },
   rememberDeviceDays: 30,
   reauthMaxAgeMinutes: 10,
   reminderDays: [7, 1],
+  passkeySignIn: false,
+  phishingResistantRoles: [],
 };
 const offered: MfaPolicySettings = { ...required, requireMfa: false };
 const everyRole: MfaPolicySettings = { ...required, requiredRoles: [] };

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   code_already_used: 409,
+  passkeys_unavailable: 409,
   challenge_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -29,6 +29,7 @@ const TITLES: Record<ErrorCode, string> = {
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',
+  passkeys_unavailable: 'Passkeys unavailable',
   code_already_used: 'Code already used',
   challenge_expired: 'Challenge expired',
   payload_too_large: 'Payload too large',

@@ -6,11 +6,10 @@ import { conflict, DomainError } from '../../common/errors/domain-error.js';
 import { MfaOverviewReader } from '../../factors/index.js';
 import { lockTenant, recordMfaPolicyVersion } from '../../identity/index.js';
 import {
+  completedPolicy,
   countsAsEnrolled,
   diffPolicies,
   isInScope,
-  type MfaPolicyChange,
-  type MfaPolicySettings,
   MfaPolicyStore,
   MfaPolicyVersion,
   MfaScopeStart,
@@ -57,7 +56,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       await this.reauth.assertRecent(tenantId, editor.session, now);
       await this.assertEditorMayComply(tenantId, editor, change);
       const inForce = await this.store.current(tenantId);
-      const weakens = policyWeakenings(inForce.settings, completed(change, inForce.settings));
+      const weakens = policyWeakenings(inForce.settings, completedPolicy(change, inForce.settings));
       const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
       const confirmed = weakens.length
         ? await this.confirmations.check(subject, options.confirmation, now, weakeningNeedsConfirmation(weakens))
@@ -71,7 +70,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
             `The policy was changed since version ${expectedVersion}: it is at version ${previous.version}`,
           );
         }
-        const settings = completed(change, previous.settings);
+        const settings = completedPolicy(change, previous.settings);
         const changes = diffPolicies(previous.settings, settings);
         if (Object.keys(changes).length === 0) return previous;
         // Re-checked on the policy locked here: a save that made it stricter meanwhile makes this one weaker.
@@ -121,12 +120,6 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       throw adminMfaRequired();
   }
 }
-
-/** The change as a whole policy: without reminder days of its own, it keeps those in force. */
-const completed = (change: MfaPolicyChange, inForce: MfaPolicySettings): MfaPolicySettings => ({
-  ...change,
-  reminderDays: change.reminderDays ?? inForce.reminderDays,
-});
 
 /**
  * A weaker policy is recorded as confirmed, with what it weakened and the whole policy it replaced,

@@ -153,7 +153,7 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
   }
 }
 
-const AMR_OF: Record<FactorType, AuthMethod> = { totp: 'otp', email: 'email' };
+const AMR_OF: Record<FactorType, AuthMethod> = { totp: 'otp', email: 'email', webauthn: 'webauthn' };
 
 /** Uses the matched code up and activates the factor inside the transaction; false when a race was lost. */
 type ActivationProof = (tx: Tx) => Promise<boolean>;

@@ -32,7 +32,12 @@ export const mfaPolicySchema = z
       'must allow a method',
     ),
     enforceOn: distinct(z.enum(APPS), APPS.length),
-    connectionPolicy: z.object({ totpPriorConnection: z.boolean() }).strict(),
+    connectionPolicy: z
+      .object({ totpPriorConnection: z.boolean(), biometricPriorConnection: z.boolean().optional() })
+      .strict(),
+    /** Absent: the version in force keeps its own (as for every setting added after v1). */
+    passkeySignIn: z.boolean().optional(),
+    phishingResistantRoles: distinct(z.enum(ROLES), ROLES.length).optional(),
     rememberDeviceDays: z.number().int().min(0).max(365),
     reauthMaxAgeMinutes: z.number().int().min(1).max(1440),
     /** Absent: the version in force keeps its own. Stored largest first. */

@@ -94,7 +94,12 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
     rememberDeviceDays: textOf(body.rememberDeviceDays),
     reauthMaxAgeMinutes: textOf(body.reauthMaxAgeMinutes),
     reminderDays: typeof body.reminderDays === 'string' ? body.reminderDays.trim().slice(0, 40) : '',
-    connectionPolicy: { totpPriorConnection: body.totpPriorConnection === 'on' },
+    connectionPolicy: {
+      totpPriorConnection: body.totpPriorConnection === 'on',
+      biometricPriorConnection: body.biometricPriorConnection === 'on',
+    },
+    passkeySignIn: body.passkeySignIn === 'on',
+    phishingResistantRoles: listOf(body.phishingResistantRoles),
   };
   const version = wholeNumber(textOf(body.version));
   const view = policyFormView(typed as PolicyFields, Number.isNaN(version) ? 0 : version);
@@ -115,7 +120,13 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
   }
   const { version: _version, confirmation: _confirmation, updatedAt: _at, updatedBy: _by, ...fields } = parsed.data;
   // The form always sends the field; an empty one is no reminder at all.
-  const settings = { ...fields, reminderDays: fields.reminderDays ?? [] };
+  const settings = {
+    ...fields,
+    connectionPolicy: { ...fields.connectionPolicy, biometricPriorConnection: typed.connectionPolicy.biometricPriorConnection },
+    passkeySignIn: typed.passkeySignIn,
+    phishingResistantRoles: fields.phishingResistantRoles ?? [],
+    reminderDays: fields.reminderDays ?? [],
+  };
   return { ok: true, settings, version: parsed.data.version, view };
 }
 

@@ -24,6 +24,7 @@ import { Migration0023AuditRetention } from './0023-audit-retention.js';
 import { Migration0024OutboxUndeliveredIndex } from './0024-outbox-undelivered-index.js';
 import { Migration0025AuditUserActivityIndexes } from './0025-audit-user-activity-indexes.js';
 import { Migration0026PolicyReminderDays } from './0026-policy-reminder-days.js';
+import { Migration0027Webauthn } from './0027-webauthn.js';
 
 /** Every migration, in order. Listed explicitly so the built app and the tests run the same set. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   { name: '0024-outbox-undelivered-index', class: Migration0024OutboxUndeliveredIndex },
   { name: '0025-audit-user-activity-indexes', class: Migration0025AuditUserActivityIndexes },
   { name: '0026-policy-reminder-days', class: Migration0026PolicyReminderDays },
+  { name: '0027-webauthn', class: Migration0027Webauthn },
 ];
