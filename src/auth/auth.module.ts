@@ -24,6 +24,9 @@ import { TotpChallengeMethod } from './challenge-methods/totp-challenge-method.j
 import { EmailChallengeMethod } from './challenge-methods/email-challenge-method.js';
 import { ChallengeEmailController } from './challenge-email.controller.js';
 import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-challenge-method.js';
+import { WebauthnChallengeMethod } from './challenge-methods/webauthn-challenge-method.js';
+import { BeginPasskeyAssertionHandler } from './commands/begin-passkey-assertion.handler.js';
+import { PasskeyPromptsController } from './passkey-prompts.controller.js';
 import { LoginThrottle } from './login-throttle.js';
 import { FamiliarClients } from './familiar-clients.js';
 import { KnownNetworks } from './known-networks.js';
@@ -53,6 +56,7 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     StepUpEmailController,
     MeController,
     ChallengeEmailController,
+    PasskeyPromptsController,
   ],
   providers: [
     LoginHandler,
@@ -66,10 +70,12 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     TotpChallengeMethod,
     BackupCodeChallengeMethod,
     EmailChallengeMethod,
-    // Every way to answer a challenge, in the order a login offers them.
+    WebauthnChallengeMethod,
+    BeginPasskeyAssertionHandler,
+    // Every way to answer a challenge, in the order a login offers them: the phishing-resistant one first.
     {
       provide: CHALLENGE_METHODS,
-      inject: [TotpChallengeMethod, BackupCodeChallengeMethod, EmailChallengeMethod],
+      inject: [WebauthnChallengeMethod, TotpChallengeMethod, BackupCodeChallengeMethod, EmailChallengeMethod],
       useFactory: (...methods: unknown[]) => methods,
     },
     ChangePasswordHandler,

@@ -11,6 +11,7 @@ export { SendChallengeEmailCodeCommand } from './commands/send-challenge-email-c
 export { VerifyMfaChallengeCommand } from './commands/verify-mfa-challenge.command.js';
 export { presentedDeviceToken, setDeviceCookie } from './device-cookie.js';
 export { allowedByPolicy } from './challenge-methods/allowed-by-policy.js';
+export { type ChallengeAnswer } from './challenge-methods/challenge-method.js';
 export { ChangePasswordCommand } from './commands/change-password.command.js';
 export { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.command.js';
 export { StepUpCommand } from './commands/step-up.command.js';

@@ -7,7 +7,7 @@ import { sha256Hex } from '../common/crypto/tokens.js';
 import { TenantScope } from '../common/tenant-scope.js';
 import { CHALLENGE_TTL_MS } from '../factors/index.js';
 
-export type ChallengeMethod = 'totp' | 'email' | 'backup_code';
+export type ChallengeMethod = 'totp' | 'email' | 'webauthn' | 'backup_code';
 
 export { CHALLENGE_TTL_MS };
 

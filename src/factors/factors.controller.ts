@@ -11,6 +11,7 @@ import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { EnrollTotpCommand } from './commands/enroll-totp.command.js';
 import { VerifyFactorCommand } from './commands/verify-factor.command.js';
+import { EnrollPasskeyCommand } from './webauthn/commands/enroll-passkey.command.js';
 import { enrollTotpSchema, factorIdSchema, verifyFactorSchema } from './dto/factors.schemas.js';
 
 /** The signed-in user's own factors. */
@@ -34,6 +35,25 @@ export class FactorsController {
     return this.commands.execute(new EnrollTotpCommand(p.tenantId, p.userId, body.label, actorOf(p), meta, p.session));
   }
 
+  /**
+   * Starts a passkey registration: `options` go to `navigator.credentials.create()`, and the new credential
+   * to `POST /v1/me/factors/{factorId}/verify` as `{ credential }` within 5 minutes.
+   */
+  @Post('webauthn')
+  @EnrollmentAllowed()
+  @HttpCode(201)
+  @ApiJsonBody(enrollTotpSchema)
+  @ApiProblems(400, 401, 403, 409)
+  async enrollPasskey(
+    @CurrentPrincipal() p: SessionPrincipal,
+    @Body(new ZodPipe(enrollTotpSchema)) body: z.infer<typeof enrollTotpSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    return this.commands.execute(
+      new EnrollPasskeyCommand(p.tenantId, p.userId, body.label, actorOf(p), meta, p.session),
+    );
+  }
+
   @Post(':factorId/verify')
   @EnrollmentAllowed()
   @HttpCode(200)
@@ -46,7 +66,7 @@ export class FactorsController {
     @ReqMeta() meta: RequestMeta,
   ) {
     return this.commands.execute(
-      new VerifyFactorCommand(p.tenantId, p.userId, factorId, body.code, actorOf(p), meta, p.session.id),
+      new VerifyFactorCommand(p.tenantId, p.userId, factorId, body, actorOf(p), meta, p.session.id),
     );
   }
 }

@@ -6,6 +6,10 @@ import { conflict, DomainError } from '../common/errors/domain-error.js';
  */
 export const mfaCodeInvalid = () => new DomainError('mfa_code_invalid', 'The code is not valid');
 
+/** A refused passkey assertion: the same answer as a wrong code; why (for the audit log) rides along privately. */
+export const passkeyRefused = (refusal: string) =>
+  new DomainError('mfa_code_invalid', 'The code is not valid', { debug: refusal });
+
 /**
  * A code that matched but had already been used up, by a concurrent request (double click, client
  * retry) or an earlier one: no failure toward the streak. It is only ever answered after the code

@@ -26,6 +26,11 @@ import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
 import { FactorRemovalController } from './factor-removal.controller.js';
 import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
+import { EnrollPasskeyHandler } from './webauthn/commands/enroll-passkey.handler.js';
+import { PasskeyAssertions } from './webauthn/passkey-assertions.js';
+import { PasskeyCloneAlarm } from './webauthn/passkey-clone-alarm.js';
+import { PasskeyRegistration } from './webauthn/passkey-registration.js';
+import { RelyingParty } from './webauthn/relying-party.js';
 
 @Module({
   imports: [AuditModule, IdentityModule, EmailFactorModule, MfaResetModule, PolicyModule, SessionsModule, OutboxModule],
@@ -44,6 +49,11 @@ import { TotpVerifier } from './totp/totp-verifier.js';
     ReencryptFactorSecretsHandler,
     RemoveFactorHandler,
     RemovalProof,
+    RelyingParty,
+    PasskeyRegistration,
+    PasskeyAssertions,
+    PasskeyCloneAlarm,
+    EnrollPasskeyHandler,
     // The limits on guessing a second factor: the login challenge and the step-up (auth) use them too.
     MfaVerificationThrottle,
     MfaFailureStreaks,
@@ -52,6 +62,9 @@ import { TotpVerifier } from './totp/totp-verifier.js';
   ],
   exports: [
     TotpVerifier,
+    RelyingParty,
+    PasskeyAssertions,
+    PasskeyCloneAlarm,
     BackupCodes,
     MfaOverviewReader,
     FactorHousekeeping,

@@ -18,7 +18,7 @@ export {
   type FactorInventoryRow,
 } from './factor-inventory.js';
 export { FACTORS_ENTITIES } from './factors.entities.js';
-export { codeAlreadyUsed, mfaCodeInvalid } from './factors.errors.js';
+export { codeAlreadyUsed, mfaCodeInvalid, passkeyRefused } from './factors.errors.js';
 export { FactorsModule } from './factors.module.js';
 export { forgetTenantFactors, usersWithActiveFactors } from './forget-tenant-factors.js';
 export { type MfaOverview, mfaOverviewOf, MfaOverviewReader } from './mfa-overview.js';
@@ -40,3 +40,15 @@ export { EnrollTotpCommand } from './commands/enroll-totp.command.js';
 export { type FactorVerification, VerifyFactorCommand } from './commands/verify-factor.command.js';
 export { EnrollEmailFactorCommand } from './email/commands/enroll-email-factor.command.js';
 export { EMAIL_CODE_RESEND_MS } from './email/email-code.entity.js';
+export { EnrollPasskeyCommand, type PasskeyEnrollment } from './webauthn/commands/enroll-passkey.command.js';
+export {
+  type AuthenticationResponse,
+  authenticationResponseSchema,
+  type RegistrationResponse,
+  registrationResponseSchema,
+} from './webauthn/dto/webauthn.schemas.js';
+export { type AssertionSite, PasskeyAssertions, type VerifiedAssertion } from './webauthn/passkey-assertions.js';
+export { PasskeyCloneAlarm } from './webauthn/passkey-clone-alarm.js';
+export { PasskeyCloneSuspectedEvent } from './webauthn/passkey-clone.events.js';
+export { RelyingParty } from './webauthn/relying-party.js';
+export { type FactorProof } from './commands/verify-factor.command.js';

@@ -78,7 +78,7 @@ export class EmailEnrolmentPages {
     let verified;
     try {
       verified = await this.commands.execute(
-        new VerifyFactorCommand(p.tenantId, p.userId, id, form.data.code, actorOf(p), meta, p.session.id),
+        new VerifyFactorCommand(p.tenantId, p.userId, id, { code: form.data.code }, actorOf(p), meta, p.session.id),
       );
     } catch (error) {
       const failure = formFailure(error, VERIFY_FAILURES);

@@ -86,7 +86,15 @@ export class EnrolmentPages {
     let verified;
     try {
       verified = await this.commands.execute(
-        new VerifyFactorCommand(p.tenantId, p.userId, pending.factorId, form.data.code, actorOf(p), meta, p.session.id),
+        new VerifyFactorCommand(
+          p.tenantId,
+          p.userId,
+          pending.factorId,
+          { code: form.data.code },
+          actorOf(p),
+          meta,
+          p.session.id,
+        ),
       );
     } catch (error) {
       const failure = formFailure(error, VERIFY_FAILURES);

@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 import type { AppConfig } from '../common/app-config.js';
 import { cookieOf } from '../http/session-cookie.js';
 
-export type PageChallengeMethod = 'totp' | 'email' | 'backup_code';
-const METHODS: readonly PageChallengeMethod[] = ['totp', 'email', 'backup_code'];
+export type PageChallengeMethod = 'totp' | 'email' | 'webauthn' | 'backup_code';
+const METHODS: readonly PageChallengeMethod[] = ['totp', 'email', 'webauthn', 'backup_code'];
 
 /** A sign-in between its password and its second factor: the challenge to answer and its methods. */
 export interface PendingChallenge {

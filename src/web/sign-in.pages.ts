@@ -36,6 +36,7 @@ const verifyForm = z.object({
 const METHOD_NAMES: Record<PageChallengeMethod, string> = {
   totp: 'Authenticator app',
   email: 'E-mail code',
+  webauthn: 'Passkey',
   backup_code: 'Backup code',
 };
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import { allowedByPolicy, StepUpCommand } from '../auth/index.js';
+import { allowedByPolicy, type ChallengeAnswer, StepUpCommand } from '../auth/index.js';
 import type { RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { Clock } from '../common/clock.js';
@@ -14,6 +14,7 @@ import type { PageChallengeMethod } from './sign-in-state.js';
 export const METHOD_NAMES: Record<PageChallengeMethod, string> = {
   totp: 'Authenticator app',
   email: 'E-mail code',
+  webauthn: 'Passkey',
   backup_code: 'Backup code',
 };
 
@@ -67,12 +68,7 @@ export class StepUpProof {
   }
 
   /** Verifies the code for this session and moves the page cookie to the new token; the stepped-up session. */
-  async prove(
-    p: SessionPrincipal,
-    input: { method: PageChallengeMethod; code: string },
-    meta: RequestMeta,
-    res: Response,
-  ): Promise<Session> {
+  async prove(p: SessionPrincipal, input: ChallengeAnswer, meta: RequestMeta, res: Response): Promise<Session> {
     const { session, token } = await this.commands.execute(new StepUpCommand(p, input, meta));
     setSessionCookie(res, token, session.expiresAt, this.config.publicUrl);
     return session;

@@ -8,12 +8,19 @@ import { fileURLToPath } from 'node:url';
 /** `assets/` beside this file; `nest build` copies it to the same place under `dist/`. */
 const ASSET_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 
-/** Files from packages, served like ours: the socket.io client that the pages' script uses. */
-const PACKAGED: Record<string, string> = {
+const packageDir = (name: string, entry: string) =>
+  join(dirname(createRequire(import.meta.url).resolve(name)), '..', entry);
+
+/**
+ * Files from packages, served like ours: the socket.io client and @simplewebauthn/browser (the passkey
+ * ceremonies) that the pages' script uses.
+ */
+export const PACKAGED: Record<string, string> = {
   'socket.io.min.js': join(
     dirname(createRequire(import.meta.url).resolve('socket.io-client/package.json')),
     'dist/socket.io.min.js',
   ),
+  'simplewebauthn.min.js': packageDir('@simplewebauthn/browser', 'dist/bundle/index.umd.min.js'),
 };
 
 const TYPES: Record<string, string> = {

@@ -23,11 +23,13 @@ export interface TestApp {
 }
 
 /** Boots the real HTTP app on a random loopback port, on a fresh database cloned from the template. */
-export async function startTestApp(options: HttpAppOptions & { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: HttpAppOptions & { env?: Record<string, string>; port?: number } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(db.url, options.env);
   const app = await createHttpApp(config, options);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   let pool: pg.Pool | undefined;
   return {

@@ -16,9 +16,18 @@ const aSession = (amr: AuthMethod[]) =>
     absoluteTimeoutMs: 600 * minute,
     idleTimeoutMs: 600 * minute,
   });
-const open = { connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: false }, reauthMaxAgeMinutes: 10 };
-const strict = { connectionPolicy: { totpPriorConnection: true, biometricPriorConnection: false }, reauthMaxAgeMinutes: 10 };
-const biometric = { connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: true }, reauthMaxAgeMinutes: 10 };
+const open = {
+  connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: false },
+  reauthMaxAgeMinutes: 10,
+};
+const strict = {
+  connectionPolicy: { totpPriorConnection: true, biometricPriorConnection: false },
+  reauthMaxAgeMinutes: 10,
+};
+const biometric = {
+  connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: true },
+  reauthMaxAgeMinutes: 10,
+};
 
 describe('connectionRefusal', () => {
   it('admits a live session, and refuses an enrol-only one as unauthorized', () => {

@@ -6,7 +6,7 @@ import type { ChallengeMethod } from '../mfa-challenge.entity.js';
  * and backup codes stand in only for a user who still has an allowed factor. Login challenges and
  * step-ups both offer exactly these.
  */
-export function allowedByPolicy(methods: ChallengeMethod[], policy: MfaPolicySettings): ChallengeMethod[] {
+export function allowedByPolicy<M extends ChallengeMethod>(methods: M[], policy: MfaPolicySettings): M[] {
   const factors = methods.filter((m) => m !== 'backup_code' && (policy.allowedMethods as string[]).includes(m));
   return factors.length ? methods.filter((m) => m === 'backup_code' || factors.includes(m)) : [];
 }

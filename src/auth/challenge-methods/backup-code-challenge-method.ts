@@ -1,7 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { BackupCodes, type FactorInventory } from '../../factors/index.js';
-import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
+import {
+  type ChallengeAnswer,
+  type ChallengeMethodVerifier,
+  type ChallengeSubject,
+  codeOf,
+  type MatchedCode,
+} from './challenge-method.js';
 
 /** A spare one-time code: offered while the user has unused ones; the session it opens is degraded. */
 @Injectable()
@@ -15,8 +21,8 @@ export class BackupCodeChallengeMethod implements ChallengeMethodVerifier {
     return inventory.backupCodesRemaining > 0;
   }
 
-  async match(em: EntityManager, subject: ChallengeSubject, code: string): Promise<MatchedCode | null> {
-    const matched = await this.codes.match(em, subject, code);
+  async match(em: EntityManager, subject: ChallengeSubject, answer: ChallengeAnswer): Promise<MatchedCode | null> {
+    const matched = await this.codes.match(em, subject, codeOf(answer) ?? '');
     return (
       matched && {
         id: matched.id,

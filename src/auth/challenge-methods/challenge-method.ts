@@ -1,10 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestMeta } from '../../common/actor.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { AuthMethod } from '../../sessions/index.js';
-import type { ChallengeSubject, FactorInventory } from '../../factors/index.js';
+import type { AuthenticationResponse, ChallengeSubject, FactorInventory } from '../../factors/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 
 export type { ChallengeSubject };
+
+/** What a challenge is answered with: a code, or for a passkey the browser's signed assertion. */
+export type ChallengeAnswer =
+  | { method: Exclude<ChallengeMethod, 'webauthn'>; code: string }
+  | { method: 'webauthn'; credential: AuthenticationResponse };
+
+/** The code of an answer; null for an assertion (which no code method can match). */
+export const codeOf = (answer: ChallengeAnswer): string | null => ('code' in answer ? answer.code : null);
 
 /** Where a code is answered: a login challenge, or a step-up of a session. */
 export type AnswerSite = { challengeId: string } | { sessionId: string };
@@ -16,6 +25,8 @@ export interface MatchedCode {
   /** When it became the user's (a factor's verification, a backup code's creation): what step-up checks. */
   readonly since: Date | null;
   readonly consume: (tx: Tx, now: Date) => Promise<boolean>;
+  /** A passkey that verified the person (biometrics or PIN): the session records when. */
+  readonly userVerified?: boolean;
 }
 
 /**
@@ -36,9 +47,10 @@ export interface ChallengeMethodVerifier {
   match(
     em: EntityManager,
     subject: ChallengeSubject,
-    code: string,
+    answer: ChallengeAnswer,
     now: Date,
     site: AnswerSite,
+    request: RequestMeta,
   ): Promise<MatchedCode | null>;
 }
 

@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EmailCodes, Factor, type FactorInventory } from '../../factors/index.js';
-import type { AnswerSite, ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
+import {
+  type AnswerSite,
+  type ChallengeAnswer,
+  type ChallengeMethodVerifier,
+  type ChallengeSubject,
+  codeOf,
+  type MatchedCode,
+} from './challenge-method.js';
 
 /**
  * A code mailed to one of the user's proven addresses, for one challenge
@@ -21,10 +28,11 @@ export class EmailChallengeMethod implements ChallengeMethodVerifier {
   async match(
     em: EntityManager,
     subject: ChallengeSubject,
-    code: string,
+    answer: ChallengeAnswer,
     now: Date,
     site: AnswerSite,
   ): Promise<MatchedCode | null> {
+    const code = codeOf(answer) ?? '';
     const [purpose, boundTo] =
       'challengeId' in site ? (['sign_in', site.challengeId] as const) : (['step_up', site.sessionId] as const);
     const factors = await em.find(Factor, { ...subject, status: 'active', type: 'email' });

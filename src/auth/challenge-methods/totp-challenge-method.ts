@@ -1,7 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Factor, type FactorInventory, TotpVerifier } from '../../factors/index.js';
-import type { ChallengeMethodVerifier, ChallengeSubject, MatchedCode } from './challenge-method.js';
+import {
+  type ChallengeAnswer,
+  type ChallengeMethodVerifier,
+  type ChallengeSubject,
+  codeOf,
+  type MatchedCode,
+} from './challenge-method.js';
 
 /** An authenticator app: the code is checked against every active TOTP factor of the user. */
 @Injectable()
@@ -15,7 +21,13 @@ export class TotpChallengeMethod implements ChallengeMethodVerifier {
     return inventory.activeTypes.has('totp');
   }
 
-  async match(em: EntityManager, subject: ChallengeSubject, code: string, now: Date): Promise<MatchedCode | null> {
+  async match(
+    em: EntityManager,
+    subject: ChallengeSubject,
+    answer: ChallengeAnswer,
+    now: Date,
+  ): Promise<MatchedCode | null> {
+    const code = codeOf(answer) ?? '';
     const factors = await em.find(Factor, { ...subject, status: 'active', type: 'totp' });
     let matched: MatchedCode | null = null;
     // Every factor is checked (and a decoy when there is none), so a miss takes as long as a hit.

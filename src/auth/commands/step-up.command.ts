@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
 import type { Session, SessionPrincipal } from '../../sessions/index.js';
-import type { ChallengeMethod } from '../mfa-challenge.entity.js';
+import type { ChallengeAnswer } from '../challenge-methods/challenge-method.js';
 
 /** The stepped-up session and its new token (the one the request came with no longer works). */
 export interface SteppedUp {
@@ -17,7 +17,7 @@ export class StepUpCommand extends Command<SteppedUp> {
   constructor(
     /** The signed-in user and the session to step up, as the guard read them. */
     readonly principal: SessionPrincipal,
-    readonly input: { method: ChallengeMethod; code: string },
+    readonly input: ChallengeAnswer,
     readonly request: RequestMeta,
   ) {
     super();

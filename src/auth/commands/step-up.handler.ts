@@ -54,7 +54,7 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       const offered = this.methods.offeredTo(inventory, policy);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { sessionId };
-      const matched = verifier ? await verifier.match(reader, subject, input.code, now, site) : null;
+      const matched = verifier ? await verifier.match(reader, subject, input, now, site, request) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
       if (!existedBeforeSession(matched, principal.session.createdAt)) throw mfaCodeInvalid();
       const steppedUp = await this.uow.run(async (tx) => {
@@ -65,7 +65,7 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
         if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const live = await tx.em.getRepository(Session).lockForUser(tenantId, userId, sessionId);
         if (!live?.isActiveAt(now)) throw unauthorized();
-        live.recordStepUp(verifier.amr, now);
+        live.recordStepUp(verifier.amr, now, matched.userVerified === true);
         // A new token: if the session was stolen, the thief's copy dies when the user steps up.
         const token = await this.sessions.rotateToken(tx, live);
         await this.audit.record(tx, new StepUpSucceededEvent(tenantId, userId, sessionId, input.method), {

@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { RequestMeta } from '../../common/actor.js';
 import type { Session } from '../../sessions/index.js';
-import type { ChallengeMethod } from '../mfa-challenge.entity.js';
+import type { ChallengeAnswer } from '../challenge-methods/challenge-method.js';
 
 /** A remembered-device token and when it stops skipping the challenge. */
 export interface IssuedDevice {
@@ -16,7 +16,7 @@ export interface IssuedDevice {
 export class VerifyMfaChallengeCommand extends Command<{ token: string; session: Session; device?: IssuedDevice }> {
   constructor(
     readonly challengeId: string,
-    readonly input: { method: ChallengeMethod; code: string; rememberDevice?: boolean | undefined },
+    readonly input: ChallengeAnswer & { rememberDevice?: boolean | undefined },
     readonly request: RequestMeta,
   ) {
     super();

@@ -67,7 +67,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       const { streak } = await this.streaks.assertMayTry(this.uow.reader(), subject, now);
       const verifier = challenge.methods.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { challengeId: challenge.id };
-      const matched = verifier ? await verifier.match(this.uow.reader(), subject, input.code, now, site) : null;
+      const matched = verifier ? await verifier.match(this.uow.reader(), subject, input, now, site, request) : null;
       if (!verifier || !matched) throw mfaCodeInvalid();
       const opened = await this.uow.run(async (tx) => {
         // The challenge and the code are each used up by one conditional UPDATE: of concurrent
@@ -81,7 +81,14 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
         if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
-        const session = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd', verifier.amr], request, app });
+        const session = await this.sessions.open(tx, {
+          tenantId,
+          userId,
+          amr: ['pwd', verifier.amr],
+          request,
+          app,
+          userVerified: matched.userVerified === true,
+        });
         const event = new MfaChallengeSucceededEvent(tenantId, userId, challenge.id, input.method, session.session.id);
         await this.audit.record(tx, event, {
           actor: { type: 'user', id: userId },

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { codeAnswerSchema, passkeyAnswerSchema } from './step-up.schema.js';
 
-export const verifyChallengeSchema = z
-  .object({
-    method: z.enum(['totp', 'email', 'backup_code']),
-    code: z.string().trim().min(1).max(32),
-    rememberDevice: z.boolean().optional(),
-  })
-  .strict();
+/** A second factor for a login challenge, and whether to remember this device. */
+export const verifyChallengeSchema = z.discriminatedUnion('method', [
+  codeAnswerSchema.extend({ rememberDevice: z.boolean().optional() }).strict(),
+  passkeyAnswerSchema.extend({ rememberDevice: z.boolean().optional() }).strict(),
+]);

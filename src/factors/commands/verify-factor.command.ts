@@ -1,6 +1,10 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { FactorStatus, FactorType } from '../factor.entity.js';
+import type { RegistrationResponse } from '../webauthn/dto/webauthn.schemas.js';
+
+/** A code for an authenticator app or an e-mail factor; the browser's new credential for a passkey. */
+export type FactorProof = { code: string } | { credential: RegistrationResponse };
 
 export interface VerifiedFactor {
   id: string;
@@ -16,13 +20,13 @@ export interface FactorVerification {
   token?: string;
 }
 
-/** Proves a pending factor with its first code, which activates it; every refusal is mfa_code_invalid. */
+/** Proves a pending factor with its first code (or credential), which activates it; every refusal is mfa_code_invalid. */
 export class VerifyFactorCommand extends Command<FactorVerification> {
   constructor(
     readonly tenantId: string,
     readonly userId: string,
     readonly factorId: string,
-    readonly code: string,
+    readonly proof: FactorProof,
     readonly actor: Actor,
     readonly request: RequestMeta,
     /** The session the code was entered in: the proven factor joins its `amr`. */

@@ -16,7 +16,8 @@ import { lockUserFactors } from '../user-factors-lock.js';
 import { TotpVerifier } from '../totp/totp-verifier.js';
 import { replaceFactorsAfterReset } from '../mfa-reset/mfa-reset-completion.js';
 import { MfaResetCompletedEvent } from '../mfa-reset/mfa-reset.events.js';
-import { type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
+import { PasskeyRegistration } from '../webauthn/passkey-registration.js';
+import { type FactorProof, type FactorVerification, VerifyFactorCommand } from './verify-factor.command.js';
 
 @CommandHandler(VerifyFactorCommand)
 export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand> {
@@ -31,13 +32,14 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     private readonly proofs: EnrolmentProof,
     private readonly sessions: SessionsService,
     private readonly notices: SecurityNotices,
+    private readonly passkeys: PasskeyRegistration,
   ) {}
 
   async execute({
     tenantId,
     userId,
     factorId,
-    code,
+    proof: answer,
     actor,
     request,
     sessionId,
@@ -46,7 +48,7 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
     const factor = await this.uow.reader().getRepository(Factor).findForUser(tenantId, userId, factorId);
     const verifiable = factor?.isVerifiableAt(now) ? factor : null;
     // Computed whatever the factor's state, so refusals for different reasons take the same time.
-    const proof = await this.match(factor, verifiable, code, now);
+    const { proof, refusal: why } = await this.match(factor, verifiable, answer, now);
     const attempt = {
       tenantId,
       action: FACTOR_VERIFICATION_FAILED,
@@ -66,21 +68,39 @@ export class VerifyFactorHandler implements ICommandHandler<VerifyFactorCommand>
         ...(activated.token ? { token: activated.token } : {}),
       };
     }
-    const refusal = refusalOf(factor, verifiable, proof);
+    const refusal = why ?? refusalOf(factor, verifiable, proof);
     // A double click: the code was right and the factor is active; not a guess, so say so.
     const error = refusal === 'code_already_used' ? codeAlreadyUsed() : mfaCodeInvalid();
     await this.attempts.recordFailure({ ...attempt, details: { refusal } }, error);
     throw error;
   }
 
-  /** The code checked against the factor's kind: a TOTP step, or the e-mailed enrolment code. */
-  private async match(factor: Factor | null, verifiable: Factor | null, code: string, now: Date) {
+  /**
+   * The proof checked against the factor's kind: a TOTP step, the e-mailed enrolment code, or a passkey's
+   * registration; with the passkey ceremony's own reason for a refusal.
+   */
+  private async match(
+    factor: Factor | null,
+    verifiable: Factor | null,
+    answer: FactorProof,
+    now: Date,
+  ): Promise<{ proof: ActivationProof | null; refusal?: string }> {
+    if ('credential' in answer) {
+      if (factor?.type !== 'webauthn' || !verifiable) return { proof: null };
+      const checked = await this.passkeys.verify(this.uow.reader(), verifiable, answer.credential, now);
+      if ('refusal' in checked) return { proof: null, refusal: checked.refusal };
+      return { proof: (tx: Tx) => this.passkeys.complete(tx, verifiable, checked.passkey, now) };
+    }
+    const { code } = answer;
     if (factor?.type === 'email') {
       const matched = await this.emailCodes.match(this.uow.reader(), verifiable, 'enrollment', code, now);
-      return verifiable && matched ? (tx: Tx) => this.emailCodes.activate(tx, verifiable, matched, now) : null;
+      return {
+        proof: verifiable && matched ? (tx: Tx) => this.emailCodes.activate(tx, verifiable, matched, now) : null,
+      };
     }
+    // Never a match for a passkey (proven by its credential alone), at a TOTP check's cost.
     const step = this.totp.match(verifiable, code, now);
-    return verifiable && step !== null ? (tx: Tx) => this.totp.consume(tx, verifiable, step, now) : null;
+    return { proof: verifiable && step !== null ? (tx: Tx) => this.totp.consume(tx, verifiable, step, now) : null };
   }
 
   /** The first factor verified through an admin's reset replaces the user's old ones (audited). */

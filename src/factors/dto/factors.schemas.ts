@@ -1,8 +1,15 @@
 import { z } from 'zod';
+import { registrationResponseSchema } from '../webauthn/dto/webauthn.schemas.js';
 
 export const enrollTotpSchema = z.object({ label: z.string().trim().min(1).max(64).optional() }).strict();
 
-/** Any short string: a malformed code is refused exactly like a wrong one (401 mfa_code_invalid). */
-export const verifyFactorSchema = z.object({ code: z.string().min(1).max(32) }).strict();
+/**
+ * A code (any short string: a malformed code is refused exactly like a wrong one, 401 mfa_code_invalid), or
+ * for a passkey the browser's new credential.
+ */
+export const verifyFactorSchema = z.union([
+  z.object({ code: z.string().min(1).max(32) }).strict(),
+  z.object({ credential: registrationResponseSchema }).strict(),
+]);
 
 export const factorIdSchema = z.uuid();

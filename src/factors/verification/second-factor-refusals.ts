@@ -74,6 +74,7 @@ export class SecondFactorRefusals {
           method,
           code: error.code,
           reason: error.message,
+          ...(typeof error.extra.debug === 'string' ? { refusal: error.extra.debug } : {}),
           ...(streak ? { consecutiveFailures: streak.failures } : {}),
         },
       });

@@ -12,7 +12,11 @@ import { signedChallengeOf } from './client-data.js';
 import type { AuthenticationResponse } from './dto/webauthn.schemas.js';
 import { RelyingParty } from './relying-party.js';
 import { userHandleText } from './user-handle.js';
-import { WebauthnChallenge, type WebauthnPurpose } from './webauthn-challenge.entity.js';
+import { WEBAUTHN_CHALLENGE_TTL_MS, WebauthnChallenge, type WebauthnPurpose } from './webauthn-challenge.entity.js';
+import { tooManyAttempts } from '../../common/attempt-limiter.js';
+
+/** Prompts one sign-in or session may have open at once (a retry, another tab). */
+export const MAX_LIVE_CEREMONIES = 5;
 
 /** Where an assertion is answered: the ceremony's purpose and binding, and whose credential may answer it. */
 export interface AssertionSite {
@@ -61,6 +65,20 @@ export class PasskeyAssertions {
     input: { credentials: readonly Factor[]; userVerificationRequired: boolean; now: Date },
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const { rpId } = this.rp.require();
+    const live = await em.count(WebauthnChallenge, {
+      tenantId: site.tenantId,
+      purpose: site.purpose,
+      boundTo: site.boundTo,
+      usedAt: null,
+      expiresAt: { $gt: input.now },
+    });
+    // Each request stores a row: a bound on them for one sign-in or one session.
+    if (site.boundTo !== null && live >= MAX_LIVE_CEREMONIES) {
+      throw tooManyAttempts(
+        'Too many passkey prompts for this sign-in; use one of them, or wait',
+        WEBAUTHN_CHALLENGE_TTL_MS,
+      );
+    }
     const options = await generateAuthenticationOptions({
       rpID: rpId,
       // Empty for a passwordless sign-in: the browser offers the passkeys it holds for this RP.
@@ -125,7 +143,8 @@ export class PasskeyAssertions {
     }
     const info = verified.authenticationInfo;
     if (!verified.verified) return { refusal: 'not_verified', factor };
-    if (ceremony.userVerificationRequired && !info.userVerified) return { refusal: 'user_verification_missing', factor };
+    if (ceremony.userVerificationRequired && !info.userVerified)
+      return { refusal: 'user_verification_missing', factor };
     const stored = factor.signCount ?? 0;
     if (!counterMovedOn(stored, info.newCounter)) {
       return { refusal: 'counter_rollback', factor, counters: { stored, received: info.newCounter } };

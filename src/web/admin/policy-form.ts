@@ -122,7 +122,10 @@ export function readPolicyForm(body: Record<string, unknown>): ReadPolicyForm {
   // The form always sends the field; an empty one is no reminder at all.
   const settings = {
     ...fields,
-    connectionPolicy: { ...fields.connectionPolicy, biometricPriorConnection: typed.connectionPolicy.biometricPriorConnection },
+    connectionPolicy: {
+      ...fields.connectionPolicy,
+      biometricPriorConnection: typed.connectionPolicy.biometricPriorConnection,
+    },
     passkeySignIn: typed.passkeySignIn,
     phishingResistantRoles: fields.phishingResistantRoles ?? [],
     reminderDays: fields.reminderDays ?? [],

@@ -41,7 +41,8 @@ export const authenticationResponseSchema = z
       .object({
         clientDataJSON: base64url(4096),
         authenticatorData: base64url(4096),
-        signature: base64url(2048),
+        // ML-DSA-44 (post-quantum) signatures are 2,420 bytes.
+        signature: base64url(8192),
         userHandle: base64url(128).optional(),
       })
       .passthrough(),

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { ManualClock } from '../../src/common/clock.js';
+import { launchBrowser } from '../support/browser.js';
+import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
+import { PasskeyDevice, startPasskeyApp } from '../support/passkeys.js';
+import type { TestApp } from '../support/test-app.js';
+
+const MINUTE = 60_000;
+
+/**
+ * Passkeys through the API, with assertions made by Chromium's virtual authenticator (CDP), never by hand:
+ * registration, the login challenge, step-up, and each refusal (another user's key, a replay, a cloned key,
+ * a missing user verification, another origin, an expired ceremony, malformed input).
+ */
+describe('passkeys (WebAuthn) through the API', () => {
+  const clock = new ManualClock('2030-05-01T09:00:00Z');
+  let t: TestApp;
+  let acme: TenantFixture;
+  let browser: Browser;
+  const devices: PasskeyDevice[] = [];
+
+  beforeAll(async () => {
+    t = await startPasskeyApp(clock);
+    acme = await aTenant(t.http);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t.close();
+  });
+
+  const origin = () => t.config.publicUrl;
+  const aDevice = async () => {
+    const device = await PasskeyDevice.open(browser, origin());
+    devices.push(device);
+    return device;
+  };
+
+  /** A user who registered a passkey on `device` through the API; their session is aal 2 by it. */
+  async function aUserWithPasskey(device: PasskeyDevice, label = 'Laptop') {
+    const user = await aUser(t.http, acme);
+    const started = await t.http.post('/v1/me/factors/webauthn', { label }, user.token);
+    expect(started.status).toBe(201);
+    const credential = await device.register(started.body.options);
+    const verified = await t.http.post(`/v1/me/factors/${started.body.factorId}/verify`, { credential }, user.token);
+    expect(verified.status).toBe(200);
+    return { ...user, factorId: started.body.factorId as string, token: verified.body.token as string, verified };
+  }
+
+  const login = (email: string) => t.http.post('/v1/auth/login', { tenant: acme.slug, email, password: PASSWORD });
+
+  /** The password, then the login challenge answered with a passkey on `device`. */
+  async function signInWithPasskey(device: PasskeyDevice, email: string) {
+    const challenge = await login(email);
+    expect(challenge.body.status).toBe('mfa_required');
+    const prompt = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/webauthn`, {});
+    expect(prompt.status).toBe(200);
+    const credential = await device.sign(prompt.body.options);
+    const verify = (answer: unknown) =>
+      t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+        method: 'webauthn',
+        credential: answer,
+      });
+    return { challenge, prompt, credential, verify, result: await verify(credential) };
+  }
+
+  const auditOf = async (action: string) =>
+    (await t.http.get(`/v1/admin/audit?action=${action}&limit=100`, acme.admin.token)).body.events as any[];
+
+  it('registers a passkey: the factor is active, the first backup codes come with it, and the session is aal 2', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    expect(user.verified.body).toEqual({
+      factor: { id: user.factorId, type: 'webauthn', status: 'active' },
+      backupCodes: expect.arrayContaining([expect.any(String)]),
+      token: expect.stringMatching(/^sgs_/),
+    });
+    const me = await t.http.get('/v1/me', user.token);
+    expect(me.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'webauthn'] });
+    expect(me.body.mfa.factors).toEqual([
+      expect.objectContaining({ id: user.factorId, type: 'webauthn', label: 'Laptop' }),
+    ]);
+    const [stored] = await t.sql(
+      'select credential_id, public_key, sign_count, transports, aaguid from factors where id = $1',
+      [user.factorId],
+    );
+    const [held] = await device.credentials();
+    expect(stored.credential_id).toBe(Buffer.from(held!.credentialId, 'base64').toString('base64url'));
+    expect(stored.public_key).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(stored.transports).toEqual(['internal']);
+    expect(stored.aaguid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('signs in with the passkey as the second factor, and refuses the same assertion replayed', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    const first = await signInWithPasskey(device, user.email);
+    expect(first.challenge.body.methods).toEqual(['webauthn', 'backup_code']);
+    expect(first.prompt.body.options).toMatchObject({
+      rpId: 'localhost',
+      allowCredentials: [expect.objectContaining({ type: 'public-key', transports: ['internal'] })],
+    });
+    expect(first.result.status).toBe(200);
+    expect(first.result.body.session).toMatchObject({ aal: 2, amr: ['pwd', 'webauthn'] });
+    // The same assertion again, on a fresh challenge: its ceremony was used up with the first.
+    const second = await login(user.email);
+    const replay = await t.http.post(`/v1/auth/challenges/${second.body.challengeId}/verify`, {
+      method: 'webauthn',
+      credential: first.credential,
+    });
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('mfa_code_invalid');
+  });
+
+  it("refuses another user's passkey at a user's challenge, and audits why", async () => {
+    const mine = await aDevice();
+    const theirs = await aDevice();
+    const user = await aUserWithPasskey(mine);
+    await aUserWithPasskey(theirs);
+    const challenge = await login(user.email);
+    const prompt = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/webauthn`, {});
+    // The other authenticator signs this challenge with its own (registered, valid) credential.
+    const foreign = await theirs.sign({ ...prompt.body.options, allowCredentials: [] });
+    const refused = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+      method: 'webauthn',
+      credential: foreign,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('mfa_code_invalid');
+    const failures = await auditOf('MfaChallengeFailed');
+    expect(failures.find((e) => e.target.id === challenge.body.challengeId)?.details).toMatchObject({
+      method: 'webauthn',
+      refusal: 'unknown_credential',
+    });
+  });
+
+  it('refuses a cloned passkey (its counter goes backwards), audits it and tells the owner', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    expect((await signInWithPasskey(device, user.email)).result.status).toBe(200);
+    expect((await signInWithPasskey(device, user.email)).result.status).toBe(200);
+    // A copy of the key made before those uses: its counter is behind the one the server saw last.
+    const [original] = await device.credentials();
+    const clone = await aDevice();
+    await clone.addCredential({ ...original!, signCount: 0 });
+    const attempt = await signInWithPasskey(clone, user.email);
+    expect(attempt.result.status).toBe(401);
+    expect(attempt.result.body.code).toBe('mfa_code_invalid');
+    const [alarm] = (await auditOf('PasskeyCloneSuspected')).filter((e) => e.target.id === user.factorId);
+    expect(alarm).toMatchObject({
+      outcome: 'failure',
+      actor: { type: 'user', id: user.id },
+      details: { factorType: 'webauthn', storedCounter: expect.any(Number), receivedCounter: expect.any(Number) },
+    });
+    expect(alarm.details.receivedCounter).toBeLessThanOrEqual(alarm.details.storedCounter);
+    const [notice] = await t.sql(
+      `select count(*)::int as n from outbox_messages where kind = 'security_notice' and ref_id = $1 and user_id = $2`,
+      [alarm.id, user.id],
+    );
+    expect(notice.n).toBe(1);
+    // The genuine authenticator still works.
+    expect((await signInWithPasskey(device, user.email)).result.status).toBe(200);
+  });
+
+  it('refuses an assertion signed on another origin, or for a ceremony that expired', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    const stale = await login(user.email);
+    const prompt = await t.http.post(`/v1/auth/challenges/${stale.body.challengeId}/webauthn`, {});
+    clock.advance(5 * MINUTE + 1);
+    const late = await device.sign(prompt.body.options);
+    const expired = await t.http.post(`/v1/auth/challenges/${stale.body.challengeId}/verify`, {
+      method: 'webauthn',
+      credential: late,
+    });
+    expect([401, 410]).toContain(expired.status);
+    expect(expired.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers malformed input with problem+json 400, never a 500', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    const started = await t.http.post('/v1/me/factors/webauthn', {}, user.token);
+    expect(started.status).toBe(401); // a second factor needs proof of the first (a step-up) first
+    const challenge = await login(user.email);
+    for (const credential of [{}, { id: 'x', rawId: 'x', type: 'public-key', response: {} }, 'text', null]) {
+      const res = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+        method: 'webauthn',
+        credential,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+    }
+    const garbage = {
+      id: 'AAAA',
+      rawId: 'AAAA',
+      type: 'public-key',
+      response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' },
+      clientExtensionResults: {},
+    };
+    const res = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+      method: 'webauthn',
+      credential: garbage,
+    });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('mfa_code_invalid');
+  });
+});
