@@ -27,6 +27,9 @@ import { BackupCodeChallengeMethod } from './challenge-methods/backup-code-chall
 import { WebauthnChallengeMethod } from './challenge-methods/webauthn-challenge-method.js';
 import { BeginPasskeyAssertionHandler } from './commands/begin-passkey-assertion.handler.js';
 import { PasskeyPromptsController } from './passkey-prompts.controller.js';
+import { PasskeySignInController } from './passkey-sign-in/passkey-sign-in.controller.js';
+import { PasskeySignInGate } from './passkey-sign-in/passkey-sign-in-gate.js';
+import { BeginPasskeySignInHandler, SignInWithPasskeyHandler } from './passkey-sign-in/passkey-sign-in.handlers.js';
 import { LoginThrottle } from './login-throttle.js';
 import { FamiliarClients } from './familiar-clients.js';
 import { KnownNetworks } from './known-networks.js';
@@ -57,6 +60,7 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     MeController,
     ChallengeEmailController,
     PasskeyPromptsController,
+    PasskeySignInController,
   ],
   providers: [
     LoginHandler,
@@ -72,6 +76,9 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     EmailChallengeMethod,
     WebauthnChallengeMethod,
     BeginPasskeyAssertionHandler,
+    PasskeySignInGate,
+    BeginPasskeySignInHandler,
+    SignInWithPasskeyHandler,
     // Every way to answer a challenge, in the order a login offers them: the phishing-resistant one first.
     {
       provide: CHALLENGE_METHODS,

@@ -115,6 +115,18 @@ export class LoginThrottle {
     };
   }
 
+  /**
+   * A sign-in attempt that names no account (a passkey prompt or answer): counted against its client
+   * network, the limit every sign-in attempt from there shares.
+   */
+  async admitNetwork(ip: string | null): Promise<LoginAdmission> {
+    if (!ip) return { admitted: true, refund: async () => undefined };
+    const ipKey = this.key('ip', clientNetworkOf(ip));
+    const byIp = await this.perIp.hit(ipKey);
+    if (!byIp.admitted) return refused('ip', byIp);
+    return { admitted: true, refund: () => this.perIp.refund(ipKey, byIp) };
+  }
+
   /** After the right password: this network's and the account's failures are forgiven (others' are not). */
   async succeeded(tenant: string, email: string, ip: string | null): Promise<void> {
     // Sent together: ioredis writes both before either answers, one round trip on the connection.

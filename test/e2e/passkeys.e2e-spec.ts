@@ -4,6 +4,8 @@ import { ManualClock } from '../../src/common/clock.js';
 import { launchBrowser } from '../support/browser.js';
 import { aTenant, aUser, PASSWORD, type TenantFixture } from '../support/builders.js';
 import { PasskeyDevice, startPasskeyApp } from '../support/passkeys.js';
+import { setMfaPolicy } from '../support/policy.js';
+import { SocketPool } from '../support/sockets.js';
 import type { TestApp } from '../support/test-app.js';
 
 const MINUTE = 60_000;
@@ -45,6 +47,8 @@ describe('passkeys (WebAuthn) through the API', () => {
     const credential = await device.register(started.body.options);
     const verified = await t.http.post(`/v1/me/factors/${started.body.factorId}/verify`, { credential }, user.token);
     expect(verified.status).toBe(200);
+    // Sessions opened from now on began after the passkey existed (step-up counts only such factors).
+    clock.advance(1000);
     return { ...user, factorId: started.body.factorId as string, token: verified.body.token as string, verified };
   }
 
@@ -176,6 +180,118 @@ describe('passkeys (WebAuthn) through the API', () => {
     });
     expect([401, 410]).toContain(expired.status);
     expect(expired.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('steps up with the passkey after a Disconnect: the session continues with a new token', async () => {
+    const device = await aDevice();
+    const user = await aUserWithPasskey(device);
+    const { result } = await signInWithPasskey(device, user.email);
+    const disconnect = await t.http.post(`/v1/admin/users/${user.id}/disconnect`, { reason: 'risk' }, acme.admin.token);
+    expect(disconnect.status).toBe(202);
+    expect((await t.http.get('/v1/me/sessions', result.body.token)).body.code).toBe('step_up_required');
+    const prompt = await t.http.post('/v1/auth/step-up/webauthn', {}, result.body.token);
+    expect(prompt.status).toBe(200);
+    const credential = await device.sign(prompt.body.options);
+    const stepped = await t.http.post('/v1/auth/step-up', { method: 'webauthn', credential }, result.body.token);
+    expect(stepped.status).toBe(200);
+    expect(stepped.body.session.amr).toEqual(['pwd', 'webauthn']);
+    expect((await t.http.get('/v1/me/sessions', stepped.body.token)).status).toBe(200);
+    expect((await t.http.get('/v1/me/sessions', result.body.token)).status).toBe(401);
+  });
+
+  describe('under the biometric connection policy', () => {
+    const sockets = new SocketPool();
+    beforeAll(() =>
+      setMfaPolicy(t.http, acme, { connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: true } }),
+    );
+    afterAll(async () => {
+      sockets.closeAll();
+      await setMfaPolicy(t.http, acme, {
+        connectionPolicy: { totpPriorConnection: false, biometricPriorConnection: false },
+      });
+    });
+
+    it('connects a socket only after a user-verified passkey assertion', async () => {
+      const device = await aDevice();
+      const user = await aUserWithPasskey(device);
+      const codes = user.verified.body.backupCodes as string[];
+      // Signed in with a backup code: a second factor, but not the device's biometrics or PIN.
+      const challenge = await login(user.email);
+      const withCode = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+        method: 'backup_code',
+        code: codes[0],
+      });
+      expect(withCode.status).toBe(200);
+      expect(await sockets.refusal(t.http.baseUrl, withCode.body.token)).toBe('step_up_required');
+      const prompt = await t.http.post('/v1/auth/step-up/webauthn', {}, withCode.body.token);
+      expect(prompt.body.options.userVerification).toBe('required');
+      const credential = await device.sign(prompt.body.options);
+      const stepped = await t.http.post('/v1/auth/step-up', { method: 'webauthn', credential }, withCode.body.token);
+      expect(stepped.status).toBe(200);
+      const socket = await sockets.connect(t.http.baseUrl, stepped.body.token);
+      expect(socket.connected).toBe(true);
+      // The window runs out: the next connection needs a new assertion.
+      clock.advance(10 * MINUTE + 1);
+      expect(await sockets.refusal(t.http.baseUrl, stepped.body.token)).toBe('step_up_required');
+    });
+
+    it('refuses an assertion without user verification, even when the client lowered the options', async () => {
+      const device = await aDevice();
+      const user = await aUserWithPasskey(device);
+      const challenge = await login(user.email);
+      const prompt = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/webauthn`, {});
+      expect(prompt.body.options.userVerification).toBe('required');
+      await device.setUserVerified(false);
+      const presenceOnly = await device.sign({ ...prompt.body.options, userVerification: 'discouraged' });
+      const refused = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+        method: 'webauthn',
+        credential: presenceOnly,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('mfa_code_invalid');
+      const failures = await auditOf('MfaChallengeFailed');
+      expect(failures.find((e) => e.target.id === challenge.body.challengeId)?.details).toMatchObject({
+        method: 'webauthn',
+        refusal: 'user_verification_missing',
+      });
+    });
+  });
+
+  describe('passwordless sign-in', () => {
+    const passkeyOptions = (tenant = acme.slug) => t.http.post('/v1/auth/passkey/options', { tenant });
+
+    it('is refused while the policy does not allow it, and for an unknown tenant alike', async () => {
+      const off = await passkeyOptions();
+      expect(off.status).toBe(403);
+      const unknown = await passkeyOptions('no-such-tenant');
+      expect(unknown.status).toBe(403);
+      expect(unknown.body).toEqual(off.body);
+    });
+
+    it('signs in with the passkey alone when allowed: aal 2, amr webauthn, and the same assertion never twice', async () => {
+      await setMfaPolicy(t.http, acme, { passkeySignIn: true });
+      try {
+        const device = await aDevice();
+        const user = await aUserWithPasskey(device);
+        const prompt = await passkeyOptions();
+        expect(prompt.status).toBe(200);
+        expect(prompt.body.options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+        expect(prompt.body.options.allowCredentials ?? []).toEqual([]);
+        const credential = await device.sign(prompt.body.options);
+        expect(credential.response.userHandle).toBeDefined();
+        const signedIn = await t.http.post('/v1/auth/passkey', { tenant: acme.slug, credential });
+        expect(signedIn.status).toBe(200);
+        expect(signedIn.body).toMatchObject({ status: 'authenticated', session: { aal: 2, amr: ['webauthn'] } });
+        const me = await t.http.get('/v1/me', signedIn.body.token);
+        expect(me.body.id).toBe(user.id);
+        const again = await t.http.post('/v1/auth/passkey', { tenant: acme.slug, credential });
+        expect(again.status).toBe(401);
+        const refusals = (await auditOf('LoginFailed')).filter((e) => e.details.reason === 'passkey_refused');
+        expect(refusals.at(-1)?.details).toMatchObject({ method: 'webauthn', refusal: 'unknown_challenge' });
+      } finally {
+        await setMfaPolicy(t.http, acme, { passkeySignIn: false });
+      }
+    });
   });
 
   it('answers malformed input with problem+json 400, never a 500', async () => {

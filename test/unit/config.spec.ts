@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { ConfigError, ENV_NAMES, envSchema, loadEnv } from '../../config/index.js';
+import { ConfigError, ENV_NAMES, envSchema, loadEnv, webauthnSettingsOf } from '../../config/index.js';
 
 const key32 = () => randomBytes(32).toString('base64');
 
@@ -353,6 +353,55 @@ describe('TRUSTED_PROXY_LOCATION_HEADER', () => {
 
   it.each(['CF-IPCity', 'x client location', 'x-location:', 'x-city\n', 'ünicode'])('refuses %j', (value) => {
     expect(failureOf({ TRUSTED_PROXY_LOCATION_HEADER: value }).message).toMatch(/^TRUSTED_PROXY_LOCATION_HEADER: /);
+  });
+});
+
+describe('WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS', () => {
+  const settingsOf = (env: Record<string, string>) => webauthnSettingsOf(loadEnv(env)).settings;
+
+  it("defaults to PUBLIC_URL's host and origin", () => {
+    expect(settingsOf({})).toEqual({ rpId: 'localhost', origins: ['http://localhost:3000'] });
+    expect(settingsOf({ PUBLIC_URL: 'https://login.acme.example/base' })).toEqual({
+      rpId: 'login.acme.example',
+      origins: ['https://login.acme.example'],
+    });
+  });
+
+  it('takes a parent domain and several origins on it', () => {
+    const env = {
+      WEBAUTHN_RP_ID: 'acme.example',
+      WEBAUTHN_ORIGINS: 'https://login.acme.example, https://acme.example:8443',
+    };
+    expect(settingsOf(env)).toEqual({
+      rpId: 'acme.example',
+      origins: ['https://login.acme.example', 'https://acme.example:8443'],
+    });
+  });
+
+  it.each([
+    [{ WEBAUTHN_RP_ID: '10.0.0.1' }, /^WEBAUTHN_RP_ID: .*IP address/],
+    [{ WEBAUTHN_RP_ID: 'https://acme.example' }, /^WEBAUTHN_RP_ID: .*domain name/],
+    [
+      { WEBAUTHN_RP_ID: 'acme.example', WEBAUTHN_ORIGINS: 'https://evil.example' },
+      /^WEBAUTHN_ORIGINS: .*not on acme.example/,
+    ],
+    [{ WEBAUTHN_RP_ID: 'acme.example', WEBAUTHN_ORIGINS: 'http://login.acme.example' }, /^WEBAUTHN_ORIGINS: .*https/],
+    [
+      { WEBAUTHN_RP_ID: 'acme.example', WEBAUTHN_ORIGINS: 'https://acme.example/login' },
+      /^WEBAUTHN_ORIGINS: .*without a path/,
+    ],
+    [{ WEBAUTHN_ORIGINS: 'not a url' }, /^WEBAUTHN_ORIGINS: .*not an origin/],
+  ])('refuses at start-up an explicit setting that cannot work: %j', (env, message) => {
+    expect(failureOf(env).message).toMatch(message);
+  });
+
+  it('leaves passkeys off, with the reason, when only the default cannot work', () => {
+    expect(settingsOf({ PUBLIC_URL: 'http://10.0.0.5:3000' })).toEqual({
+      unavailable: expect.stringMatching(/IP address.*WEBAUTHN_RP_ID/),
+    });
+    expect(settingsOf({ PUBLIC_URL: 'http://login.acme.example' })).toEqual({
+      unavailable: expect.stringMatching(/https/),
+    });
   });
 });
 

@@ -7,7 +7,9 @@ export type LoginFailureReason =
   /** The password was right when checked, but changed before the session could be opened. */
   | 'password_changed'
   /** The password was right, but the app key sent with it is not one of the tenant's live apps. */
-  | 'unknown_app';
+  | 'unknown_app'
+  /** A passwordless sign-in whose passkey assertion was refused (why: `details.refusal`). */
+  | 'passkey_refused';
 
 /**
  * A refused sign-in, one per refused request (it feeds the login metrics). `tenantId` and `userId`
