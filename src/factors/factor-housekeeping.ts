@@ -5,7 +5,7 @@ import { PENDING_FACTOR_TTL_MS } from './factor.entity.js';
 
 /**
  * Removes what the factors slice leaves behind once it can never be used: enrolments never verified
- * (with their e-mail codes) and spent e-mail codes. Housekeeping, not a security change: these rows
+ * (with their e-mail codes), spent e-mail codes and passkey ceremonies. Housekeeping, not a security change: these rows
  * already fail every check, so nothing is audited.
  */
 @Injectable()
@@ -13,7 +13,10 @@ export class FactorHousekeeping {
   constructor(private readonly orm: MikroORM) {}
 
   /** Purges what was dead before `before`; returns the counts. */
-  async purge(before: Date, batchSize: number): Promise<{ pendingFactors: number; emailCodes: number }> {
+  async purge(
+    before: Date,
+    batchSize: number,
+  ): Promise<{ pendingFactors: number; emailCodes: number; passkeyCeremonies: number }> {
     const em = this.orm.em.fork();
     const abandonedBefore = new Date(before.getTime() - PENDING_FACTOR_TTL_MS);
     // Expired codes are dead however they ended; a used or replaced one is dead too, but its row keeps
@@ -26,6 +29,7 @@ export class FactorHousekeeping {
       [abandonedBefore],
       batchSize,
     );
-    return { pendingFactors, emailCodes };
+    const passkeyCeremonies = await deleteInBatches(em, 'webauthn_challenges', 'expires_at < ?', [before], batchSize);
+    return { pendingFactors, emailCodes, passkeyCeremonies };
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock.js';
 import { launchBrowser } from '../support/browser.js';
@@ -20,21 +21,29 @@ describe('passkeys (WebAuthn) through the API', () => {
   let t: TestApp;
   let acme: TenantFixture;
   let browser: Browser;
+  /** Another site on loopback: an origin the relying party does not list. */
+  let stranger: Server;
   const devices: PasskeyDevice[] = [];
 
   beforeAll(async () => {
-    t = await startPasskeyApp(clock);
+    t = await startPasskeyApp(clock, (port) => ({
+      // A second origin on the relying party, where a page could ask for another RP id.
+      WEBAUTHN_ORIGINS: `http://localhost:${port},http://app.localhost:${port}`,
+    }));
+    stranger = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
     acme = await aTenant(t.http);
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
+    stranger?.close();
     await t.close();
   });
 
   const origin = () => t.config.publicUrl;
-  const aDevice = async () => {
-    const device = await PasskeyDevice.open(browser, origin());
+  const aDevice = async (at = origin()) => {
+    const device = await PasskeyDevice.open(browser, at);
     devices.push(device);
     return device;
   };
@@ -167,7 +176,28 @@ describe('passkeys (WebAuthn) through the API', () => {
     expect((await signInWithPasskey(device, user.email)).result.status).toBe(200);
   });
 
-  it('refuses an assertion signed on another origin, or for a ceremony that expired', async () => {
+  it('refuses a passkey made on an origin the relying party does not list, or for another RP id', async () => {
+    const user = await aUser(t.http, acme);
+    const { port } = stranger.address() as { port: number };
+    const elsewhere = await aDevice(`http://localhost:${port}`);
+    const sibling = await aDevice(origin().replace('localhost', 'app.localhost'));
+    for (const [device, tamper] of [
+      [elsewhere, (o: any) => o],
+      [sibling, (o: any) => ({ ...o, rp: { ...o.rp, id: 'app.localhost' } })],
+    ] as const) {
+      const started = await t.http.post('/v1/me/factors/webauthn', {}, user.token);
+      expect(started.status).toBe(201);
+      const credential = await device.register(tamper(started.body.options));
+      const refused = await t.http.post(`/v1/me/factors/${started.body.factorId}/verify`, { credential }, user.token);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body.code).toBe('mfa_code_invalid');
+    }
+    const failures = (await auditOf('FactorVerificationFailed')).filter((e) => e.actor.id === user.id);
+    expect(failures.map((e) => e.details.refusal)).toEqual(['malformed', 'malformed']);
+  });
+
+  it('refuses an assertion for a ceremony that expired (5 minutes)', async () => {
     const device = await aDevice();
     const user = await aUserWithPasskey(device);
     const stale = await login(user.email);

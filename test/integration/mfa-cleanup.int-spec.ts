@@ -28,6 +28,7 @@ describe('the MFA clean-up job', () => {
     const abandoning = await aUser(t.http, acme);
     await enrolTotp(t.http, abandoning.token);
     expect((await t.http.post('/v1/me/factors/email', {}, abandoning.token)).status).toBe(201);
+    expect((await t.http.post('/v1/me/factors/webauthn', {}, abandoning.token)).status).toBe(201);
     const login = () => t.http.post('/v1/auth/login', { tenant: acme.slug, email: active.email, password: PASSWORD });
     expect((await login()).body.status).toBe('mfa_required');
     await t.sql(`update outbox_messages set relayed_at = $1, delivered_at = $1`, [clock.now()]);
@@ -35,17 +36,30 @@ describe('the MFA clean-up job', () => {
       challenges: await count('mfa_challenges'),
       pending: await count('factors', `status = 'pending'`),
       codes: await count('email_codes'),
+      ceremonies: await count('webauthn_challenges'),
       outbox: await count('outbox_messages'),
     };
     // Outbox: the e-mailed enrolment code, and the notice that the active user's factor was added.
-    expect(before).toEqual({ challenges: 1, pending: 2, codes: 1, outbox: 2 });
+    expect(before).toEqual({ challenges: 1, pending: 3, codes: 1, ceremonies: 1, outbox: 2 });
 
     clock.advance(DAY);
-    expect(await purge()).toEqual({ challenges: 0, pendingFactors: 0, emailCodes: 0, outboxMessages: 0 });
+    expect(await purge()).toEqual({
+      challenges: 0,
+      pendingFactors: 0,
+      emailCodes: 0,
+      passkeyCeremonies: 0,
+      outboxMessages: 0,
+    });
 
     clock.advance(2 * HOUR);
     expect((await login()).body.status).toBe('mfa_required');
-    expect(await purge()).toEqual({ challenges: 1, pendingFactors: 2, emailCodes: 1, outboxMessages: 0 });
+    expect(await purge()).toEqual({
+      challenges: 1,
+      pendingFactors: 3,
+      emailCodes: 1,
+      passkeyCeremonies: 1,
+      outboxMessages: 0,
+    });
     expect(await count('mfa_challenges')).toBe(1);
     expect(await count('factors', 'user_id = $1', [active.id])).toBe(1);
     expect(await count('backup_codes', 'user_id = $1', [active.id])).toBe(10);

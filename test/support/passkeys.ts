@@ -91,12 +91,15 @@ export class PasskeyDevice {
  * A test app on `http://localhost:<port>`, the relying party passkeys need (an IP address cannot be one),
  * with the workers (security notices) running.
  */
-export async function startPasskeyApp(clock: ManualClock, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startPasskeyApp(
+  clock: ManualClock,
+  env: (port: number) => Record<string, string> = () => ({}),
+): Promise<TestApp> {
   const port = await freePort();
   return startTestApp({
     clock,
     port,
     extra: [WorkersModule],
-    env: { PUBLIC_URL: `http://localhost:${port}`, PORT: String(port), ...env },
+    env: { PUBLIC_URL: `http://localhost:${port}`, PORT: String(port), ...env(port) },
   });
 }

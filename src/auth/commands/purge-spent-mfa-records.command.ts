@@ -4,6 +4,7 @@ export interface PurgedMfaRecords {
   challenges: number;
   pendingFactors: number;
   emailCodes: number;
+  passkeyCeremonies: number;
   outboxMessages: number;
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { WebauthnSettings } from '../../../config/index.js';
 import { AppConfig } from '../../common/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -13,6 +13,7 @@ export class RelyingParty {
 
   constructor(config: AppConfig) {
     this.resolved = config.webauthn;
+    if ('unavailable' in this.resolved) new Logger('Passkeys').warn(this.resolved.unavailable);
   }
 
   get available(): boolean {
