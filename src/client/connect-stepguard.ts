@@ -1,3 +1,4 @@
+import { type PublicKeyCredentialRequestOptionsJSON, startAuthentication } from '@simplewebauthn/browser';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
   type ClientToServerEvents,
@@ -38,6 +39,11 @@ export interface StepguardConnectionOptions {
   /** Passed to socket.io-client (`transports`, `reconnectionDelay`, …). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
   fetch?: typeof fetch;
+  /**
+   * Runs the browser's passkey prompt for `stepUpWithPasskey()`; @simplewebauthn/browser's
+   * `startAuthentication` unless given (a native app's own WebAuthn bridge, a test's authenticator).
+   */
+  startAuthentication?: (input: { optionsJSON: PublicKeyCredentialRequestOptionsJSON }) => Promise<unknown>;
 }
 
 export type StepUpMethod = 'totp' | 'email' | 'backup_code';
@@ -54,6 +60,12 @@ export interface StepguardConnection {
    * (`onTokenChanged`), then connects again with it. Resolves to the new token.
    */
   stepUp(code: string, method?: StepUpMethod): Promise<string>;
+  /**
+   * The same with a passkey: asks for a challenge (`POST /v1/auth/step-up/webauthn`), lets the device
+   * unlock the passkey (fingerprint, face or PIN), and sends the assertion. What a tenant's biometric
+   * connection policy asks for. Resolves to the new token.
+   */
+  stepUpWithPasskey(): Promise<string>;
   close(): void;
 }
 
@@ -67,6 +79,7 @@ const RETRY_UNAVAILABLE_MS = 2_000;
 export function connectStepguard(options: StepguardConnectionOptions): StepguardConnection {
   const base = options.url.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const passkeyPrompt = options.startAuthentication ?? startAuthentication;
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, {
     path: '/socket.io',
     // WebSocket only by default: any api node can take the connection, with no sticky load balancing
@@ -160,33 +173,48 @@ export function connectStepguard(options: StepguardConnectionOptions): Stepguard
       return token;
     },
     connected,
-    async stepUp(code, method = 'totp') {
-      stepUps++;
-      try {
-        const response = await doFetch(`${base}/v1/auth/step-up`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ method, code }),
-        });
-        if (!response.ok) throw await problemOf(response);
-        token = ((await response.json()) as { token: string }).token;
-        socket.auth = { token };
-        options.onTokenChanged?.(token);
-        // A socket still on the old token is closed by the server: reconnect on the new one now.
-        if (socket.connected) socket.disconnect();
-        lastRefusal = null;
-        setState('connecting');
-        socket.connect();
-        await connected();
-        return token;
-      } finally {
-        stepUps--;
-      }
-    },
+    stepUp: (code, method = 'totp') => steppedUp(async () => ({ method, code })),
+    stepUpWithPasskey: () =>
+      steppedUp(async () => {
+        const { options: optionsJSON } = await post<{ options: PublicKeyCredentialRequestOptionsJSON }>(
+          '/v1/auth/step-up/webauthn',
+          {},
+        );
+        return { method: 'webauthn', credential: await passkeyPrompt({ optionsJSON }) };
+      }),
     close() {
       clearTimeout(retry);
       setState('closed');
       socket.disconnect();
     },
   };
+
+  async function post<T>(path: string, body: unknown): Promise<T> {
+    const response = await doFetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await problemOf(response);
+    return (await response.json()) as T;
+  }
+
+  /** Sends the step-up the answer proves, takes the new token, and connects again with it. */
+  async function steppedUp(answer: () => Promise<unknown>): Promise<string> {
+    stepUps++;
+    try {
+      token = (await post<{ token: string }>('/v1/auth/step-up', await answer())).token;
+      socket.auth = { token };
+      options.onTokenChanged?.(token);
+      // A socket still on the old token is closed by the server: reconnect on the new one now.
+      if (socket.connected) socket.disconnect();
+      lastRefusal = null;
+      setState('connecting');
+      socket.connect();
+      await connected();
+      return token;
+    } finally {
+      stepUps--;
+    }
+  }
 }

@@ -265,6 +265,28 @@ describe('passkeys (WebAuthn) through the API', () => {
       expect(await sockets.refusal(t.http.baseUrl, stepped.body.token)).toBe('step_up_required');
     });
 
+    it("lets an app step up with the SDK's stepUpWithPasskey and connect", async () => {
+      const device = await aDevice();
+      const user = await aUserWithPasskey(device);
+      const challenge = await login(user.email);
+      const withCode = await t.http.post(`/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
+        method: 'backup_code',
+        code: (user.verified.body.backupCodes as string[])[1],
+      });
+      const tokens: string[] = [];
+      const { connection, stepUps } = sockets.sdk(t.http.baseUrl, withCode.body.token, {
+        // The browser's prompt, answered by the virtual authenticator (an app passes nothing: the SDK uses
+        // @simplewebauthn/browser's startAuthentication).
+        startAuthentication: ({ optionsJSON }) => device.sign(optionsJSON),
+        onTokenChanged: (token) => tokens.push(token),
+      });
+      await expect(connection.connected()).rejects.toMatchObject({ code: 'step_up_required' });
+      expect(stepUps).toEqual([{ reason: 'step_up_required', source: 'refused' }]);
+      const token = await connection.stepUpWithPasskey();
+      expect(connection.state).toBe('connected');
+      expect(tokens).toEqual([token]);
+    });
+
     it('refuses an assertion without user verification, even when the client lowered the options', async () => {
       const device = await aDevice();
       const user = await aUserWithPasskey(device);
