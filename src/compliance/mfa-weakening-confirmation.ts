@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '../common/cqrs/unit-of-work.js';
 import { UnitOfWork } from '../common/cqrs/unit-of-work.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import type { AuthenticationResponse } from '../common/webauthn-json.js';
 import { mfaCodeInvalid, MfaOverviewReader, type ProofSubject, RemovalProof } from '../factors/index.js';
 
 /** What an admin gives to confirm a change that lowers MFA protection. */
@@ -9,21 +10,23 @@ export interface WeakeningConfirmationInput {
   password: string;
   /** A current code of one of the admin's authenticator apps; not asked of an admin with no factor. */
   code?: string | undefined;
+  /** Or one of their passkeys signing this session's step-up challenge. */
+  credential?: AuthenticationResponse | undefined;
 }
 
 /** A checked confirmation: what it proved, and the code still to use up in the change's transaction. */
 export interface ConfirmedWeakening {
-  proof: ('password' | 'totp')[];
+  proof: ('password' | 'totp' | 'webauthn')[];
   consume: (tx: Tx, now: Date) => Promise<void>;
 }
 
 export const confirmationNeeded = (what: string) =>
-  new DomainError('reauth_required', `${what} needs your password and a current code of your authenticator app`);
+  new DomainError('reauth_required', `${what} needs your password and a current code of your authenticator app (or a passkey)`);
 
 const authenticatorRequired = () =>
   new DomainError(
     'authenticator_required',
-    'Only a current code of an authenticator app can confirm this change: add one to your account first',
+    'Only a current code of an authenticator app, or a passkey, can confirm this change: add one to your account first',
   );
 
 /**
@@ -49,23 +52,24 @@ export class MfaWeakeningConfirmation {
   ): Promise<ConfirmedWeakening> {
     if (!input) throw needed();
     const { factors } = await this.factors.forUser(subject.tenantId, subject.userId);
-    const hasAuthenticator = factors.some((f) => f.type === 'totp');
+    const hasAuthenticator = factors.some((f) => f.type === 'totp' || f.type === 'webauthn');
     if (factors.length > 0 && !hasAuthenticator) throw authenticatorRequired();
-    if (hasAuthenticator && input.code === undefined) throw needed();
+    if (hasAuthenticator && input.code === undefined && input.credential === undefined) throw needed();
     const reader = this.uow.reader();
     await this.proofs.check(reader, subject, { password: input.password }, now);
     if (!hasAuthenticator) return { proof: ['password'], consume: async () => undefined };
-    const code = await this.proofs.check(reader, subject, { code: input.code }, now);
+    const second = input.credential ? { credential: input.credential } : { code: input.code };
+    const code = await this.proofs.check(reader, subject, second, now);
     return {
-      proof: ['password', 'totp'],
+      proof: ['password', input.credential ? 'webauthn' : 'totp'],
       consume: async (tx, at) => {
-        if (code.kind !== 'code' || !(await code.consume(tx, at))) throw mfaCodeInvalid();
+        if (code.kind === 'password' || !(await code.consume(tx, at))) throw mfaCodeInvalid();
       },
     };
   }
 
   /** After the change committed: the admin's code-guessing budget is whole again. */
   async accepted(confirmed: ConfirmedWeakening, userId: string): Promise<void> {
-    if (confirmed.proof.includes('totp')) await this.proofs.codeAccepted(userId);
+    if (confirmed.proof.length > 1) await this.proofs.codeAccepted(userId);
   }
 }

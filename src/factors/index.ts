@@ -46,7 +46,7 @@ export {
   authenticationResponseSchema,
   type RegistrationResponse,
   registrationResponseSchema,
-} from './webauthn/dto/webauthn.schemas.js';
+} from '../common/webauthn-json.js';
 export { type AssertionSite, PasskeyAssertions, type VerifiedAssertion } from './webauthn/passkey-assertions.js';
 export { PasskeyCloneAlarm } from './webauthn/passkey-clone-alarm.js';
 export { PasskeyCloneSuspectedEvent } from './webauthn/passkey-clone.events.js';

@@ -12,6 +12,9 @@ import { Session } from '../sessions/index.js';
 import { Factor } from './factor.entity.js';
 import { mfaCodeInvalid } from './factors.errors.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
+import type { AuthenticationResponse } from '../common/webauthn-json.js';
+import { PasskeyAssertions } from './webauthn/passkey-assertions.js';
+import { PasskeyCloneAlarm } from './webauthn/passkey-clone-alarm.js';
 
 export interface ProofSubject {
   tenantId: string;
@@ -20,13 +23,15 @@ export interface ProofSubject {
   request: RequestMeta;
 }
 
-/** A checked proof; a code still has to be used up in the removal's transaction (replay protection). */
-export type CheckedProof = { kind: 'password' } | { kind: 'code'; consume: (tx: Tx, now: Date) => Promise<boolean> };
+/** A checked proof; a code or an assertion still has to be used up in the removal's transaction (replays). */
+export type CheckedProof =
+  | { kind: 'password' }
+  | { kind: 'code' | 'passkey'; consume: (tx: Tx, now: Date) => Promise<boolean> };
 
 /**
  * Checks what a user offers to remove a factor (or to confirm a weaker MFA policy): the password
- * (invalid_credentials when wrong) or a current code of one of their active authenticator apps
- * (mfa_code_invalid). Both are throttled on the budgets their other uses draw from, and a code counts
+ * (invalid_credentials when wrong), a current code of one of their active authenticator apps, or one of
+ * their passkeys signing this session's step-up challenge (mfa_code_invalid). Both are throttled on the budgets their other uses draw from, and a code counts
  * on the sign-in's failure streak (its waits, its lock, reset by a success), so these checks open no
  * side door for guessing.
  */
@@ -40,6 +45,8 @@ export class RemovalProof {
     private readonly totp: TotpVerifier,
     private readonly streaks: MfaFailureStreaks,
     private readonly refusals: SecondFactorRefusals,
+    private readonly passkeys: PasskeyAssertions,
+    private readonly alarm: PasskeyCloneAlarm,
   ) {}
 
   async check(em: EntityManager, s: ProofSubject, proof: RemovalProofInput, now: Date): Promise<CheckedProof> {
@@ -57,6 +64,7 @@ export class RemovalProof {
     await this.streaks.assertMayTry(em, s, now);
     // Only factors the user had before this session began: one added in it proves nothing about who holds it.
     const session = await em.findOne(Session, { tenantId: s.tenantId, id: s.sessionId }, { fields: ['createdAt'] });
+    if (proof.credential) return this.checkPasskey(em, s, proof.credential, session?.createdAt ?? null, now);
     const factors = session
       ? await em.find(Factor, {
           tenantId: s.tenantId,
@@ -77,6 +85,35 @@ export class RemovalProof {
       throw mfaCodeInvalid();
     }
     return { kind: 'code', consume };
+  }
+
+  private async checkPasskey(
+    em: EntityManager,
+    s: ProofSubject,
+    credential: AuthenticationResponse,
+    sessionCreatedAt: Date | null,
+    now: Date,
+  ): Promise<CheckedProof> {
+    const site = { tenantId: s.tenantId, userId: s.userId, purpose: 'step_up' as const, boundTo: s.sessionId };
+    const outcome = await this.passkeys.verify(em, site, credential, now);
+    if ('assertion' in outcome) {
+      const { assertion } = outcome;
+      const before = assertion.factor.verifiedAt !== null && sessionCreatedAt !== null;
+      if (before && assertion.factor.verifiedAt! < sessionCreatedAt!) {
+        return {
+          kind: 'passkey',
+          consume: async (tx, at) => {
+            if (!(await this.passkeys.consume(tx, assertion, at))) return false;
+            await this.streaks.recordSuccess(tx.em, s);
+            return true;
+          },
+        };
+      }
+    } else if (outcome.refusal === 'counter_rollback' && outcome.factor && outcome.counters) {
+      await this.alarm.raise(outcome.factor, outcome.counters, s.request);
+    }
+    await this.refusals.countWrongCode(s, s.request);
+    throw mfaCodeInvalid();
   }
 
   private async consume(tx: Tx, s: ProofSubject, factor: Factor, step: number, now: Date): Promise<boolean> {

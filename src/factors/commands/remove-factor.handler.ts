@@ -50,7 +50,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
   }
 
   async execute({ tenantId, userId, sessionId, factorId, proof, actor, request }: RemoveFactorCommand): Promise<void> {
-    const proofKind = proof.password !== undefined ? 'password' : 'code';
+    const proofKind = proof.password !== undefined ? 'password' : proof.credential ? 'passkey' : 'code';
     const target = { type: 'factor', id: factorId };
     const attempt = {
       tenantId,
@@ -77,7 +77,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
         const factor = await tx.em.getRepository(Factor).findForUser(tenantId, userId, factorId);
         if (!factor) throw factorNotFound();
         await this.assertPolicyAllowsRemoval(tx, factor);
-        if (checked.kind === 'code' && !(await checked.consume(tx, now))) throw mfaCodeInvalid();
+        if (checked.kind !== 'password' && !(await checked.consume(tx, now))) throw mfaCodeInvalid();
         tx.em.remove(factor);
         await tx.em.flush();
         const remaining = await tx.em.count(Factor, { tenantId, userId, status: 'active' });
@@ -101,7 +101,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
         });
         await this.notices.tell(tx, removed, userId);
       });
-      if (checked.kind === 'code') await this.proofs.codeAccepted(userId);
+      if (checked.kind !== 'password') await this.proofs.codeAccepted(userId);
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor, RequestMeta } from '../../common/actor.js';
 import type { FactorStatus, FactorType } from '../factor.entity.js';
-import type { RegistrationResponse } from '../webauthn/dto/webauthn.schemas.js';
+import type { RegistrationResponse } from '../../common/webauthn-json.js';
 
 /** A code for an authenticator app or an e-mail factor; the browser's new credential for a passkey. */
 export type FactorProof = { code: string } | { credential: RegistrationResponse };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { registrationResponseSchema } from '../webauthn/dto/webauthn.schemas.js';
+import { registrationResponseSchema } from '../../common/webauthn-json.js';
 
 export const enrollTotpSchema = z.object({ label: z.string().trim().min(1).max(64).optional() }).strict();
 

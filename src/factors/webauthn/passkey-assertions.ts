@@ -9,7 +9,7 @@ import {
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { Factor } from '../factor.entity.js';
 import { signedChallengeOf } from './client-data.js';
-import type { AuthenticationResponse } from './dto/webauthn.schemas.js';
+import type { AuthenticationResponse } from '../../common/webauthn-json.js';
 import { RelyingParty } from './relying-party.js';
 import { userHandleText } from './user-handle.js';
 import { WEBAUTHN_CHALLENGE_TTL_MS, WebauthnChallenge, type WebauthnPurpose } from './webauthn-challenge.entity.js';

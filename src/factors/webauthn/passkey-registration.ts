@@ -9,7 +9,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import { Factor } from '../factor.entity.js';
-import type { RegistrationResponse } from './dto/webauthn.schemas.js';
+import type { RegistrationResponse } from '../../common/webauthn-json.js';
 import { signedChallengeOf } from './client-data.js';
 import { RelyingParty } from './relying-party.js';
 import { WebauthnChallenge } from './webauthn-challenge.entity.js';

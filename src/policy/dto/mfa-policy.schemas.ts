@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../common/access/roles.js';
+import { authenticationResponseSchema } from '../../common/webauthn-json.js';
 import { APPS } from '../../identity/index.js';
 import { MFA_METHODS } from '../policy-engine.js';
 
@@ -9,10 +10,18 @@ const distinct = <T extends z.ZodType>(item: T, max: number) =>
     .max(max)
     .refine((values) => new Set(values).size === values.length, 'must not repeat a value');
 
-/** The password, and a current authenticator code unless the admin has no factor at all. */
+/**
+ * The password, and unless the admin has no factor at all a current authenticator code or a passkey's
+ * assertion over this session's step-up challenge (`POST /v1/auth/step-up/webauthn`).
+ */
 export const weakeningConfirmationSchema = z
-  .object({ password: z.string().min(1).max(256), code: z.string().trim().min(1).max(32).optional() })
-  .strict();
+  .object({
+    password: z.string().min(1).max(256),
+    code: z.string().trim().min(1).max(32).optional(),
+    credential: authenticationResponseSchema.optional(),
+  })
+  .strict()
+  .refine((c) => c.code === undefined || c.credential === undefined, 'give a code or a passkey assertion, not both');
 
 /** `POST /v1/admin/mfa/forget-all-devices`: the confirmation itself; an empty body is refused with 401. */
 export const forgetAllDevicesSchema = weakeningConfirmationSchema.partial({ password: true });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+/* The JSON encoding of WebAuthn credentials (W3C WebAuthn L3 `toJSON()`, as @simplewebauthn/browser sends them): shapes only, checked by the ceremonies. */
+
 const base64url = (max: number) =>
   z
     .string()
