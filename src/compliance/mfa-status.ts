@@ -58,6 +58,12 @@ export class MfaStatusReader {
       app,
       now,
     );
-    return { compliance, required, policy, roles: subject.roles, overview: mfaOverviewOf(mfa.factors, mfa.backupCodesRemaining) };
+    return {
+      compliance,
+      required,
+      policy,
+      roles: subject.roles,
+      overview: mfaOverviewOf(mfa.factors, mfa.backupCodesRemaining),
+    };
   }
 }

@@ -108,11 +108,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
   }
 
   /** An admin who would be locked out by their own policy gets told now, not at their next sign-in. */
-  private async assertEditorMayComply(
-    tenantId: string,
-    editor: PolicyEditor,
-    settings: MfaPolicySettings,
-  ) {
+  private async assertEditorMayComply(tenantId: string, editor: PolicyEditor, settings: MfaPolicySettings) {
     if (!isInScope(settings, editor.roles)) return;
     const { factors } = await this.factors.forUser(tenantId, editor.userId);
     if (
