@@ -84,7 +84,7 @@ export class AdminUsersMfa {
       roles: u.roles,
       createdAt: u.createdAt.toISOString(),
       mfa: {
-        enrolled: countsAsEnrolled(policy, u.activeFactorTypes),
+        enrolled: countsAsEnrolled(policy, u.roles, u.activeFactorTypes),
         factorTypes: u.activeFactorTypes,
         status: compliance.status,
         deadline: 'deadline' in compliance ? compliance.deadline.toISOString() : null,

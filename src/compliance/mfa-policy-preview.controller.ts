@@ -5,7 +5,7 @@ import type { UserPrincipal } from '../common/access/principal.js';
 import { Clock } from '../common/clock.js';
 import { ApiJsonBody, ApiProblems } from '../http/openapi.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { type MfaPolicyInput, mfaPolicySchema } from '../policy/index.js';
+import { completedPolicy, type MfaPolicyInput, mfaPolicySchema, MfaPolicyStore } from '../policy/index.js';
 import { settingsOf } from './mfa-policy.controller.js';
 import { MfaPolicyPreview } from './mfa-policy-preview.js';
 
@@ -17,6 +17,7 @@ export class MfaPolicyPreviewController {
   constructor(
     private readonly previews: MfaPolicyPreview,
     private readonly clock: Clock,
+    private readonly store: MfaPolicyStore,
   ) {}
 
   /** Counts only: nothing is saved, so no re-auth is needed (saving the same body still needs one). */
@@ -25,7 +26,9 @@ export class MfaPolicyPreviewController {
   @RequirePermission('tenant:manage')
   @ApiJsonBody(mfaPolicySchema)
   @ApiProblems(400, 401, 403)
-  preview(@CurrentPrincipal() p: UserPrincipal, @Body(new ZodPipe(mfaPolicySchema)) body: MfaPolicyInput) {
-    return this.previews.preview(p.tenantId, settingsOf(body), this.clock.now());
+  async preview(@CurrentPrincipal() p: UserPrincipal, @Body(new ZodPipe(mfaPolicySchema)) body: MfaPolicyInput) {
+    // What a save would store: a setting left out keeps the value in force, as in `PUT`.
+    const { settings: inForce } = await this.store.current(p.tenantId);
+    return this.previews.preview(p.tenantId, completedPolicy(settingsOf(body), inForce), this.clock.now());
   }
 }

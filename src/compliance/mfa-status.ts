@@ -6,6 +6,7 @@ import type { UserPrincipal } from '../common/access/principal.js';
 import { readOf } from '../common/access/principal-read.js';
 import { MFA_OF_USER } from './standings/mfa-of-user.sql.js';
 import type { App } from '../identity/index.js';
+import type { Role } from '../common/access/roles.js';
 import {
   evaluateMfa,
   isInScope,
@@ -21,6 +22,8 @@ export interface UserMfaStatus {
   /** The policy applies to the user (MFA is required of them, now or after their grace period). */
   required: boolean;
   policy: MfaPolicySettings;
+  /** The user's roles, which decide the methods the policy accepts from them (`acceptedMethodsFor`). */
+  roles: readonly Role[];
   overview: MfaOverview;
 }
 
@@ -55,6 +58,12 @@ export class MfaStatusReader {
       app,
       now,
     );
-    return { compliance, required, policy, overview: mfaOverviewOf(mfa.factors, mfa.backupCodesRemaining) };
+    return {
+      compliance,
+      required,
+      policy,
+      roles: subject.roles,
+      overview: mfaOverviewOf(mfa.factors, mfa.backupCodesRemaining),
+    };
   }
 }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { countsAsEnrolled, MfaPolicyStore } from '../policy/index.js';
 import type { Session } from '../sessions/index.js';
+import { UsersDirectory } from '../identity/index.js';
 import { Factor } from './factor.entity.js';
 
 const MINUTE_MS = 60_000;
@@ -43,7 +44,10 @@ export function assertMayEnrol(
 /** The enrolment rule on the stored policy and factors; call it holding the user's factors lock. */
 @Injectable()
 export class EnrolmentProof {
-  constructor(private readonly policies: MfaPolicyStore) {}
+  constructor(
+    private readonly policies: MfaPolicyStore,
+    private readonly directory: UsersDirectory,
+  ) {}
 
   /** Before a factor is started. */
   async assertMayStart(em: EntityManager, session: Session, now: Date): Promise<void> {
@@ -63,8 +67,9 @@ export class EnrolmentProof {
   /** Whether the user has a factor the policy accepts, leaving out the one being activated. */
   private async standing(em: EntityManager, session: Session, activating?: string) {
     const { tenantId, userId } = session;
-    const [{ settings }, active] = await Promise.all([
+    const [{ settings }, user, active] = await Promise.all([
       this.policies.current(tenantId, em),
+      this.directory.findUser(tenantId, userId),
       em.find(
         Factor,
         { tenantId, userId, status: 'active', ...(activating ? { id: { $ne: activating } } : {}) },
@@ -72,8 +77,10 @@ export class EnrolmentProof {
       ),
     ]);
     return {
+      // A factor not accepted for the user's roles (a code, for a role held to passkeys) proves nothing here.
       hasFactor: countsAsEnrolled(
         settings,
+        user?.roles ?? [],
         active.map((f) => f.type),
       ),
       windowMinutes: settings.reauthMaxAgeMinutes,

@@ -19,7 +19,12 @@ export interface EnforcementRules {
   gracePeriodDays: number;
   allowedMethods: readonly MfaMethod[];
   enforceOn: readonly App[];
+  /** Roles for which only a phishing-resistant method (a passkey) satisfies MFA; empty: none. */
+  phishingResistantRoles: readonly Role[];
 }
+
+/** Methods bound to the site's origin, so a look-alike site cannot relay them: passkeys. */
+export const PHISHING_RESISTANT_METHODS: readonly MfaMethod[] = ['webauthn'];
 
 export interface PolicySubject {
   /** `integration` = an API key: it cannot hold a second factor, so it is always exempt. */
@@ -45,9 +50,32 @@ export function isInScope(rules: EnforcementRules, roles: readonly Role[]): bool
   return rules.requiredRoles.length === 0 || roles.some((role) => rules.requiredRoles.includes(role));
 }
 
-/** At least one active factor of an allowed method; a factor of a method the tenant disallowed does not count. */
-export function countsAsEnrolled(rules: EnforcementRules, activeFactorTypes: readonly MfaMethod[]): boolean {
-  return activeFactorTypes.some((type) => rules.allowedMethods.includes(type));
+/**
+ * Whether someone with these roles is held to phishing-resistant methods only. Only in scope: a user the
+ * policy does not require MFA of keeps being asked for the factors they chose (else they would sign in
+ * with a password alone).
+ */
+export function needsPhishingResistance(rules: EnforcementRules, roles: readonly Role[]): boolean {
+  return isInScope(rules, roles) && roles.some((role) => rules.phishingResistantRoles.includes(role));
+}
+
+/**
+ * The methods whose factors satisfy MFA for someone with these roles: the allowed ones, and of those only
+ * the phishing-resistant ones for a role held to them (a relayed code would otherwise pass for an admin).
+ */
+export function acceptedMethodsFor(rules: EnforcementRules, roles: readonly Role[]): MfaMethod[] {
+  const strict = needsPhishingResistance(rules, roles);
+  return rules.allowedMethods.filter((method) => !strict || PHISHING_RESISTANT_METHODS.includes(method));
+}
+
+/** At least one active factor of a method accepted for these roles; a factor of another method does not count. */
+export function countsAsEnrolled(
+  rules: EnforcementRules,
+  roles: readonly Role[],
+  activeFactorTypes: readonly MfaMethod[],
+): boolean {
+  const accepted = acceptedMethodsFor(rules, roles);
+  return activeFactorTypes.some((type) => accepted.includes(type));
 }
 
 /** `scopeStartedAt` + `gracePeriodDays` × 24 h, to the millisecond (no calendar or DST arithmetic). */
@@ -68,7 +96,7 @@ export function evaluateMfa(
   if (subject.kind === 'integration') return { status: 'exempt' };
   if (!isInScope(rules, subject.roles)) return { status: 'exempt' };
   if (app !== null && !rules.enforceOn.includes(app)) return { status: 'exempt' };
-  if (countsAsEnrolled(rules, subject.activeFactorTypes)) return { status: 'compliant' };
+  if (countsAsEnrolled(rules, subject.roles, subject.activeFactorTypes)) return { status: 'compliant' };
   // A missing scope start means the caller has not recorded it yet, not that the user has been in
   // scope forever: counting from now means a missing record can never make anyone overdue.
   const deadline = graceDeadline(rules, subject.scopeStartedAt ?? now);

@@ -11,6 +11,7 @@ export const WEAKENINGS = [
   'rememberDeviceDays',
   'reauthMaxAgeMinutes',
   'connectionPolicy',
+  'phishingResistantRoles',
 ] as const;
 export type Weakening = (typeof WEAKENINGS)[number];
 
@@ -32,15 +33,26 @@ export function policyWeakenings(before: MfaPolicySettings, after: MfaPolicySett
   if (!covers(after.allowedMethods, before.allowedMethods)) found.add('allowedMethods');
   if (after.rememberDeviceDays > before.rememberDeviceDays) found.add('rememberDeviceDays');
   if (after.reauthMaxAgeMinutes > before.reauthMaxAgeMinutes) found.add('reauthMaxAgeMinutes');
-  if (before.connectionPolicy.totpPriorConnection && !after.connectionPolicy.totpPriorConnection) {
+  const connection = (s: MfaPolicySettings) => s.connectionPolicy;
+  if (connection(before).totpPriorConnection && !connection(after).totpPriorConnection) found.add('connectionPolicy');
+  if (connection(before).biometricPriorConnection && !connection(after).biometricPriorConnection) {
     found.add('connectionPolicy');
   }
+  // A role taken off the list may use codes again, which a look-alike site can relay. A role added is
+  // listed too: its people who hold only codes sign in with their password alone until they add a passkey.
+  if (!sameSet(after.phishingResistantRoles, before.phishingResistantRoles)) found.add('phishingResistantRoles');
+  // `passkeySignIn` is no weakening either way: a passkey with user verification is itself two factors
+  // (the device held, and the fingerprint, face or PIN that unlocks it) and bound to the site's origin.
   return WEAKENINGS.filter((w) => found.has(w));
 }
 
 /** No roles listed means every role. */
 function rolesCovered(roles: readonly string[]): readonly string[] {
   return roles.length === 0 ? ROLES : roles;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return covers(a, b) && covers(b, a);
 }
 
 function covers(superset: readonly string[], subset: readonly string[]): boolean {

@@ -134,8 +134,8 @@ export class FactorRemovalPages {
  * factors it accepts. The policy's own predicates, as the command applies them; a hint for the page only.
  */
 function requiredAfterRemoval(mfa: UserMfaStatus, id: string): boolean {
-  const { policy, required, overview } = mfa;
+  const { policy, required, overview, roles } = mfa;
   const removed = overview.factors.filter((f) => f.id === id).map((f) => f.type);
   const others = overview.factors.filter((f) => f.id !== id).map((f) => f.type);
-  return required && countsAsEnrolled(policy, removed) && !countsAsEnrolled(policy, others);
+  return required && countsAsEnrolled(policy, roles, removed) && !countsAsEnrolled(policy, roles, others);
 }

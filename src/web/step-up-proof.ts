@@ -54,7 +54,7 @@ export class StepUpProof {
     if (types.has('totp')) held.push('totp');
     if (mfa.overview.backupCodesRemaining > 0 && options.backupCodes) held.push('backup_code');
     if (types.has('email')) held.push('email');
-    return allowedByPolicy(held, mfa.policy);
+    return allowedByPolicy(held, mfa.policy, mfa.roles);
   }
 
   /** Whether the session's last check of the user is within the policy's re-auth window (and not flagged). */

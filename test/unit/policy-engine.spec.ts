@@ -4,6 +4,7 @@ import { ROLES } from '../../src/common/access/roles.js';
 import { APPS, type App } from '../../src/identity/apps/app-kinds.js';
 import {
   MFA_METHODS,
+  acceptedMethodsFor,
   evaluateMfa,
   type EnforcementRules,
   type MfaCompliance,
@@ -21,6 +22,7 @@ const rules = (patch: Partial<EnforcementRules> = {}): EnforcementRules => ({
   gracePeriodDays: 7,
   allowedMethods: ['totp', 'email'],
   enforceOn: ['console', 'client'],
+  phishingResistantRoles: [],
   ...patch,
 });
 const user = (patch: Partial<PolicySubject> = {}): PolicySubject => ({
@@ -71,6 +73,25 @@ describe('evaluateMfa', () => {
     expect(evaluateMfa(rules({ allowedMethods: ['totp'] }), subject, 'console', now).status).toBe('grace');
   });
 
+  it('counts only a passkey for a user in a role held to phishing-resistant methods', () => {
+    const strict = rules({ allowedMethods: ['totp', 'email', 'webauthn'], phishingResistantRoles: ['admin'] });
+    const codesOnly = { activeFactorTypes: ['totp', 'email'] as const };
+    expect(evaluateMfa(strict, user({ roles: ['admin'], ...codesOnly }), null, now).status).toBe('grace');
+    expect(evaluateMfa(strict, user({ roles: ['manager'], ...codesOnly }), null, now).status).toBe('compliant');
+    const passkey = user({ roles: ['admin', 'member'], activeFactorTypes: ['totp', 'webauthn'] });
+    expect(evaluateMfa(strict, passkey, null, now).status).toBe('compliant');
+  });
+
+  it('accepts from a role held to passkeys only the passkeys the policy allows, and only while in scope', () => {
+    const strict = rules({ allowedMethods: ['totp', 'webauthn'], phishingResistantRoles: ['admin'] });
+    expect(acceptedMethodsFor(strict, ['admin'])).toEqual(['webauthn']);
+    expect(acceptedMethodsFor(strict, ['member'])).toEqual(['totp', 'webauthn']);
+    expect(acceptedMethodsFor({ ...strict, allowedMethods: ['totp'] }, ['admin'])).toEqual([]);
+    // Not required of them: the factors they chose keep being asked for, codes included.
+    expect(acceptedMethodsFor({ ...strict, requireMfa: false }, ['admin'])).toEqual(['totp', 'webauthn']);
+    expect(acceptedMethodsFor({ ...strict, requiredRoles: ['member'] }, ['admin'])).toEqual(['totp', 'webauthn']);
+  });
+
   it('gives grace until the exact deadline millisecond, and is overdue at it', () => {
     const deadline = at(7 * DAY);
     expect(evaluateMfa(rules(), user(), 'console', at(7 * DAY - 1))).toEqual({ status: 'grace', deadline });
@@ -99,6 +120,7 @@ const arbRules = fc.record({
   gracePeriodDays: fc.integer({ min: 0, max: 90 }),
   allowedMethods: fc.subarray([...MFA_METHODS]),
   enforceOn: fc.subarray([...APPS]),
+  phishingResistantRoles: fc.oneof(fc.constant([]), fc.subarray([...ROLES])),
 });
 const arbApp: fc.Arbitrary<App | null> = fc.option(fc.constantFrom(...APPS), { nil: null });
 const arbNow = fc.date({ min: new Date('2020-01-01'), max: new Date('2040-01-01'), noInvalidDate: true });
@@ -214,6 +236,61 @@ describe('evaluateMfa laws', () => {
           rules: { ...c.rules, allowedMethods: [...new Set([...c.rules.allowedMethods, method])] },
         };
         expect(rankOf(wider)).toBeGreaterThanOrEqual(rankOf(c));
+      }),
+      runs,
+    );
+  });
+
+  it('never raises the rank when a role is added to phishingResistantRoles', () => {
+    fc.assert(
+      fc.property(arbCase, fc.constantFrom(...ROLES), (c, role) => {
+        const roles = [...new Set([...c.rules.phishingResistantRoles, role])];
+        const stricter = { ...c, rules: { ...c.rules, phishingResistantRoles: roles } };
+        expect(rankOf(stricter)).toBeLessThanOrEqual(rankOf(c));
+      }),
+      runs,
+    );
+  });
+
+  it('finds a user with an allowed passkey as they would be without phishingResistantRoles', () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const withPasskey = {
+          ...c,
+          rules: { ...c.rules, allowedMethods: [...new Set([...c.rules.allowedMethods, 'webauthn' as const])] },
+          subject: { ...c.subject, activeFactorTypes: [...c.subject.activeFactorTypes, 'webauthn' as const] },
+        };
+        const none = { ...withPasskey, rules: { ...withPasskey.rules, phishingResistantRoles: [] } };
+        expect(resultOf(withPasskey)).toEqual(resultOf(none));
+        expect(resultOf(withPasskey).status).not.toMatch(/grace|overdue/);
+      }),
+      runs,
+    );
+  });
+
+  it('never finds a user in a role held to passkeys compliant with codes alone', () => {
+    const codes = fc.array(fc.constantFrom(...MFA_METHODS.filter((m) => m !== 'webauthn')), { maxLength: 3 });
+    fc.assert(
+      fc.property(arbCase, fc.constantFrom(...ROLES), codes, (c, role, types) => {
+        const held = {
+          ...c,
+          rules: { ...c.rules, phishingResistantRoles: [...new Set([...c.rules.phishingResistantRoles, role])] },
+          subject: { ...c.subject, roles: [...new Set([...c.subject.roles, role])], activeFactorTypes: types },
+        };
+        expect(resultOf(held).status).not.toBe('compliant');
+      }),
+      runs,
+    );
+  });
+
+  it('never raises the rank when passkeys stop being allowed', () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const without = {
+          ...c,
+          rules: { ...c.rules, allowedMethods: c.rules.allowedMethods.filter((m) => m !== 'webauthn') },
+        };
+        expect(rankOf(without)).toBeLessThanOrEqual(rankOf(c));
       }),
       runs,
     );

@@ -71,6 +71,25 @@ describe('policyWeakenings', () => {
     expect(weakenings(offered, patch as Partial<MfaPolicySettings>)).toEqual([name]);
   });
 
+  it('names the passkey connection check dropped, a role no longer held to passkeys, and a role newly held', () => {
+    const biometric = { ...required, connectionPolicy: { totpPriorConnection: true, biometricPriorConnection: true } };
+    expect(weakenings(biometric, { connectionPolicy: required.connectionPolicy })).toEqual(['connectionPolicy']);
+    expect(weakenings(required, { connectionPolicy: biometric.connectionPolicy })).toEqual([]);
+    const heldToPasskeys = {
+      ...required,
+      phishingResistantRoles: ['admin', 'manager'] as MfaPolicySettings['phishingResistantRoles'],
+    };
+    expect(weakenings(heldToPasskeys, { phishingResistantRoles: ['admin'] })).toEqual(['phishingResistantRoles']);
+    // Their people holding only codes would sign in with a password alone until they add a passkey.
+    expect(weakenings(required, { phishingResistantRoles: ['admin'] })).toEqual(['phishingResistantRoles']);
+    expect(weakenings(heldToPasskeys, { phishingResistantRoles: ['manager', 'admin'] })).toEqual([]);
+  });
+
+  it('does not name passkey sign-in: a user-verified passkey is two factors and phishing-resistant', () => {
+    expect(weakenings(required, { passkeySignIn: true })).toEqual([]);
+    expect(weakenings({ ...required, passkeySignIn: true }, { passkeySignIn: false })).toEqual([]);
+  });
+
   it('names every weakening one save carries, in a stable order', () => {
     expect(weakenings(required, { requireMfa: false, reauthMaxAgeMinutes: 60, allowedMethods: ['email'] })).toEqual([
       'requireMfa',
@@ -85,6 +104,8 @@ describe('policyWeakenings', () => {
       requiredRoles: fc.subarray([...ROLES]),
       gracePeriodDays: fc.integer({ min: 0, max: 90 }),
       enforceOn: fc.subarray([...APPS]),
+      allowedMethods: fc.subarray([...MFA_METHODS], { minLength: 1 }),
+      phishingResistantRoles: fc.subarray([...ROLES]),
     });
     const subject = fc.record({
       roles: fc.subarray([...ROLES], { minLength: 1 }),

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { MfaPolicySettings } from '../../policy/index.js';
+import type { Role } from '../../common/access/roles.js';
+import type { EnforcementRules } from '../../policy/index.js';
 import type { ChallengeMethod } from '../mfa-challenge.entity.js';
 import { allowedByPolicy } from './allowed-by-policy.js';
 import type { FactorInventory } from '../../factors/index.js';
@@ -10,10 +11,13 @@ import { CHALLENGE_METHODS, type ChallengeMethodVerifier } from './challenge-met
 export class ChallengeMethods {
   constructor(@Inject(CHALLENGE_METHODS) private readonly all: ChallengeMethodVerifier[]) {}
 
-  /** The methods a user with this inventory can answer with that the policy accepts: what login and step-up offer. */
-  offeredTo(inventory: FactorInventory, policy: MfaPolicySettings): ChallengeMethod[] {
+  /**
+   * The methods a user with this inventory and these roles can answer with that the policy accepts from
+   * them: what login and step-up offer.
+   */
+  offeredTo(inventory: FactorInventory, policy: EnforcementRules, roles: readonly Role[]): ChallengeMethod[] {
     const available = this.all.filter((verifier) => verifier.available(inventory)).map((v) => v.method);
-    return allowedByPolicy(available, policy);
+    return allowedByPolicy(available, policy, roles);
   }
 
   get(method: ChallengeMethod): ChallengeMethodVerifier | undefined {

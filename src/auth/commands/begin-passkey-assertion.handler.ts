@@ -22,13 +22,13 @@ export class BeginPasskeyAssertionHandler implements ICommandHandler<BeginPasske
 
   async execute({ site }: BeginPasskeyAssertionCommand) {
     if ('principal' in site) {
-      const { tenantId, userId, session, tenant } = site.principal;
+      const { tenantId, userId, session, tenant, roles } = site.principal;
       const [{ settings }, inventory] = await Promise.all([
         this.policies.inForce(tenantId, tenant.mfaPolicyVersion),
         factorInventoryOf(this.uow.reader(), { tenantId, userId }),
       ]);
       // Only where a step-up would accept the answer: passkeys offered to this user under the policy.
-      if (!this.methods.offeredTo(inventory, settings).includes('webauthn')) throw notFound('Passkey');
+      if (!this.methods.offeredTo(inventory, settings, roles).includes('webauthn')) throw notFound('Passkey');
       return this.begin({ tenantId, userId, purpose: 'step_up', boundTo: session.id }, settings);
     }
     const challenge = await this.uow.reader().getRepository(MfaChallenge).findByIdAcrossTenants(site.challengeId);

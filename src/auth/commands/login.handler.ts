@@ -13,7 +13,13 @@ import { Clock } from '../../common/clock.js';
 import { RememberedDevices, SessionsService } from '../../sessions/index.js';
 import type { Tx } from '../../common/cqrs/unit-of-work.js';
 import type { Role } from '../../common/access/roles.js';
-import { evaluateMfa, type MfaPolicySettings, MfaPolicyStore, MfaScopeStart } from '../../policy/index.js';
+import {
+  acceptedMethodsFor,
+  evaluateMfa,
+  type MfaPolicySettings,
+  MfaPolicyStore,
+  MfaScopeStart,
+} from '../../policy/index.js';
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
@@ -143,7 +149,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       const current = await lockSignInState(tx.em, { tenantId, userId });
       if (current?.passwordHash !== verifiedHash) return null;
       const now = this.clock.now();
-      const methods = this.methods.offeredTo(current.inventory, policy);
+      const methods = this.methods.offeredTo(current.inventory, policy, current.roles);
       const device = methods.length
         ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
             now,
@@ -201,6 +207,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     const scopes = tx.em.getRepository(MfaScopeStart);
     const scopeStartedAt = await scopes.syncUserFrom(recordedScopeStart, subject, policy, now);
     // Without an app key the session is bound to no app: it is held to the policy as for every app.
+    // No factor accepted from them (a role held to passkeys may hold codes, which count for nothing here).
     const mfa = evaluateMfa(
       policy,
       { kind: 'user', roles: subject.roles, activeFactorTypes: [], scopeStartedAt },
@@ -209,7 +216,11 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     );
     if (mfa.status === 'overdue') {
       const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request, enrollmentOnly: true });
-      return { status: 'mfa_enrollment_required', ...opened, allowedMethods: [...policy.allowedMethods] };
+      return {
+        status: 'mfa_enrollment_required',
+        ...opened,
+        allowedMethods: acceptedMethodsFor(policy, subject.roles),
+      };
     }
     const opened = await this.sessions.open(tx, { tenantId, userId, amr: ['pwd'], request, app });
     tx.publish(new LoginSucceededEvent(tenantId, userId, opened.session.id));

@@ -36,7 +36,7 @@ export class SendStepUpEmailCodeHandler implements ICommandHandler<SendStepUpEma
       factorInventoryOf(em, subject),
     ]);
     // Only where a step-up would accept the answer: e-mail offered to this user under the policy.
-    const offered = this.methods.offeredTo(inventory, policy);
+    const offered = this.methods.offeredTo(inventory, policy, principal.roles);
     const factor = offered.includes('email')
       ? await em.findOne(
           Factor,

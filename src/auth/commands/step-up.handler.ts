@@ -51,7 +51,7 @@ export class StepUpHandler implements ICommandHandler<StepUpCommand> {
       // The same consecutive-failure streak as login challenges: step-up is no way around its waits or its lock.
       const { streak } = this.streaks.assertMayTryGiven(inventory.failureStreak, now);
       // What a login would offer: a method the tenant's policy no longer allows proves nothing here either.
-      const offered = this.methods.offeredTo(inventory, policy);
+      const offered = this.methods.offeredTo(inventory, policy, principal.roles);
       const verifier = offered.includes(input.method) ? this.methods.get(input.method) : undefined;
       const site = { sessionId };
       const matched = verifier ? await verifier.match(reader, subject, input, now, site, request) : null;

@@ -10,6 +10,7 @@ import {
   countsAsEnrolled,
   diffPolicies,
   isInScope,
+  type MfaPolicySettings,
   MfaPolicyStore,
   MfaPolicyVersion,
   MfaScopeStart,
@@ -54,9 +55,11 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
       const now = this.clock.now();
       // The window of the policy in force: a new, longer window cannot vouch for the session saving it.
       await this.reauth.assertRecent(tenantId, editor.session, now);
-      await this.assertEditorMayComply(tenantId, editor, change);
       const inForce = await this.store.current(tenantId);
-      const weakens = policyWeakenings(inForce.settings, completedPolicy(change, inForce.settings));
+      const proposed = completedPolicy(change, inForce.settings);
+      assertPasskeysAllowedWhereRequired(proposed);
+      await this.assertEditorMayComply(tenantId, editor, proposed);
+      const weakens = policyWeakenings(inForce.settings, proposed);
       const subject = { tenantId, userId: editor.userId, sessionId: editor.session.id, request };
       const confirmed = weakens.length
         ? await this.confirmations.check(subject, options.confirmation, now, weakeningNeedsConfirmation(weakens))
@@ -71,6 +74,7 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
           );
         }
         const settings = completedPolicy(change, previous.settings);
+        assertPasskeysAllowedWhereRequired(settings);
         const changes = diffPolicies(previous.settings, settings);
         if (Object.keys(changes).length === 0) return previous;
         // Re-checked on the policy locked here: a save that made it stricter meanwhile makes this one weaker.
@@ -104,21 +108,26 @@ export class ChangeMfaPolicyHandler implements ICommandHandler<ChangeMfaPolicyCo
   }
 
   /** An admin who would be locked out by their own policy gets told now, not at their next sign-in. */
-  private async assertEditorMayComply(
-    tenantId: string,
-    editor: PolicyEditor,
-    settings: ChangeMfaPolicyCommand['settings'],
-  ) {
+  private async assertEditorMayComply(tenantId: string, editor: PolicyEditor, settings: MfaPolicySettings) {
     if (!isInScope(settings, editor.roles)) return;
     const { factors } = await this.factors.forUser(tenantId, editor.userId);
     if (
       !countsAsEnrolled(
         settings,
+        editor.roles,
         factors.map((f) => f.type),
       )
     )
       throw adminMfaRequired();
   }
+}
+
+/** Roles held to passkeys while passkeys are not allowed could never comply: refused, not saved. */
+function assertPasskeysAllowedWhereRequired(settings: MfaPolicySettings): void {
+  if (settings.phishingResistantRoles.length === 0 || settings.allowedMethods.includes('webauthn')) return;
+  throw new DomainError('validation_failed', 'Roles that must use a passkey need passkeys among the allowed methods', {
+    errors: [{ field: 'phishingResistantRoles', message: 'needs webauthn in allowedMethods' }],
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { App } from '../../identity/index.js';
+import { acceptedFactorOfStoredPolicySql } from '../../policy/index.js';
 
 /** A user in scope of their tenant's policy, without a factor it accepts, and their deadline. */
 export interface GraceCandidate {
@@ -13,7 +14,7 @@ export interface GraceCandidateInForce extends GraceCandidate {
 }
 
 /**
- * Users in scope with no accepted factor, under each tenant's policy in force: scope start plus the
+ * Users in scope with no accepted factor (a passkey only, for a role held to passkeys), under each tenant's policy in force: scope start plus the
  * grace period is the deadline. The rules are re-checked here (not only when the scope was recorded),
  * so a role or policy change that a lost event never recorded cannot make anyone overdue wrongly.
  * Periods are whole 24-hour days, as the engine counts them (a calendar day would follow the
@@ -27,7 +28,8 @@ export const GRACE_CANDIDATES_SQL = `
     from mfa_scope_starts s
     join users u on u.id = s.user_id
     cross join lateral (
-      select v.require_mfa, v.required_roles, v.allowed_methods, v.grace_period_days, v.enforce_on
+      select v.require_mfa, v.required_roles, v.allowed_methods, v.grace_period_days, v.enforce_on,
+             v.phishing_resistant_roles
         from mfa_policy_versions v where v.tenant_id = s.tenant_id order by v.version desc limit 1
     ) p
    where %WHERE%
@@ -35,7 +37,8 @@ export const GRACE_CANDIDATES_SQL = `
      and (cardinality(p.required_roles) = 0 or u.roles && p.required_roles)
      and not exists (
        select 1 from factors f
-        where f.user_id = s.user_id %FACTORS% and f.status = 'active' and f.type = any(p.allowed_methods))`;
+        where f.user_id = s.user_id %FACTORS% and f.status = 'active'
+          and ${acceptedFactorOfStoredPolicySql('f.type', 'u.roles')})`;
 
 export interface GraceCandidateRow {
   user_id: string;

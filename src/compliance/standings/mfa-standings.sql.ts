@@ -1,6 +1,6 @@
 import type { Role } from '../../common/access/roles.js';
 import type { MfaCompliance, MfaMethod } from '../../policy/index.js';
-import { inScopeSql } from '../../policy/index.js';
+import { acceptedMethodsSql, inScopeSql } from '../../policy/index.js';
 
 /** Which users a page of standings lists (`?mfa=` of `GET /v1/admin/users`). */
 export type MfaStandingFilter = 'enrolled' | 'not_enrolled' | 'grace' | 'overdue';
@@ -19,7 +19,8 @@ export interface UserMfaRow {
 }
 
 // The engine's rules, in SQL, so a filtered page is filled by the database instead of by fetching the
-// whole tenant: not in scope → exempt; an active factor of an allowed method → compliant; else grace
+// whole tenant: not in scope → exempt; an active factor of a method accepted for the user's roles
+// (`acceptedMethodsFor`) → compliant; else grace
 // until the deadline millisecond (scope start, or now when none is recorded, + whole 24 h periods,
 // never calendar days, as `graceDeadline` counts), overdue from it on. Roles and methods go in as one
 // PostgreSQL array literal each: an array parameter would be expanded into a list.
@@ -30,10 +31,10 @@ export const STANDINGS_SQL = `
              (extract(epoch from u.created_at) * 1000)::bigint as created_ms,
              coalesce(f.types, '{}') as factor_types,
              (extract(epoch from s.started_at) * 1000)::bigint as started_ms,
-             coalesce(f.types && ?::text[], false) as enrolled,
+             coalesce(f.types && ${acceptedMethodsSql('u.roles')}, false) as enrolled,
              case
                when not ${inScopeSql('u.roles')} then 'exempt'
-               when coalesce(f.types && ?::text[], false) then 'compliant'
+               when coalesce(f.types && ${acceptedMethodsSql('u.roles')}, false) then 'compliant'
                when ?::timestamptz < coalesce(s.started_at, ?::timestamptz) + make_interval(hours => 24 * ?::int)
                  then 'grace'
                else 'overdue'

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgTextArray } from '../../infra/database/pg-text-array.js';
-import { type EnforcementRules, inScopeParams } from '../../policy/index.js';
+import { acceptedMethodsParams, type EnforcementRules, inScopeParams } from '../../policy/index.js';
 import type { App } from '../../identity/index.js';
 import {
   ENFORCE_ON_COLUMN,
@@ -102,8 +101,8 @@ export class MfaStandings {
   }
 
   private standingParams(tenantId: string, rules: EnforcementRules, now: Date): unknown[] {
-    const methods = pgTextArray(rules.allowedMethods);
-    return [methods, ...inScopeParams(rules), methods, now, now, rules.gracePeriodDays, tenantId];
+    const accepted = acceptedMethodsParams(rules);
+    return [...accepted, ...inScopeParams(rules), ...accepted, now, now, rules.gracePeriodDays, tenantId];
   }
 
   /** What saving `rules` at `now` would find in the tenant. SQL: one aggregate query, nothing loaded or saved. */
@@ -112,7 +111,7 @@ export class MfaStandings {
     // Whole periods of 24 h, never calendar days, so the cutoff matches `graceDeadline` across DST changes.
     const cutoff = new Date(now.getTime() - rules.gracePeriodDays * DAY_MS);
     const [row] = await this.em.execute<ScopePreviewRow[]>(SCOPE_PREVIEW_SQL, [
-      pgTextArray(rules.allowedMethods),
+      ...acceptedMethodsParams(rules),
       now,
       tenantId,
       ...inScopeParams(rules),

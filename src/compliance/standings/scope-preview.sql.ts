@@ -1,4 +1,4 @@
-import { inScopeSql } from '../../policy/index.js';
+import { acceptedMethodsSql, inScopeSql } from '../../policy/index.js';
 
 /** What saving a policy would find in a tenant, before deadlines are worked out from it. */
 export interface ScopePreview {
@@ -13,8 +13,8 @@ export interface ScopePreview {
 }
 
 // The same rules as the engine and `MfaScopeStartRepository.syncTenant`: in scope when MFA is required
-// and the roles meet `requiredRoles` (empty = every role); enrolled with an active factor of an allowed
-// method; the scope start is the one kept for a user already in scope, else now (what a save would
+// and the roles meet `requiredRoles` (empty = every role); enrolled with an active factor of a method
+// accepted for the user's roles (`acceptedMethodsFor`); the scope start is the one kept for a user already in scope, else now (what a save would
 // record). Methods go in as one PostgreSQL array literal: an array parameter would be expanded into a
 // list. Roles and methods are closed sets of plain words (the schema checks), so the literals need no quoting.
 export const SCOPE_PREVIEW_SQL = `
@@ -22,7 +22,7 @@ export const SCOPE_PREVIEW_SQL = `
     select exists (
              select 1 from factors f
               where f.user_id = u.id and f.tenant_id = u.tenant_id
-                and f.status = 'active' and f.type = any(?::text[])
+                and f.status = 'active' and f.type = any(${acceptedMethodsSql('u.roles')})
            ) as enrolled,
            coalesce(s.started_at, ?::timestamptz) as started_at
       from users u

@@ -41,7 +41,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
     if (!user || !isInScope(settings, user.roles) || factor.status !== 'active') return;
     const active = await tx.em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] });
     const othersAfter = active.filter((f) => f.id !== factor.id).map((f) => f.type);
-    if (countsAsEnrolled(settings, [factor.type]) && !countsAsEnrolled(settings, othersAfter)) {
+    if (countsAsEnrolled(settings, user.roles, [factor.type]) && !countsAsEnrolled(settings, user.roles, othersAfter)) {
       throw new DomainError(
         'policy_requires_mfa',
         'Your organisation requires a second factor: add another before removing this one',

@@ -20,10 +20,10 @@ export interface ReauthAnswer {
  * The methods the admin can confirm with: those a step-up of this session accepts (the factors they hold
  * that the policy allows, and backup codes beside them), by the same rule the step-up applies.
  */
-export function reauthMethods({ overview, policy }: UserMfaStatus): ReauthMethod[] {
+export function reauthMethods({ overview, policy, roles }: UserMfaStatus): ReauthMethod[] {
   const held = new Set(overview.factors.map((f) => f.type).filter((t) => t === 'totp' || t === 'email'));
   const methods: ReauthMethod[] = [...held, ...(overview.backupCodesRemaining > 0 ? ['backup_code' as const] : [])];
-  return allowedByPolicy(methods, policy);
+  return allowedByPolicy(methods, policy, roles);
 }
 
 /** The confirmation fields of a posted form, or null when it carried none (the first try). */

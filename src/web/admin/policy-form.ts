@@ -7,8 +7,12 @@ const ROLE_NAMES: Record<(typeof ROLES)[number], string> = {
   manager: 'Managers',
   member: 'Members',
 };
-const METHODS = ['totp', 'email'] as const;
-const METHOD_NAMES: Record<(typeof METHODS)[number], string> = { totp: 'Authenticator app', email: 'E-mail codes' };
+const METHODS = ['totp', 'email', 'webauthn'] as const;
+const METHOD_NAMES: Record<(typeof METHODS)[number], string> = {
+  totp: 'Authenticator app',
+  email: 'E-mail codes',
+  webauthn: 'Passkeys',
+};
 const APP_NAMES: Record<(typeof APPS)[number], string> = { console: 'The admin console', client: 'Client apps' };
 
 /** What a refused field needs to become valid, in words. */
@@ -20,6 +24,7 @@ const FIELD_HELP: Record<string, string> = {
   rememberDeviceDays: 'Remembering a device must be a whole number of days from 0 to 365.',
   reauthMaxAgeMinutes: 'The re-confirmation window must be a whole number of minutes from 1 to 1440.',
   reminderDays: 'Reminders take up to five different numbers of days from 1 to 90, separated by commas.',
+  phishingResistantRoles: 'Choose roles that must use a passkey from the list, or none.',
 };
 
 /** What a weaker policy lowers, in words: the confirmation page lists them. */
@@ -31,7 +36,9 @@ export const WEAKENING_WORDS: Record<Weakening, string> = {
   allowedMethods: 'A method people use now will no longer be accepted.',
   rememberDeviceDays: 'Devices will be remembered for longer, skipping the code.',
   reauthMaxAgeMinutes: 'Sensitive changes will ask people to confirm it is them less often.',
-  connectionPolicy: 'Live connections will no longer need a recent authenticator code.',
+  connectionPolicy: 'Live connections will no longer need a recent authenticator code or passkey check.',
+  phishingResistantRoles:
+    'Who must use a passkey changes: a role taken off may use codes again, and people in a role added who have no passkey yet sign in with their password alone until they add one.',
 };
 
 /** The policy as the form shows it: boxes to tick and numbers as typed. */
@@ -46,6 +53,9 @@ export interface PolicyFormView {
   /** `7, 1` */
   reminderDays: string;
   totpPriorConnection: boolean;
+  biometricPriorConnection: boolean;
+  passkeySignIn: boolean;
+  passkeyRoles: { value: string; name: string; checked: boolean }[];
   version: number;
 }
 
@@ -72,6 +82,9 @@ export function policyFormView(s: PolicyFields, version: number): PolicyFormView
     reauthMaxAgeMinutes: String(s.reauthMaxAgeMinutes),
     reminderDays: typeof s.reminderDays === 'string' ? s.reminderDays : s.reminderDays.join(', '),
     totpPriorConnection: s.connectionPolicy.totpPriorConnection,
+    biometricPriorConnection: s.connectionPolicy.biometricPriorConnection,
+    passkeySignIn: s.passkeySignIn,
+    passkeyRoles: boxes(ROLES, ROLE_NAMES, s.phishingResistantRoles),
     version,
   };
 }
@@ -148,6 +161,9 @@ export function hiddenPolicyFields(
     { name: 'reauthMaxAgeMinutes', value: String(s.reauthMaxAgeMinutes) },
     { name: 'reminderDays', value: s.reminderDays.join(', ') },
     ...(s.connectionPolicy.totpPriorConnection ? [{ name: 'totpPriorConnection', value: 'on' }] : []),
+    ...(s.connectionPolicy.biometricPriorConnection ? [{ name: 'biometricPriorConnection', value: 'on' }] : []),
+    ...(s.passkeySignIn ? [{ name: 'passkeySignIn', value: 'on' }] : []),
+    ...s.phishingResistantRoles.map((value) => ({ name: 'phishingResistantRoles', value })),
     ...(version === undefined ? [] : [{ name: 'version', value: String(version) }]),
   ];
 }
