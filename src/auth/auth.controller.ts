@@ -75,6 +75,9 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const opened = await this.commands.execute(new VerifyMfaChallengeCommand(challengeId, body, meta));
+    if (opened.enrollmentRequired) {
+      return { status: 'mfa_enrollment_required', token: opened.token, ...opened.enrollmentRequired };
+    }
     if (opened.device) setDeviceCookie(res, opened.device, this.config);
     return {
       status: 'authenticated',

@@ -21,7 +21,10 @@ export interface ConfirmedWeakening {
 }
 
 export const confirmationNeeded = (what: string) =>
-  new DomainError('reauth_required', `${what} needs your password and a current code of your authenticator app (or a passkey)`);
+  new DomainError(
+    'reauth_required',
+    `${what} needs your password and a current code of your authenticator app (or a passkey)`,
+  );
 
 const authenticatorRequired = () =>
   new DomainError(

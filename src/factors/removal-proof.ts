@@ -25,8 +25,7 @@ export interface ProofSubject {
 
 /** A checked proof; a code or an assertion still has to be used up in the removal's transaction (replays). */
 export type CheckedProof =
-  | { kind: 'password' }
-  | { kind: 'code' | 'passkey'; consume: (tx: Tx, now: Date) => Promise<boolean> };
+  { kind: 'password' } | { kind: 'code' | 'passkey'; consume: (tx: Tx, now: Date) => Promise<boolean> };
 
 /**
  * Checks what a user offers to remove a factor (or to confirm a weaker MFA policy): the password

@@ -39,22 +39,18 @@ export function policyWeakenings(before: MfaPolicySettings, after: MfaPolicySett
     found.add('connectionPolicy');
   }
   // A role taken off the list may use codes again, which a look-alike site can relay. A role added is
-  // listed too: its people who hold only codes sign in with their password alone until they add a passkey.
-  if (!sameSet(after.phishingResistantRoles, before.phishingResistantRoles)) found.add('phishingResistantRoles');
+  // stricter: its people's codes still guard their sign-in until they add a passkey, and no longer count.
+  if (!covers(after.phishingResistantRoles, before.phishingResistantRoles)) found.add('phishingResistantRoles');
   // `passkeySignIn` is no weakening either way: a passkey with user verification is itself two factors
   // (the device held, and the fingerprint, face or PIN that unlocks it) and bound to the site's origin.
   return WEAKENINGS.filter((w) => found.has(w));
 }
 
+function covers(superset: readonly string[], subset: readonly string[]): boolean {
+  return subset.every((item) => superset.includes(item));
+}
+
 /** No roles listed means every role. */
 function rolesCovered(roles: readonly string[]): readonly string[] {
   return roles.length === 0 ? ROLES : roles;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return covers(a, b) && covers(b, a);
-}
-
-function covers(superset: readonly string[], subset: readonly string[]): boolean {
-  return subset.every((item) => superset.includes(item));
 }

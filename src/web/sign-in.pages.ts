@@ -131,7 +131,8 @@ export class SignInPages {
     dropChallenge(res, this.config);
     if (opened.device) setDeviceCookie(res, opened.device, this.config, '/account/sign-in');
     setSessionCookie(res, opened.token, opened.session.expiresAt, this.config.publicUrl);
-    res.redirect(303, '/account');
+    // A code that opens only the set-up (a role held to passkeys, past its deadline without one).
+    res.redirect(303, opened.enrollmentRequired ? '/account/mfa/set-up' : '/account');
   }
 
   @Post('sign-in/verify/send-code')

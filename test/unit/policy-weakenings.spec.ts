@@ -80,8 +80,8 @@ describe('policyWeakenings', () => {
       phishingResistantRoles: ['admin', 'manager'] as MfaPolicySettings['phishingResistantRoles'],
     };
     expect(weakenings(heldToPasskeys, { phishingResistantRoles: ['admin'] })).toEqual(['phishingResistantRoles']);
-    // Their people holding only codes would sign in with a password alone until they add a passkey.
-    expect(weakenings(required, { phishingResistantRoles: ['admin'] })).toEqual(['phishingResistantRoles']);
+    // Stricter: their people's codes still guard the sign-in, and stop counting toward compliance.
+    expect(weakenings(required, { phishingResistantRoles: ['admin'] })).toEqual([]);
     expect(weakenings(heldToPasskeys, { phishingResistantRoles: ['manager', 'admin'] })).toEqual([]);
   });
 

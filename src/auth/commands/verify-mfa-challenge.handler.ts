@@ -13,7 +13,16 @@ import {
   SecondFactorRefusals,
 } from '../../factors/index.js';
 import { RememberedDevices, SessionsService } from '../../sessions/index.js';
-import { MfaPolicyStore } from '../../policy/index.js';
+import {
+  acceptedMethodsFor,
+  evaluateMfa,
+  type MfaMethod,
+  type MfaPolicySettings,
+  MfaPolicyStore,
+} from '../../policy/index.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { App } from '../../identity/index.js';
+import { lockSignInState } from '../sign-in-state.js';
 import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
@@ -81,6 +90,8 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
         if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
+        const { settings: policy } = await this.policies.current(tenantId, tx.em);
+        const overdue = await this.overdueFor(tx.em, subject, policy, app?.kind ?? null, now);
         const session = await this.sessions.open(tx, {
           tenantId,
           userId,
@@ -88,6 +99,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
           request,
           app,
           userVerified: matched.userVerified === true,
+          enrollmentOnly: overdue !== null,
         });
         const event = new MfaChallengeSucceededEvent(tenantId, userId, challenge.id, input.method, session.session.id);
         await this.audit.record(tx, event, {
@@ -96,8 +108,9 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
           request,
           details: { method: input.method, matchedId: matched.id, sessionId: session.session.id },
         });
+        if (overdue) return { ...session, enrollmentRequired: { allowedMethods: overdue } };
         tx.publish(new LoginSucceededEvent(tenantId, userId, session.session.id));
-        const days = input.rememberDevice && (await this.policies.current(tenantId, tx.em)).settings.rememberDeviceDays;
+        const days = input.rememberDevice && policy.rememberDeviceDays;
         const remembered = days ? await this.devices.remember(tx, subject, { now, days, request }) : null;
         const device = remembered && { token: remembered.token, expiresAt: remembered.device.expiresAt };
         return { ...session, ...(device ? { device } : {}) };
@@ -108,5 +121,24 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       if (error instanceof DomainError) await this.refusals.record(refusal(error));
       throw error;
     }
+  }
+
+  /**
+   * The methods to set up, when the factor just proven does not count for this user and their deadline has
+   * passed (a role held to passkeys, answering with a code): the session it opens may only set one up.
+   */
+  private async overdueFor(
+    em: EntityManager,
+    subject: { tenantId: string; userId: string },
+    policy: MfaPolicySettings,
+    app: App | null,
+    now: Date,
+  ): Promise<MfaMethod[] | null> {
+    const state = await lockSignInState(em, subject);
+    if (!state) return null;
+    const activeFactorTypes = [...state.inventory.activeTypes];
+    const { scopeStartedAt, roles } = state;
+    const standing = evaluateMfa(policy, { kind: 'user', roles, activeFactorTypes, scopeStartedAt }, app, now);
+    return standing.status === 'overdue' ? acceptedMethodsFor(policy, roles) : null;
   }
 }

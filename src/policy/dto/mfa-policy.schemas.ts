@@ -14,17 +14,23 @@ const distinct = <T extends z.ZodType>(item: T, max: number) =>
  * The password, and unless the admin has no factor at all a current authenticator code or a passkey's
  * assertion over this session's step-up challenge (`POST /v1/auth/step-up/webauthn`).
  */
-export const weakeningConfirmationSchema = z
+const confirmationFields = z
   .object({
     password: z.string().min(1).max(256),
     code: z.string().trim().min(1).max(32).optional(),
     credential: authenticationResponseSchema.optional(),
   })
-  .strict()
-  .refine((c) => c.code === undefined || c.credential === undefined, 'give a code or a passkey assertion, not both');
+  .strict();
+const oneSecondFactor = (c: { code?: string | undefined; credential?: unknown }) =>
+  c.code === undefined || c.credential === undefined;
+const ONE_SECOND_FACTOR = 'give a code or a passkey assertion, not both';
+
+export const weakeningConfirmationSchema = confirmationFields.refine(oneSecondFactor, ONE_SECOND_FACTOR);
 
 /** `POST /v1/admin/mfa/forget-all-devices`: the confirmation itself; an empty body is refused with 401. */
-export const forgetAllDevicesSchema = weakeningConfirmationSchema.partial({ password: true });
+export const forgetAllDevicesSchema = confirmationFields
+  .partial({ password: true })
+  .refine(oneSecondFactor, ONE_SECOND_FACTOR);
 
 /**
  * A whole policy, as `PUT /v1/admin/mfa-policy` replaces it. `version`, when given, must be the version
