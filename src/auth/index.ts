@@ -15,3 +15,4 @@ export { type ChallengeAnswer } from './challenge-methods/challenge-method.js';
 export { ChangePasswordCommand } from './commands/change-password.command.js';
 export { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.command.js';
 export { StepUpCommand } from './commands/step-up.command.js';
+export { BeginPasskeyAssertionCommand } from './commands/begin-passkey-assertion.command.js';
