@@ -84,6 +84,7 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
   EmailCodeRefused: row('E-mail code refused', 'low', auth('other', { mfa: true }), AUTH_INFO),
   BackupCodeUsed: row('Backup code used', 'low', auth('other', { mfa: true, factor: 'backup_code' }), AUTH_INFO),
   SecondFactorRefused: row('Second factor refused', 'low', auth('other', { mfa: true }), AUTH_INFO),
+  PasskeyCloneSuspected: row('Passkey clone suspected', 'high', auth('other', { mfa: true }), AUTH_INFO),
   // Step-up and the life of a session
   StepUpSucceeded: row('Step-up succeeded', 'informational', auth('other', { mfa: true }), AUTH_INFO),
   StepUpFailed: row('Step-up refused', 'low', auth('other', { mfa: true }), AUTH_INFO),
