@@ -135,6 +135,27 @@ describe('passkey pages in a browser', () => {
   );
 
   it(
+    'says so in words, and stays, when the browser finds no passkey (another device)',
+    async () => {
+      const elsewhere = await browser.newContext();
+      const other = await elsewhere.newPage();
+      await addVirtualAuthenticator(elsewhere, other);
+      await steps.signInWithPassword(other, acme, user.email);
+      await other.waitForURL(url('/account/sign-in/verify'));
+      await other.getByRole('button', { name: 'Use your passkey' }).click();
+      await other
+        .getByRole('status')
+        .filter({ hasText: /prompt was closed|could not use a passkey/ })
+        .waitFor();
+      expect(other.url()).toBe(url('/account/sign-in/verify'));
+      await expect(other.getByRole('button', { name: 'Use your passkey' }).isEnabled()).resolves.toBe(true);
+      await expectAccessible(other);
+      await elsewhere.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
     'steps up with the passkey after a Disconnect, and goes on under a new token',
     async () => {
       const before = await sessionTokenOf(context);
