@@ -3,6 +3,7 @@ import {
   FactorEnrolledEvent,
   FactorRemovedEvent,
   MfaResetCompletedEvent,
+  PasskeyCloneSuspectedEvent,
 } from '../factors/index.js';
 import { PasswordChangedEvent } from '../identity/index.js';
 import { AllDevicesForgottenEvent } from '../compliance/index.js';
@@ -14,7 +15,11 @@ export interface NoticeWording {
   what: (details: Record<string, unknown>) => string;
 }
 
-const METHOD_NAMES: Record<string, string> = { totp: 'an authenticator app', email: 'e-mailed codes' };
+const METHOD_NAMES: Record<string, string> = {
+  totp: 'an authenticator app',
+  email: 'e-mailed codes',
+  webauthn: 'a passkey',
+};
 const methodOf = (details: Record<string, unknown>) => METHOD_NAMES[String(details.factorType)] ?? 'a sign-in method';
 
 /**
@@ -29,6 +34,13 @@ export const SECURITY_NOTICE_WORDING: Record<string, NoticeWording> = {
   [FactorRemovedEvent.type]: {
     subject: 'a sign-in method was removed',
     what: (d) => `A sign-in method (${methodOf(d)}) was removed from your account.`,
+  },
+  [PasskeyCloneSuspectedEvent.type]: {
+    subject: 'a copy of one of your passkeys was used',
+    what: (d) =>
+      `Someone signed with a copy of your passkey${typeof d.label === 'string' ? ` "${d.label}"` : ''}: its ` +
+      'signature counter went backwards, which only happens when its key exists twice. The attempt was refused. ' +
+      'Remove that passkey from your account (Security page) and contact your administrator.',
   },
   [BackupCodesRegeneratedEvent.type]: {
     subject: 'new backup codes were generated',

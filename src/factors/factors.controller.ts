@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
@@ -11,8 +11,9 @@ import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { EnrollTotpCommand } from './commands/enroll-totp.command.js';
 import { VerifyFactorCommand } from './commands/verify-factor.command.js';
+import { RenameFactorCommand } from './commands/rename-factor.command.js';
 import { EnrollPasskeyCommand } from './webauthn/commands/enroll-passkey.command.js';
-import { enrollTotpSchema, factorIdSchema, verifyFactorSchema } from './dto/factors.schemas.js';
+import { enrollTotpSchema, factorIdSchema, renameFactorSchema, verifyFactorSchema } from './dto/factors.schemas.js';
 
 /** The signed-in user's own factors. */
 @ApiTags('me')
@@ -68,5 +69,19 @@ export class FactorsController {
     return this.commands.execute(
       new VerifyFactorCommand(p.tenantId, p.userId, factorId, body, actorOf(p), meta, p.session.id),
     );
+  }
+
+  /** Gives one of the user's own factors a new name (a passkey's "Work laptop"); another user's id is 404. */
+  @Patch(':factorId')
+  @HttpCode(200)
+  @ApiJsonBody(renameFactorSchema)
+  @ApiProblems(400, 401, 403, 404)
+  async rename(
+    @CurrentPrincipal() p: SessionPrincipal,
+    @Param('factorId', new ZodPipe(factorIdSchema)) factorId: string,
+    @Body(new ZodPipe(renameFactorSchema)) body: z.infer<typeof renameFactorSchema>,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    return this.commands.execute(new RenameFactorCommand(p.tenantId, p.userId, factorId, body.label, actorOf(p), meta));
   }
 }

@@ -23,6 +23,7 @@ import { RefusalAuditGate } from './verification/refusal-audit-gate.js';
 import { SecondFactorRefusals } from './verification/second-factor-refusals.js';
 import { OutboxModule } from '../infra/outbox/outbox.module.js';
 import { RemoveFactorHandler } from './commands/remove-factor.handler.js';
+import { RenameFactorHandler } from './commands/rename-factor.handler.js';
 import { FactorRemovalController } from './factor-removal.controller.js';
 import { RemovalProof } from './removal-proof.js';
 import { TotpVerifier } from './totp/totp-verifier.js';
@@ -48,6 +49,7 @@ import { RelyingParty } from './webauthn/relying-party.js';
     VerifyFactorHandler,
     ReencryptFactorSecretsHandler,
     RemoveFactorHandler,
+    RenameFactorHandler,
     RemovalProof,
     RelyingParty,
     PasskeyRegistration,

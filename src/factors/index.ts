@@ -52,3 +52,5 @@ export { PasskeyCloneAlarm } from './webauthn/passkey-clone-alarm.js';
 export { PasskeyCloneSuspectedEvent } from './webauthn/passkey-clone.events.js';
 export { RelyingParty } from './webauthn/relying-party.js';
 export { type FactorProof } from './commands/verify-factor.command.js';
+export { RenameFactorCommand, type RenamedFactor } from './commands/rename-factor.command.js';
+export { FactorRenamedEvent } from './events/factor-renamed.event.js';

@@ -31,6 +31,8 @@ const ACTIONS: Record<string, string> = {
   FactorEnrolled: 'Sign-in method added',
   FactorVerificationFailed: 'Wrong code while adding a sign-in method',
   FactorRemoved: 'Sign-in method removed',
+  FactorRenamed: 'Sign-in method renamed',
+  PasskeyCloneSuspected: 'A copy of your passkey was refused',
   FactorLocked: 'Sign-in locked after wrong codes',
   PasswordChanged: 'Password changed',
   SessionCreated: 'Signed in',

@@ -12,6 +12,7 @@ import { formFailure } from './page-controller.js';
 const ADDED_NOTICES: Readonly<Record<string, string>> = {
   totp: 'Your authenticator app is set up. Signing in now asks for one of its codes.',
   email: 'E-mail codes are set up. Signing in can now send a code to your e-mail address.',
+  webauthn: 'Your passkey is added. Signing in can now ask for it instead of a code.',
   backup_codes: 'Two-step verification is on. Keep your backup codes somewhere safe: each signs you in once.',
 };
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import QRCode from 'qrcode';
-import { EMAIL_CODE_RESEND_MS } from '../factors/index.js';
+import { EMAIL_CODE_RESEND_MS, RelyingParty } from '../factors/index.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import type { PendingTotp } from './enrolment-cookies.js';
 import { PageFrames } from './page-frames.js';
@@ -13,6 +13,7 @@ export class EnrolmentViews {
   constructor(
     private readonly frames: PageFrames,
     private readonly pages: PageRenderer,
+    private readonly relyingParty: RelyingParty,
   ) {}
 
   /** The methods the policy allows that the user can still add, and why they are asked. */
@@ -22,7 +23,12 @@ export class EnrolmentViews {
     const allowed = new Set<string>(policy.allowedMethods);
     // The account's own address can be an e-mail factor once; another start would only be refused.
     const hasOwnEmail = overview.factors.some((f) => f.type === 'email' && f.label === p.email.toLowerCase());
-    const methods = { totp: allowed.has('totp'), email: allowed.has('email') && !hasOwnEmail };
+    const methods = {
+      totp: allowed.has('totp'),
+      email: allowed.has('email') && !hasOwnEmail,
+      // Only where this deployment is a relying party (WEBAUTHN_RP_ID, or a PUBLIC_URL with a host name).
+      webauthn: allowed.has('webauthn') && this.relyingParty.available,
+    };
     const title = overview.enrolled ? 'Add a sign-in method' : frame.title;
     this.pages.send(
       res,
@@ -35,7 +41,7 @@ export class EnrolmentViews {
         required: mfa.required,
         graceDeadline: compliance.status === 'grace' ? compliance.deadline.toISOString() : null,
         methods,
-        anyMethod: methods.totp || methods.email,
+        anyMethod: methods.totp || methods.email || methods.webauthn,
         email: p.email,
       },
       status,

@@ -13,15 +13,14 @@ import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { countsAsEnrolled } from '../policy/index.js';
 import type { SessionPrincipal } from '../sessions/index.js';
-import { MESSAGES } from './messages.js';
+import { FACTOR_NAMES } from './factor-names.js';
+import { MESSAGES, PASSKEY_MESSAGES } from './messages.js';
 import { formFailure, PageController } from './page-controller.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
 import { StepUpProof, stepUpUrl } from './step-up-proof.js';
 
 const factorId = new ZodPipe(z.uuid());
-
-const FACTOR_NAMES: Record<string, string> = { totp: 'Authenticator app', email: 'E-mail codes', webauthn: 'Passkey' };
 
 const proofForm = z.union([
   z.object({ proof: z.literal('password'), password: z.string().min(1).max(256) }),
@@ -122,6 +121,7 @@ export class FactorRemovalPages {
         last: mfa.overview.factors.length === 1,
         blocked: blocked ? MESSAGES.policy_requires_mfa : null,
         codes,
+        passkeyNote: factor.type === 'webauthn' ? PASSKEY_MESSAGES.removalProof : null,
         error: state.error,
       },
       status,

@@ -49,3 +49,34 @@ export const ENROLMENT_MESSAGES = {
   /** The backup codes page's acknowledgement was not ticked. */
   acknowledge: 'Tick “I have saved these codes” to continue. You will not be able to see them again.',
 } as const;
+
+/**
+ * The passkey pages' own words. The ceremony itself runs in the browser (it cannot work without a script),
+ * so the script shows the ones about the browser's prompt: the page hands them over in data attributes.
+ */
+export const PASSKEY_MESSAGES = {
+  /** No script, or a browser without WebAuthn: said on the page, hidden by the script when it can go on. */
+  unsupported:
+    'Passkeys need JavaScript and a browser that supports them. Turn JavaScript on or use another browser, or choose another method.',
+  /** The script is waiting for the browser's passkey prompt. */
+  waiting: 'Follow your browser’s prompt to use your passkey.',
+  /** The person closed or cancelled the browser's prompt (or it timed out): nothing happened. */
+  cancelled: 'The passkey prompt was closed before it finished, so nothing changed. Try again when you are ready.',
+  /** The browser could not run the ceremony for another reason, or the server would not start it. */
+  failed: 'Your browser could not use a passkey here. Try again, or choose another method.',
+  /** The server refused the assertion (another account's key, a replay, a copied key): as a wrong code. */
+  refused: 'That passkey was not accepted. Try again with a passkey of this account, or use another method.',
+  /** The server refused a new passkey's registration, or its ceremony ran out: a new one must start. */
+  notAdded: 'The passkey was not added: the set-up was refused or took too long. Start again.',
+  /** Passkeys cannot confirm a removal (RemovalProof takes a password or an authenticator code). */
+  removalProof:
+    'A passkey cannot confirm a removal: confirm with your password. If you last verified it is you a while ago, you are asked to do so with your passkey first.',
+} as const;
+
+/** The words the passkey script shows, as the `passkey-prompt` partial puts them on the page. */
+export const passkeyWords = () => ({
+  unsupported: PASSKEY_MESSAGES.unsupported,
+  waiting: PASSKEY_MESSAGES.waiting,
+  cancelled: PASSKEY_MESSAGES.cancelled,
+  failed: PASSKEY_MESSAGES.failed,
+});

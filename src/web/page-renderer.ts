@@ -23,6 +23,8 @@ export interface PageFrame {
   admin?: boolean;
   /** The page holds a socket on its session, to say at once when it is signed out elsewhere. */
   live?: boolean;
+  /** The page runs a passkey ceremony: @simplewebauthn/browser loads before the pages' script. */
+  passkeys?: boolean;
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
@@ -59,7 +61,7 @@ export class PageRenderer {
   /** Sends the page with this status (200 unless a form came back with errors). */
   send(res: Response, page: string, frame: PageFrame, data: Record<string, unknown> = {}, status = 200): void {
     // Strict templates fail on an absent field: the frame's optional ones are present, empty.
-    const full = { user: null, deadline: null, section: null, admin: false, live: false, ...frame };
+    const full = { user: null, deadline: null, section: null, admin: false, live: false, passkeys: false, ...frame };
     const body = this.page(page)({ ...full, ...data });
     res
       .status(status)

@@ -92,7 +92,7 @@ export class PasswordPages {
   ): Promise<void> {
     const { frame, mfa } = await this.frames.forUser(p, 'Change your password', 'security');
     const recent = this.proof.isRecent(p, mfa);
-    const canStepUp = this.proof.methodsOf(mfa, { backupCodes: true }).length > 0;
+    const canStepUp = this.proof.methodsOf(mfa, { backupCodes: true, passkeys: true }).length > 0;
     // Asked up front, so that nobody types two new passwords only to be sent to verify a code.
     if (!recent && canStepUp && !state.done && !state.error) return res.redirect(303, stepUpUrl(HERE));
     this.pages.send(res, 'password', frame, { ...state, signInAgain: !recent && !canStepUp }, status);

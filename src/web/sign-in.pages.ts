@@ -3,6 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
+  BeginPasskeyAssertionCommand,
+  type ChallengeAnswer,
   LoginCommand,
   presentedDeviceToken,
   SendChallengeEmailCodeCommand,
@@ -14,11 +16,14 @@ import { actorOf, type UserPrincipal } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { AppConfig } from '../common/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { authenticationResponseSchema } from '../factors/index.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
 import { RevokeSessionCommand } from '../sessions/index.js';
 import { FormTokens } from './form-tokens.js';
+import { MESSAGES, PASSKEY_MESSAGES, passkeyWords } from './messages.js';
 import { formFailure, PageController } from './page-controller.js';
+import { credentialFrom } from './passkey-answers.js';
 import { PageRenderer } from './page-renderer.js';
 import { dropChallenge, keepChallenge, type PageChallengeMethod, pendingChallenge } from './sign-in-state.js';
 
@@ -27,11 +32,21 @@ const signInForm = z.object({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(256),
 });
-const verifyForm = z.object({
-  method: z.enum(['totp', 'email', 'backup_code']),
-  code: z.string().trim().min(1).max(32),
-  remember: z.literal('on').optional(),
-});
+const remember = z.literal('on').optional();
+const verifyForm = z.union([
+  z.object({ method: z.enum(['totp', 'email', 'backup_code']), code: z.string().trim().min(1).max(32), remember }),
+  // The assertion's JSON as the script put it in the form; checked against the API's schema below.
+  z.object({ method: z.literal('webauthn'), credential: z.string().min(1), remember }),
+]);
+
+/** Refusals of a passkey prompt's start that its script shows as words; anything else is a failure. */
+const PROMPT_FAILURES = [
+  'not_found',
+  'challenge_expired',
+  'too_many_attempts',
+  'conflict',
+  'passkeys_unavailable',
+] as const;
 
 const METHOD_NAMES: Record<PageChallengeMethod, string> = {
   totp: 'Authenticator app',
@@ -110,10 +125,16 @@ export class SignInPages {
     if (!challenge) return res.redirect(303, '/account/sign-in');
     const form = verifyForm.safeParse(req.body);
     const method = challenge.methods.find((m) => m === req.body?.method) ?? challenge.methods[0]!;
-    if (!form.success) return this.showVerify(req, res, method, { error: 'Enter the code.', sent: false }, 400);
+    const passkey = method === 'webauthn';
+    if (!form.success) {
+      const error = passkey ? PASSKEY_MESSAGES.refused : 'Enter the code.';
+      return this.showVerify(req, res, method, { error, sent: false }, 400);
+    }
+    const answer = answerOf(form.data);
+    if (!answer) return this.showVerify(req, res, method, { error: PASSKEY_MESSAGES.refused, sent: false }, 400);
     let opened;
     try {
-      const input = { method: form.data.method, code: form.data.code, rememberDevice: form.data.remember === 'on' };
+      const input = { ...answer, rememberDevice: form.data.remember === 'on' };
       opened = await this.commands.execute(new VerifyMfaChallengeCommand(challenge.id, input, meta));
     } catch (error) {
       if (error instanceof DomainError && error.code === 'challenge_expired') {
@@ -126,13 +147,39 @@ export class SignInPages {
         );
       }
       const failure = formFailure(error, ['mfa_code_invalid', 'code_already_used', 'too_many_attempts', 'not_found']);
-      return this.showVerify(req, res, method, { error: failure.message, sent: false }, failure.status);
+      const words =
+        passkey && error instanceof DomainError && error.code === 'mfa_code_invalid'
+          ? PASSKEY_MESSAGES.refused
+          : failure.message;
+      return this.showVerify(req, res, method, { error: words, sent: false }, failure.status);
     }
     dropChallenge(res, this.config);
     if (opened.device) setDeviceCookie(res, opened.device, this.config, '/account/sign-in');
     setSessionCookie(res, opened.token, opened.session.expiresAt, this.config.publicUrl);
     // A code that opens only the set-up (a role held to passkeys, past its deadline without one).
     res.redirect(303, opened.enrollmentRequired ? '/account/mfa/set-up' : '/account');
+  }
+
+  /**
+   * The options the verify page's script hands to `startAuthentication()`, for the pending challenge: the
+   * same command as `POST /v1/auth/challenges/{id}/webauthn`. JSON, for that script; a refusal comes back
+   * as words it shows.
+   */
+  @Post('sign-in/passkey')
+  @Public()
+  async passkeyOptions(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const challenge = pendingChallenge(req);
+    if (!challenge) {
+      res.status(410).json({ error: MESSAGES.challenge_expired });
+      return;
+    }
+    try {
+      const { options } = await this.commands.execute(new BeginPasskeyAssertionCommand({ challengeId: challenge.id }));
+      res.status(200).json({ options });
+    } catch (error) {
+      const failure = formFailure(error, PROMPT_FAILURES);
+      res.status(failure.status).json({ error: failure.message });
+    }
   }
 
   @Post('sign-in/verify/send-code')
@@ -188,11 +235,14 @@ export class SignInPages {
     const challenge = pendingChallenge(req)!;
     const formToken = this.tokens.forVisitor(req, res);
     const methods = challenge.methods.map((m) => ({ id: m, name: METHOD_NAMES[m], current: m === method }));
+    const passkey = method === 'webauthn';
     this.pages.send(
       res,
       'verify',
-      { title: 'Verify it is you', formToken },
+      { title: 'Verify it is you', formToken, passkeys: passkey },
       {
+        passkey,
+        passkeyWords: passkeyWords(),
         ...state,
         method,
         methodName: METHOD_NAMES[method],
@@ -204,4 +254,11 @@ export class SignInPages {
       status,
     );
   }
+}
+
+/** What the verify form answers the challenge with: a code, or the passkey's assertion (null when unreadable). */
+function answerOf(form: z.infer<typeof verifyForm>): ChallengeAnswer | null {
+  if (form.method !== 'webauthn') return { method: form.method, code: form.code };
+  const credential = credentialFrom(form.credential, authenticationResponseSchema);
+  return credential && { method: 'webauthn', credential };
 }

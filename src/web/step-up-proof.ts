@@ -45,12 +45,15 @@ export class StepUpProof {
 
   /**
    * The methods a step-up of this user accepts, as `POST /v1/auth/step-up` judges them (the user's factors
-   * the policy allows, backup codes beside them); `backupCodes: false` leaves backup codes out. Shapes the
-   * page only: the command decides.
+   * the policy allows, backup codes beside them); `backupCodes: false` leaves backup codes out, and
+   * passkeys are offered only to a page that runs their ceremony (`passkeys: true`). Shapes the page only:
+   * the command decides.
    */
-  methodsOf(mfa: UserMfaStatus, options: { backupCodes: boolean }): PageChallengeMethod[] {
+  methodsOf(mfa: UserMfaStatus, options: { backupCodes: boolean; passkeys?: boolean }): PageChallengeMethod[] {
     const held: PageChallengeMethod[] = [];
     const types = new Set(mfa.overview.factors.map((f) => f.type as string));
+    // First, as the login challenge offers it: nothing to type.
+    if (types.has('webauthn') && options.passkeys) held.push('webauthn');
     if (types.has('totp')) held.push('totp');
     if (mfa.overview.backupCodesRemaining > 0 && options.backupCodes) held.push('backup_code');
     if (types.has('email')) held.push('email');
@@ -84,6 +87,7 @@ export function codeForm(methods: PageChallengeMethod[], chosen: unknown, linkBa
     methodName: method ? METHOD_NAMES[method] : '',
     backup: method === 'backup_code',
     email: method === 'email',
+    passkey: method === 'webauthn',
     choice: methods.length > 1,
     methods: methods.map((m) => ({
       id: m,

@@ -2,22 +2,30 @@ import { Get, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SendStepUpEmailCodeCommand } from '../auth/index.js';
+import { BeginPasskeyAssertionCommand, type ChallengeAnswer, SendStepUpEmailCodeCommand } from '../auth/index.js';
 import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
 import { ReadsWithPrincipal } from '../common/access/principal-read.js';
 import type { RequestMeta } from '../common/actor.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { MFA_OF_USER } from '../compliance/index.js';
+import { authenticationResponseSchema } from '../factors/index.js';
 import { ReqMeta } from '../http/request-meta.js';
 import type { SessionPrincipal } from '../sessions/index.js';
+import { PASSKEY_MESSAGES, passkeyWords } from './messages.js';
 import { formFailure, PageController } from './page-controller.js';
+import { credentialFrom } from './passkey-answers.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
 import { codeForm, safeNext, StepUpProof } from './step-up-proof.js';
 
-const stepUpForm = z.object({
-  method: z.enum(['totp', 'email', 'backup_code']),
-  code: z.string().trim().min(1).max(32),
-});
+const stepUpForm = z.union([
+  z.object({ method: z.enum(['totp', 'email', 'backup_code']), code: z.string().trim().min(1).max(32) }),
+  // The assertion's JSON as the script put it in the form; checked against the API's schema below.
+  z.object({ method: z.literal('webauthn'), credential: z.string().min(1) }),
+]);
+
+/** Refusals of a passkey prompt's start that its script shows as words; anything else is a failure. */
+const PROMPT_FAILURES = ['not_found', 'conflict', 'too_many_attempts', 'passkeys_unavailable'] as const;
 
 /** Pages that may ask for an e-mailed step-up code and come back to themselves with it sent. */
 const CODE_PAGES = ['/account/step-up', '/account/backup-codes/regenerate'];
@@ -62,14 +70,37 @@ export class StepUpPages {
     const next = safeNext(req.body?.next);
     const method: unknown = req.body?.method;
     const form = stepUpForm.safeParse(req.body);
-    if (!form.success) return this.show(p, res, { method, next, sent: false, error: 'Enter the code.' }, 400);
+    const passkey = method === 'webauthn';
+    const unreadable = passkey ? PASSKEY_MESSAGES.refused : 'Enter the code.';
+    const answer = form.success ? answerOf(form.data) : null;
+    if (!answer) return this.show(p, res, { method, next, sent: false, error: unreadable }, 400);
     try {
-      await this.proof.prove(p, form.data, meta, res);
+      await this.proof.prove(p, answer, meta, res);
     } catch (error) {
       const failure = formFailure(error, ['mfa_code_invalid', 'code_already_used', 'too_many_attempts']);
-      return this.show(p, res, { method, next, sent: false, error: failure.message }, failure.status);
+      const words =
+        passkey && error instanceof DomainError && error.code === 'mfa_code_invalid'
+          ? PASSKEY_MESSAGES.refused
+          : failure.message;
+      return this.show(p, res, { method, next, sent: false, error: words }, failure.status);
     }
     res.redirect(303, next ?? '/account');
+  }
+
+  /**
+   * The options the page's script hands to `startAuthentication()` for this session's step-up: the same
+   * command as `POST /v1/auth/step-up/webauthn`. JSON, for that script; a refusal comes back as words.
+   */
+  @Post('passkey')
+  @StepUpAllowed()
+  async passkeyOptions(@CurrentPrincipal() p: SessionPrincipal, @Res() res: Response): Promise<void> {
+    try {
+      const { options } = await this.commands.execute(new BeginPasskeyAssertionCommand({ principal: p }));
+      res.status(200).json({ options });
+    } catch (error) {
+      const failure = formFailure(error, PROMPT_FAILURES);
+      res.status(failure.status).json({ error: failure.message });
+    }
   }
 
   @Post('send-code')
@@ -101,14 +132,17 @@ export class StepUpPages {
     status = 200,
   ): Promise<void> {
     const { frame, mfa } = await this.frames.forUser(p, 'Verify it is you');
-    const methods = this.proof.methodsOf(mfa, { backupCodes: true });
+    const methods = this.proof.methodsOf(mfa, { backupCodes: true, passkeys: true });
     const base = state.next ? `/account/step-up?next=${encodeURIComponent(state.next)}` : '/account/step-up';
+    const form = codeForm(methods, state.method, base);
     this.pages.send(
       res,
       'step-up',
-      frame,
+      { ...frame, passkeys: form.passkey },
       {
-        ...codeForm(methods, state.method, base),
+        ...form,
+        passkeyOptionsUrl: '/account/step-up/passkey',
+        passkeyWords: passkeyWords(),
         flagged: p.session.stepUpRequiredAt !== null,
         none: methods.length === 0,
         next: state.next,
@@ -119,4 +153,11 @@ export class StepUpPages {
       status,
     );
   }
+}
+
+/** What the step-up form answers with: a code, or the passkey's assertion (null when unreadable). */
+function answerOf(form: z.infer<typeof stepUpForm>): ChallengeAnswer | null {
+  if (form.method !== 'webauthn') return { method: form.method, code: form.code };
+  const credential = credentialFrom(form.credential, authenticationResponseSchema);
+  return credential && { method: 'webauthn', credential };
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/index.js';
 import { AuthModule } from '../auth/index.js';
 import { ComplianceModule } from '../compliance/index.js';
+import { FactorsModule } from '../factors/index.js';
 import { IdentityModule } from '../identity/index.js';
 import { PolicyModule } from '../policy/index.js';
 import { ActivityPages } from './activity.pages.js';
@@ -33,6 +34,9 @@ import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
 import { PasswordPages } from './password.pages.js';
+import { PasskeyEnrolmentPages } from './passkey-enrolment.pages.js';
+import { PasskeyViews } from './passkey-views.js';
+import { FactorRenamePages } from './factor-rename.pages.js';
 import { SecurityPages } from './security.pages.js';
 import { SessionsPages } from './sessions.pages.js';
 import { SignInPages } from './sign-in.pages.js';
@@ -43,7 +47,7 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
 
 /** The server-rendered pages (api processes only): the account pages and the admin console, on the API's commands. */
 @Module({
-  imports: [AuthModule, ComplianceModule, PolicyModule, AuditModule, IdentityModule],
+  imports: [AuthModule, ComplianceModule, FactorsModule, PolicyModule, AuditModule, IdentityModule],
   controllers: [
     AssetsController,
     SignInPages,
@@ -67,6 +71,8 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
     EnrolmentPages,
     EmailEnrolmentPages,
     BackupCodesPages,
+    PasskeyEnrolmentPages,
+    FactorRenamePages,
     // Last: it answers whatever path the pages above do not.
     MissingPages,
   ],
@@ -84,6 +90,7 @@ import { secretBoxProvider } from '../common/crypto/secret-box.provider.js';
     secretBoxProvider,
     EnrolmentCookies,
     EnrolmentViews,
+    PasskeyViews,
   ],
 })
 export class WebModule {}

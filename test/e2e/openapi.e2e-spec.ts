@@ -52,6 +52,7 @@ describe('/openapi.json', () => {
       ['post', '/v1/auth/challenges/{challengeId}/verify'],
       ['post', '/v1/me/factors/totp'],
       ['post', '/v1/me/factors/{factorId}/verify'],
+      ['patch', '/v1/me/factors/{factorId}'],
     ] as const;
     for (const [method, path] of withBody) {
       const body = doc.paths[path]?.[method]?.requestBody as {

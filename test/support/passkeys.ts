@@ -36,18 +36,7 @@ export class PasskeyDevice {
     const page = await context.newPage();
     await page.goto(`${origin}/account/sign-in`);
     await page.addScriptTag({ path: BROWSER_BUNDLE });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable', { enableUI: false });
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(context, page);
     return new PasskeyDevice(context, page, cdp, authenticatorId);
   }
 
@@ -85,6 +74,29 @@ export class PasskeyDevice {
   close(): Promise<void> {
     return this.context.close();
   }
+}
+
+/**
+ * A built-in authenticator (Touch ID, Windows Hello) for one page, through CDP: internal transport, resident
+ * keys, a verified user, presence given without a prompt. It stays with the page across its navigations.
+ */
+export async function addVirtualAuthenticator(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }
 
 /**

@@ -102,6 +102,7 @@ export const ACTION_MAPPINGS: Readonly<Record<string, ActionMapping>> = {
   FactorEnrolled: row('Factor enrolled', 'low', account('mfaFactorEnable'), USER_CHANGE),
   FactorVerificationFailed: row('Factor enrolment code refused', 'low', account('mfaFactorEnable'), USER_CHANGE),
   FactorRemoved: row('Factor removed', 'medium', account('mfaFactorDisable'), USER_CHANGE),
+  FactorRenamed: row('Factor renamed', 'informational', account('other'), USER_CHANGE),
   BackupCodesGenerated: row(
     'Backup codes issued',
     'informational',

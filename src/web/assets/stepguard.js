@@ -137,3 +137,55 @@ document.addEventListener('DOMContentLoaded', () => {
     else document.body.setAttribute('data-live', 'off');
   });
 });
+
+// Passkeys: the one thing the pages cannot do without a script. A `[data-passkey]` box names its ceremony
+// ("register" with `data-options`, or "sign" fetching them from `data-options-url` with the form token),
+// and the id of the form that carries the browser's answer in its `credential` field to the server. Its
+// notice that passkeys need a script stays unless this browser can run the ceremony.
+document.addEventListener('DOMContentLoaded', () => {
+  const webauthn = window.SimpleWebAuthnBrowser;
+  for (const box of document.querySelectorAll('[data-passkey]')) {
+    const form = document.getElementById(box.getAttribute('data-form') || '');
+    const button = box.querySelector('[data-passkey-start]');
+    const status = box.querySelector('[data-passkey-status]');
+    if (!webauthn || !webauthn.browserSupportsWebAuthn() || !form || !button || !status) continue;
+    const words = (name) => box.getAttribute(`data-words-${name}`) || '';
+    const say = (text) => (status.textContent = text);
+    const field = (name) => form.querySelector(`input[name="${name}"]`);
+    box.querySelector('[data-passkey-unsupported]').hidden = true;
+    button.hidden = false;
+
+    const options = async () => {
+      if (box.hasAttribute('data-options')) return JSON.parse(box.getAttribute('data-options'));
+      const response = await fetch(box.getAttribute('data-options-url'), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { accept: 'application/json' },
+        body: new URLSearchParams({ _form: field('_form').value }),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok || !answer.options) throw Object.assign(new Error('refused'), { words: answer.error });
+      return answer.options;
+    };
+
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      say(words('waiting'));
+      try {
+        const optionsJSON = await options();
+        const credential =
+          box.getAttribute('data-passkey') === 'register'
+            ? await webauthn.startRegistration({ optionsJSON })
+            : await webauthn.startAuthentication({ optionsJSON });
+        field('credential').value = JSON.stringify(credential);
+        form.submit();
+      } catch (error) {
+        button.disabled = false;
+        const name = (error && error.cause && error.cause.name) || (error && error.name);
+        const closed = name === 'NotAllowedError' || name === 'AbortError';
+        say((error && error.words) || words(closed ? 'cancelled' : 'failed'));
+        button.focus();
+      }
+    });
+  }
+});
