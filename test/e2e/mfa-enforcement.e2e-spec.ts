@@ -72,7 +72,7 @@ describe('MFA enforcement at sign-in', () => {
     expect(res.body).toEqual({
       status: 'mfa_enrollment_required',
       token: expect.any(String),
-      allowedMethods: ['totp', 'email'],
+      allowedMethods: ['totp', 'email', 'webauthn'],
     });
     const token = res.body.token as string;
     expect((await me(token)).mfa).toMatchObject({ required: true, status: 'overdue' });

@@ -95,7 +95,7 @@ describe('admin console: MFA policy and users, in a browser', () => {
     await screenshots(page, 'admin-policy');
 
     await page.getByLabel('Require two-step verification').check();
-    await page.getByLabel('Managers').check();
+    await page.getByRole('group', { name: 'Who must use it' }).getByLabel('Managers').check();
     await page.getByLabel('Grace period (days)').fill('7');
     expect(await page.getByLabel(/Reminder e-mails/).inputValue()).toBe('7, 1');
     await page.getByLabel(/Reminder e-mails/).fill('0, 3');
@@ -109,7 +109,7 @@ describe('admin console: MFA policy and users, in a browser', () => {
       `1 user in scope, 1 not enrolled, earliest deadline ${deadline}.`,
     );
     // The form keeps what was entered, and nothing is saved by a preview.
-    expect(await page.getByLabel('Managers').isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'Who must use it' }).getByLabel('Managers').isChecked()).toBe(true);
     expect(await page.getByLabel('Grace period (days)').inputValue()).toBe('7');
     expect((await policyOf(org)).requireMfa).toBe(false);
     await expectAccessible(page);

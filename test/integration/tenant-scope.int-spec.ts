@@ -9,6 +9,7 @@ import { MfaGraceNotice } from '../../src/compliance/grace/mfa-grace-notice.enti
 import { TenantScope, TenantScopeMissingError } from '../../src/common/tenant-scope.js';
 import { BackupCode } from '../../src/factors/backup-codes/backup-code.entity.js';
 import { EmailCode } from '../../src/factors/email/email-code.entity.js';
+import { WebauthnChallenge } from '../../src/factors/webauthn/webauthn-challenge.entity.js';
 import { Factor } from '../../src/factors/factor.entity.js';
 import { MfaReset } from '../../src/factors/mfa-reset/mfa-reset.entity.js';
 import { MfaFailureStreak } from '../../src/factors/verification/mfa-failure-streak.entity.js';
@@ -46,6 +47,15 @@ const ROW_OF: Record<string, (o: Owner) => object> = {
   BackupCode: (o) =>
     new BackupCode({ ...o, hash: { codeHash: randomUUID(), hashScheme: 'sha256', hashKeyId: null }, now }),
   EmailCode: (o) => new EmailCode({ ...o, purpose: 'enrollment', now }),
+  WebauthnChallenge: (o) =>
+    new WebauthnChallenge({
+      ...o,
+      purpose: 'step_up',
+      boundTo: null,
+      challenge: randomUUID(),
+      userVerificationRequired: false,
+      now,
+    }),
   MfaChallenge: (o) => new MfaChallenge({ ...o, methods: ['totp'], now, passwordHash: 'x' }),
   MfaPolicyVersion: (o) =>
     MfaPolicyVersion.of({
