@@ -29,6 +29,7 @@ import { BeginPasskeyAssertionHandler } from './commands/begin-passkey-assertion
 import { PasskeyPromptsController } from './passkey-prompts.controller.js';
 import { PasskeySignInController } from './passkey-sign-in/passkey-sign-in.controller.js';
 import { PasskeySignInGate } from './passkey-sign-in/passkey-sign-in-gate.js';
+import { LoginFailures } from './login-failures.js';
 import { BeginPasskeySignInHandler, SignInWithPasskeyHandler } from './passkey-sign-in/passkey-sign-in.handlers.js';
 import { LoginThrottle } from './login-throttle.js';
 import { FamiliarClients } from './familiar-clients.js';
@@ -77,6 +78,7 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     WebauthnChallengeMethod,
     BeginPasskeyAssertionHandler,
     PasskeySignInGate,
+    LoginFailures,
     BeginPasskeySignInHandler,
     SignInWithPasskeyHandler,
     // Every way to answer a challenge, in the order a login offers them: the phishing-resistant one first.

@@ -1,4 +1,4 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../../audit/index.js';
 import type { RequestMeta } from '../../common/actor.js';
@@ -23,9 +23,10 @@ import {
 import { MfaChallengeIssuedEvent } from '../events/mfa-challenge.events.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { MfaChallenge } from '../mfa-challenge.entity.js';
-import { LoginFailedEvent, type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
+import { type LoginFailureReason, LoginSucceededEvent } from '../events/login.events.js';
 import { type LoginAdmission, LoginThrottle } from '../login-throttle.js';
 import { FamiliarClients } from '../familiar-clients.js';
+import { LoginFailures } from '../login-failures.js';
 import { lockSignInState, type SignInState } from '../sign-in-state.js';
 import { LoginCommand, type LoginResult } from './login.command.js';
 
@@ -42,13 +43,13 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     private readonly throttle: LoginThrottle,
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
-    private readonly eventBus: EventBus,
     private readonly clock: Clock,
     private readonly methods: ChallengeMethods,
     private readonly devices: RememberedDevices,
     private readonly policies: MfaPolicyStore,
     private readonly appKeys: AppKeys,
     private readonly familiar: FamiliarClients,
+    private readonly failures: LoginFailures,
   ) {}
 
   async execute({ input, request }: LoginCommand): Promise<LoginResult> {
@@ -247,7 +248,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         limit: admission.limit,
       });
     } else {
-      this.eventBus.publish(new LoginFailedEvent(null, null, 'rate_limited'));
+      this.failures.counted('rate_limited');
     }
     throw tooManyAttempts('Too many sign-in attempts; try again later', admission.retryAfterMs);
   }
@@ -261,7 +262,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     return { tenant, user };
   }
 
-  private async recordFailure(
+  private recordFailure(
     tenantId: string | null,
     userId: string | null,
     reason: LoginFailureReason,
@@ -269,18 +270,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
     request: RequestMeta,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await this.orm.em.fork().transactional((em) =>
-      this.audit.append(em, {
-        tenantId,
-        action: LoginFailedEvent.type,
-        outcome: 'failure',
-        actor: userId ? { type: 'user', id: userId } : { type: 'anonymous', id: null },
-        target: userId ? { type: 'user', id: userId } : null,
-        request,
-        details: { reason, ...details, ...typedEmail(email) },
-      }),
-    );
-    this.eventBus.publish(new LoginFailedEvent(tenantId, userId, reason));
+    return this.failures.record(tenantId, userId, reason, request, { ...details, ...typedEmail(email) });
   }
 }
 

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { AuditLog } from '../../audit/index.js';
 import type { RequestMeta } from '../../common/actor.js';
 import { tooManyAttempts } from '../../common/attempt-limiter.js';
 import { forbidden } from '../../common/errors/domain-error.js';
 import { TenantScope } from '../../common/tenant-scope.js';
 import { Tenant } from '../../identity/index.js';
 import { MfaPolicyStore } from '../../policy/index.js';
-import { LoginFailedEvent, type LoginFailureReason } from '../events/login.events.js';
+import type { LoginFailureReason } from '../events/login.events.js';
+import { LoginFailures } from '../login-failures.js';
 import { LoginThrottle } from '../login-throttle.js';
 
 const notEnabled = () => forbidden('Signing in with a passkey alone is not enabled for this organisation');
@@ -24,8 +23,7 @@ export class PasskeySignInGate {
     private readonly orm: MikroORM,
     private readonly throttle: LoginThrottle,
     private readonly policies: MfaPolicyStore,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
+    private readonly failures: LoginFailures,
   ) {}
 
   async admit(slug: string, request: RequestMeta): Promise<Tenant> {
@@ -33,7 +31,7 @@ export class PasskeySignInGate {
     const tenant = await this.orm.em.fork().findOne(Tenant, { slug: slug.toLowerCase() });
     if (!admission.admitted) {
       if (admission.firstInWindow) await this.refused(tenant?.id ?? null, null, 'rate_limited', request);
-      else this.events.publish(new LoginFailedEvent(null, null, 'rate_limited'));
+      else this.failures.counted('rate_limited');
       throw tooManyAttempts('Too many sign-in attempts; try again later', admission.retryAfterMs);
     }
     if (!tenant) throw notEnabled();
@@ -45,24 +43,13 @@ export class PasskeySignInGate {
   }
 
   /** A refused passwordless attempt, in the audit log as a failed login (with the ceremony's reason). */
-  async refused(
+  refused(
     tenantId: string | null,
     userId: string | null,
     reason: LoginFailureReason,
     request: RequestMeta,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await this.orm.em.fork().transactional((em) =>
-      this.audit.append(em, {
-        tenantId,
-        action: LoginFailedEvent.type,
-        outcome: 'failure',
-        actor: userId ? { type: 'user', id: userId } : { type: 'anonymous', id: null },
-        target: userId ? { type: 'user', id: userId } : null,
-        request,
-        details: { reason, method: 'webauthn', ...details },
-      }),
-    );
-    this.events.publish(new LoginFailedEvent(tenantId, userId, reason));
+    return this.failures.record(tenantId, userId, reason, request, { method: 'webauthn', ...details });
   }
 }
