@@ -96,6 +96,6 @@ import { SendStepUpEmailCodeHandler } from './commands/send-step-up-email-code.h
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
   ],
-  exports: [AccessRefusals],
+  exports: [AccessRefusals, PasskeySignInGate],
 })
 export class AuthModule {}

@@ -17,3 +17,4 @@ export { SendStepUpEmailCodeCommand } from './commands/send-step-up-email-code.c
 export { StepUpCommand } from './commands/step-up.command.js';
 export { BeginPasskeySignInCommand, SignInWithPasskeyCommand } from './passkey-sign-in/passkey-sign-in.commands.js';
 export { BeginPasskeyAssertionCommand } from './commands/begin-passkey-assertion.command.js';
+export { PasskeySignInGate } from './passkey-sign-in/passkey-sign-in-gate.js';

@@ -54,3 +54,4 @@ export { RelyingParty } from './webauthn/relying-party.js';
 export { type FactorProof } from './commands/verify-factor.command.js';
 export { RenameFactorCommand, type RenamedFactor } from './commands/rename-factor.command.js';
 export { FactorRenamedEvent } from './events/factor-renamed.event.js';
+export { type RemovalProofInput } from './dto/remove-factor.schema.js';

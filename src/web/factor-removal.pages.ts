@@ -8,13 +8,14 @@ import { actorOf } from '../common/access/principal.js';
 import type { RequestMeta } from '../common/actor.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { MFA_OF_USER, type UserMfaStatus } from '../compliance/index.js';
-import { RemoveFactorCommand } from '../factors/index.js';
+import { authenticationResponseSchema, RemoveFactorCommand, type RemovalProofInput } from '../factors/index.js';
 import { ReqMeta } from '../http/request-meta.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { countsAsEnrolled } from '../policy/index.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import { FACTOR_NAMES } from './factor-names.js';
-import { MESSAGES, PASSKEY_MESSAGES } from './messages.js';
+import { MESSAGES, PASSKEY_MESSAGES, passkeyWords } from './messages.js';
+import { credentialFrom } from './passkey-answers.js';
 import { formFailure, PageController } from './page-controller.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
@@ -25,6 +26,8 @@ const factorId = new ZodPipe(z.uuid());
 const proofForm = z.union([
   z.object({ proof: z.literal('password'), password: z.string().min(1).max(256) }),
   z.object({ proof: z.literal('code'), code: z.string().trim().min(1).max(32) }),
+  // The assertion's JSON as the script put it in the form; checked against the API's schema below.
+  z.object({ proof: z.literal('passkey'), credential: z.string().min(1) }),
 ]);
 
 const WORDS = {
@@ -68,12 +71,13 @@ export class FactorRemovalPages {
     @Res() res: Response,
   ): Promise<void> {
     const form = proofForm.safeParse(req.body);
-    const kind = req.body?.proof === 'code' ? 'code' : 'password';
+    const kind = req.body?.proof === 'code' || req.body?.proof === 'passkey' ? req.body.proof : 'password';
     if (!form.success) {
       const error = kind === 'code' ? WORDS.missingCode : WORDS.missingPassword;
       return this.show(p, id, res, { error, proof: kind }, 400);
     }
-    const proof = form.data.proof === 'password' ? { password: form.data.password } : { code: form.data.code };
+    const proof = proofOf(form.data);
+    if (!proof) return this.show(p, id, res, { error: PASSKEY_MESSAGES.refused, proof: kind }, 400);
     try {
       await this.commands.execute(
         new RemoveFactorCommand(p.tenantId, p.userId, p.session.id, id, proof, actorOf(p), meta),
@@ -100,18 +104,22 @@ export class FactorRemovalPages {
     p: SessionPrincipal,
     id: string,
     res: Response,
-    state: { error: string | null; proof: 'password' | 'code' },
+    state: { error: string | null; proof: 'password' | 'code' | 'passkey' },
     status = 200,
   ): Promise<void> {
-    const { frame, mfa } = await this.frames.forUser(p, 'Remove a sign-in method', 'security');
+    const { frame: page, mfa } = await this.frames.forUser(p, 'Remove a sign-in method', 'security');
+    const frame = { ...page, passkeys: mfa.overview.factors.some((f) => f.type === 'webauthn') };
     const factor = mfa.overview.factors.find((f) => f.id === id);
     if (!factor) throw notFound('Factor');
     const blocked = requiredAfterRemoval(mfa, id);
     if (!blocked && !state.error && !this.proof.isRecent(p, mfa)) {
       return res.redirect(303, stepUpUrl(`/account/factors/${id}/remove`));
     }
-    // Codes of authenticator apps the user had before this session began: the only codes the command counts.
-    const codes = mfa.overview.factors.some((f) => f.type === 'totp' && new Date(f.createdAt) < p.session.createdAt);
+    // Authenticator apps and passkeys the user had before this session began: the only ones the command counts.
+    const before = (type: string) =>
+      mfa.overview.factors.some((f) => f.type === type && new Date(f.createdAt) < p.session.createdAt);
+    const codes = before('totp');
+    const passkeys = before('webauthn');
     this.pages.send(
       res,
       'factor-remove',
@@ -121,7 +129,8 @@ export class FactorRemovalPages {
         last: mfa.overview.factors.length === 1,
         blocked: blocked ? MESSAGES.policy_requires_mfa : null,
         codes,
-        passkeyNote: factor.type === 'webauthn' ? PASSKEY_MESSAGES.removalProof : null,
+        passkeys,
+        passkeyWords: passkeyWords(),
         error: state.error,
       },
       status,
@@ -138,4 +147,12 @@ function requiredAfterRemoval(mfa: UserMfaStatus, id: string): boolean {
   const removed = overview.factors.filter((f) => f.id === id).map((f) => f.type);
   const others = overview.factors.filter((f) => f.id !== id).map((f) => f.type);
   return required && countsAsEnrolled(policy, roles, removed) && !countsAsEnrolled(policy, roles, others);
+}
+
+/** The proof the form carries, as the command takes it; null for a passkey answer that cannot be read. */
+function proofOf(form: z.infer<typeof proofForm>): RemovalProofInput | null {
+  if (form.proof === 'password') return { password: form.password };
+  if (form.proof === 'code') return { code: form.code };
+  const credential = credentialFrom(form.credential, authenticationResponseSchema);
+  return credential && { credential };
 }

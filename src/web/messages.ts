@@ -64,13 +64,14 @@ export const PASSKEY_MESSAGES = {
   cancelled: 'The passkey prompt was closed before it finished, so nothing changed. Try again when you are ready.',
   /** The browser could not run the ceremony for another reason, or the server would not start it. */
   failed: 'Your browser could not use a passkey here. Try again, or choose another method.',
+  /** A passkey sign-in with no organisation typed. */
+  tenantNeeded: 'Enter your organisation first, then use your passkey.',
+  /** The organisation does not allow signing in with a passkey alone (or there is no such organisation). */
+  notOffered: 'Your organisation does not offer signing in with a passkey alone. Sign in with your password.',
   /** The server refused the assertion (another account's key, a replay, a copied key): as a wrong code. */
   refused: 'That passkey was not accepted. Try again with a passkey of this account, or use another method.',
   /** The server refused a new passkey's registration, or its ceremony ran out: a new one must start. */
   notAdded: 'The passkey was not added: the set-up was refused or took too long. Start again.',
-  /** Passkeys cannot confirm a removal (RemovalProof takes a password or an authenticator code). */
-  removalProof:
-    'A passkey cannot confirm a removal: confirm with your password. If you last verified it is you a while ago, you are asked to do so with your passkey first.',
 } as const;
 
 /** The words the passkey script shows, as the `passkey-prompt` partial puts them on the page. */

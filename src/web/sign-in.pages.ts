@@ -4,6 +4,9 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
   BeginPasskeyAssertionCommand,
+  BeginPasskeySignInCommand,
+  PasskeySignInGate,
+  SignInWithPasskeyCommand,
   type ChallengeAnswer,
   LoginCommand,
   presentedDeviceToken,
@@ -63,13 +66,55 @@ export class SignInPages {
     private readonly config: AppConfig,
     private readonly pages: PageRenderer,
     private readonly tokens: FormTokens,
+    private readonly passkeySignIn: PasskeySignInGate,
   ) {}
 
   @Get('sign-in')
   @Public()
-  signInPage(@Query('tenant') tenant: unknown, @Req() req: Request, @Res() res: Response): void {
+  async signInPage(@Query('tenant') tenant: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const prefill = typeof tenant === 'string' ? tenant.slice(0, 63) : '';
-    this.showSignIn(req, res, { tenant: prefill, email: '', error: null });
+    await this.showSignIn(req, res, { tenant: prefill, email: '', error: null });
+  }
+
+  /**
+   * Options for a sign-in with a passkey alone (`POST /v1/auth/passkey/options`), as JSON for the page's
+   * script; a refusal (the organisation does not allow it, too many attempts) comes back as words.
+   */
+  @Post('sign-in/passkey-only/options')
+  @Public()
+  async passkeyOnlyOptions(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
+    const tenant = z.string().trim().min(1).max(63).safeParse(req.body?.tenant);
+    if (!tenant.success) {
+      res.status(400).json({ error: PASSKEY_MESSAGES.tenantNeeded });
+      return;
+    }
+    try {
+      res.status(200).json(await this.commands.execute(new BeginPasskeySignInCommand(tenant.data, meta)));
+    } catch (error) {
+      const notOffered = error instanceof DomainError && error.code === 'forbidden';
+      const failure = formFailure(error, ['forbidden', 'too_many_attempts', 'passkeys_unavailable']);
+      res.status(failure.status).json({ error: notOffered ? PASSKEY_MESSAGES.notOffered : failure.message });
+    }
+  }
+
+  @Post('sign-in/passkey-only')
+  @Public()
+  async passkeyOnly(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
+    const tenant = String(req.body?.tenant ?? '').slice(0, 63);
+    const credential = credentialFrom(req.body?.credential, authenticationResponseSchema);
+    const refused = (message: string, status: number) =>
+      this.showSignIn(req, res, { tenant, email: '', error: message }, status);
+    if (!tenant || !credential) return refused(PASSKEY_MESSAGES.refused, 400);
+    let opened;
+    try {
+      opened = await this.commands.execute(new SignInWithPasskeyCommand({ tenant, credential }, meta));
+    } catch (error) {
+      const wrong = error instanceof DomainError && error.code === 'mfa_code_invalid';
+      const failure = formFailure(error, ['mfa_code_invalid', 'code_already_used', 'forbidden', 'too_many_attempts']);
+      return refused(wrong ? PASSKEY_MESSAGES.refused : failure.message, failure.status);
+    }
+    setSessionCookie(res, opened.token, opened.session.expiresAt, this.config.publicUrl);
+    res.redirect(303, '/account');
   }
 
   @Post('sign-in')
@@ -215,14 +260,22 @@ export class SignInPages {
     res.redirect(303, '/account/sign-in');
   }
 
-  private showSignIn(
+  /** The sign-in form; with a passkey button when the organisation filled in allows signing in with one alone. */
+  private async showSignIn(
     req: Request,
     res: Response,
     form: { tenant: string; email: string; error: string | null },
     status = 200,
   ) {
     const formToken = this.tokens.forVisitor(req, res);
-    this.pages.send(res, 'sign-in', { title: 'Sign in', formToken }, form, status);
+    const passkeyOnly = form.tenant !== '' && (await this.passkeySignIn.openTo(form.tenant).catch(() => false));
+    this.pages.send(
+      res,
+      'sign-in',
+      { title: 'Sign in', formToken, passkeys: passkeyOnly },
+      { ...form, passkeyOnly, passkeyWords: passkeyWords() },
+      status,
+    );
   }
 
   private showVerify(

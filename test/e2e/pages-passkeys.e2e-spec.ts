@@ -5,6 +5,7 @@ import { aTenant, aUser, type TenantFixture } from '../support/builders.js';
 import { expectAccessible, launchBrowser, screenshots, sessionTokenOf } from '../support/browser.js';
 import { PageSteps } from '../support/pages.js';
 import { addVirtualAuthenticator, startPasskeyApp } from '../support/passkeys.js';
+import { setMfaPolicy } from '../support/policy.js';
 import type { TestApp } from '../support/test-app.js';
 
 const MINUTE = 60_000;
@@ -184,7 +185,29 @@ describe('passkey pages in a browser', () => {
   );
 
   it(
-    'removes the passkey after a step-up with it and the password',
+    'signs in with the passkey alone, from the link an app gives, once the organisation allows it',
+    async () => {
+      await steps.signOut(page);
+      const link = url(`/account/sign-in?tenant=${acme.slug}`);
+      await page.goto(link);
+      const alone = page.getByRole('button', { name: 'Sign in with a passkey' });
+      await expect(alone.count()).resolves.toBe(0);
+
+      await setMfaPolicy(t.http, acme, { passkeySignIn: true });
+      await page.goto(link);
+      await alone.waitFor();
+      await expectAccessible(page);
+      await screenshots(page, 'passkeys-sign-in-alone');
+      await alone.click();
+      await page.waitForURL(url('/account'));
+      const session = (await me()).session;
+      expect(session).toMatchObject({ aal: 2, amr: ['webauthn'] });
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'removes the passkey after a step-up with it, confirmed with the passkey (a wrong password refused first)',
     async () => {
       // Outside the re-auth window: the removal first asks to verify, which the passkey does.
       clock.advance(11 * MINUTE);
@@ -192,15 +215,15 @@ describe('passkey pages in a browser', () => {
       await page.waitForURL(url('/account/step-up?next=%2Faccount%2Ffactors%2F' + (await passkeyId()) + '%2Fremove'));
       await page.getByRole('button', { name: 'Use your passkey' }).click();
       await page.waitForURL(/\/account\/factors\/[0-9a-f-]{36}\/remove$/);
-      await expect(main(page)).resolves.toMatch(/A passkey cannot confirm a removal: confirm with your password/);
+      const confirm = page.getByRole('button', { name: 'Remove with a passkey' });
+      await confirm.waitFor();
       await expectAccessible(page);
       await screenshots(page, 'passkeys-remove');
 
       await page.getByLabel('Password', { exact: true }).fill('not my password');
       await page.getByRole('button', { name: 'Remove', exact: true }).click();
       await expect(page.getByRole('alert').innerText()).resolves.toMatch(/not your password/);
-      await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
-      await page.getByRole('button', { name: 'Remove', exact: true }).click();
+      await page.getByRole('button', { name: 'Remove with a passkey' }).click();
       await page.waitForURL(url('/account'));
       await expect(main(page)).resolves.toMatch(/You have no passkeys/);
       expect((await me()).mfa.factors).toEqual([]);

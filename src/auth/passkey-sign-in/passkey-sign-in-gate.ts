@@ -26,6 +26,12 @@ export class PasskeySignInGate {
     private readonly failures: LoginFailures,
   ) {}
 
+  /** Whether the tenant's policy allows passkey sign-in (a sign-in page offers it then); no attempt is counted. */
+  async openTo(slug: string): Promise<boolean> {
+    const tenant = await this.orm.em.fork().findOne(Tenant, { slug: slug.toLowerCase() });
+    return tenant !== null && (await this.allows(tenant));
+  }
+
   async admit(slug: string, request: RequestMeta): Promise<Tenant> {
     const admission = await this.throttle.admitNetwork(request.ip);
     const tenant = await this.orm.em.fork().findOne(Tenant, { slug: slug.toLowerCase() });
@@ -34,12 +40,15 @@ export class PasskeySignInGate {
       else this.failures.counted('rate_limited');
       throw tooManyAttempts('Too many sign-in attempts; try again later', admission.retryAfterMs);
     }
-    if (!tenant) throw notEnabled();
+    if (!tenant || !(await this.allows(tenant))) throw notEnabled();
+    return tenant;
+  }
+
+  private async allows(tenant: Tenant): Promise<boolean> {
     const { settings } = await TenantScope.run(tenant.id, () =>
       this.policies.inForce(tenant.id, tenant.mfaPolicyVersion),
     );
-    if (!settings.passkeySignIn || !settings.allowedMethods.includes('webauthn')) throw notEnabled();
-    return tenant;
+    return settings.passkeySignIn && settings.allowedMethods.includes('webauthn');
   }
 
   /** A refused passwordless attempt, in the audit log as a failed login (with the ceremony's reason). */

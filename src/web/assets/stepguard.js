@@ -139,7 +139,7 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 
 // Passkeys: the one thing the pages cannot do without a script. A `[data-passkey]` box names its ceremony
-// ("register" with `data-options`, or "sign" fetching them from `data-options-url` with the form token),
+// ("register" with `data-options`, or "sign" fetching them from `data-options-url` with the form's fields),
 // and the id of the form that carries the browser's answer in its `credential` field to the server. Its
 // notice that passkeys need a script stays unless this browser can run the ceremony.
 document.addEventListener('DOMContentLoaded', () => {
@@ -161,7 +161,8 @@ document.addEventListener('DOMContentLoaded', () => {
         method: 'POST',
         credentials: 'same-origin',
         headers: { accept: 'application/json' },
-        body: new URLSearchParams({ _form: field('_form').value }),
+        // The form's own fields (its token; the organisation of a sign-in without password), not the answer.
+        body: new URLSearchParams([...new FormData(form)].filter(([name]) => name !== 'credential')),
       });
       const answer = await response.json().catch(() => ({}));
       if (!response.ok || !answer.options) throw Object.assign(new Error('refused'), { words: answer.error });
