@@ -3,6 +3,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../identity/index.js';
+import type { MfaMethod } from '../policy/index.js';
 import { sha256Hex } from '../common/crypto/tokens.js';
 import { TenantScope } from '../common/tenant-scope.js';
 import { CHALLENGE_TTL_MS } from '../factors/index.js';
@@ -62,6 +63,13 @@ export class MfaChallenge {
 
   @Property({ type: 'uuid', nullable: true })
   appId: string | null = null;
+
+  /**
+   * Set when the factors the challenge offers no longer count for the user and their deadline has passed (a
+   * role held to passkeys, with codes only): answering opens a session that may only set up one of these.
+   */
+  @Property({ type: 'text[]', nullable: true })
+  setUpMethods: MfaMethod[] | null = null;
 
   /** SHA-256 of the password hash that was verified to open it; null on challenges opened before 0015. */
   @Property({ type: 'text', nullable: true, hidden: true })

@@ -16,6 +16,7 @@ import type { Role } from '../../common/access/roles.js';
 import {
   acceptedMethodsFor,
   evaluateMfa,
+  type MfaMethod,
   type MfaPolicySettings,
   MfaPolicyStore,
   MfaScopeStart,
@@ -151,13 +152,16 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       if (current?.passwordHash !== verifiedHash) return null;
       const now = this.clock.now();
       const methods = this.methods.offeredTo(current.inventory, policy, current.roles);
-      const device = methods.length
-        ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
-            now,
-            notBefore: credentialsChangedAt(current),
-            days: policy.rememberDeviceDays,
-          })
-        : null;
+      const setUpMethods = methods.length ? setUpOnlyAfter(policy, current, boundTo?.kind ?? null, now) : null;
+      // A remembered device skips the code, never the set-up the code would lead to.
+      const device =
+        methods.length && !setUpMethods
+          ? await this.devices.honour(tx.em, { tenantId, userId }, deviceToken, {
+              now,
+              notBefore: credentialsChangedAt(current),
+              days: policy.rememberDeviceDays,
+            })
+          : null;
       if (device) {
         await tx.em.flush();
         const opened = await this.sessions.open(tx, {
@@ -180,6 +184,7 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
         });
         challenge.app = boundTo?.kind ?? null;
         challenge.appId = boundTo?.id ?? null;
+        challenge.setUpMethods = setUpMethods;
         tx.em.persist(challenge);
         await tx.em.flush();
         await this.audit.record(tx, new MfaChallengeIssuedEvent(tenantId, userId, challenge.id), {
@@ -272,6 +277,16 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
   ): Promise<void> {
     return this.failures.record(tenantId, userId, reason, request, { ...details, ...typedEmail(email) });
   }
+}
+
+/**
+ * The methods to set up when the factors a challenge offers this user do not count for them and their
+ * deadline has passed (a role held to passkeys, with codes only): the code then opens only the set-up.
+ */
+function setUpOnlyAfter(policy: MfaPolicySettings, user: SignInState, app: App | null, now: Date): MfaMethod[] | null {
+  const activeFactorTypes = [...user.inventory.activeTypes];
+  const subject = { kind: 'user' as const, roles: user.roles, activeFactorTypes, scopeStartedAt: user.scopeStartedAt };
+  return evaluateMfa(policy, subject, app, now).status === 'overdue' ? acceptedMethodsFor(policy, user.roles) : null;
 }
 
 /** When the user's credentials last changed: a remembered device issued before then is void. */

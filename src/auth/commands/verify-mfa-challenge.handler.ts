@@ -13,16 +13,7 @@ import {
   SecondFactorRefusals,
 } from '../../factors/index.js';
 import { RememberedDevices, SessionsService } from '../../sessions/index.js';
-import {
-  acceptedMethodsFor,
-  evaluateMfa,
-  type MfaMethod,
-  type MfaPolicySettings,
-  MfaPolicyStore,
-} from '../../policy/index.js';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { App } from '../../identity/index.js';
-import { lockSignInState } from '../sign-in-state.js';
+import { MfaPolicyStore } from '../../policy/index.js';
 import { assertChallengeBound, challengeExpired } from '../challenge-binding.js';
 import { ChallengeMethods } from '../challenge-methods/challenge-methods.js';
 import { LoginSucceededEvent } from '../events/login.events.js';
@@ -90,8 +81,8 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         if (!(await matched.consume(tx, now))) throw codeAlreadyUsed();
         if (streak) await this.streaks.recordSuccess(tx.em, subject);
         const app = challenge.app && challenge.appId ? { id: challenge.appId, kind: challenge.app } : null;
-        const { settings: policy } = await this.policies.current(tenantId, tx.em);
-        const overdue = await this.overdueFor(tx.em, subject, policy, app?.kind ?? null, now);
+        // A code that no longer counts for this user, past their deadline: it opens only the set-up.
+        const overdue = challenge.setUpMethods;
         const session = await this.sessions.open(tx, {
           tenantId,
           userId,
@@ -110,7 +101,7 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
         });
         if (overdue) return { ...session, enrollmentRequired: { allowedMethods: overdue } };
         tx.publish(new LoginSucceededEvent(tenantId, userId, session.session.id));
-        const days = input.rememberDevice && policy.rememberDeviceDays;
+        const days = input.rememberDevice && (await this.policies.current(tenantId, tx.em)).settings.rememberDeviceDays;
         const remembered = days ? await this.devices.remember(tx, subject, { now, days, request }) : null;
         const device = remembered && { token: remembered.token, expiresAt: remembered.device.expiresAt };
         return { ...session, ...(device ? { device } : {}) };
@@ -121,24 +112,5 @@ export class VerifyMfaChallengeHandler implements ICommandHandler<VerifyMfaChall
       if (error instanceof DomainError) await this.refusals.record(refusal(error));
       throw error;
     }
-  }
-
-  /**
-   * The methods to set up, when the factor just proven does not count for this user and their deadline has
-   * passed (a role held to passkeys, answering with a code): the session it opens may only set one up.
-   */
-  private async overdueFor(
-    em: EntityManager,
-    subject: { tenantId: string; userId: string },
-    policy: MfaPolicySettings,
-    app: App | null,
-    now: Date,
-  ): Promise<MfaMethod[] | null> {
-    const state = await lockSignInState(em, subject);
-    if (!state) return null;
-    const activeFactorTypes = [...state.inventory.activeTypes];
-    const { scopeStartedAt, roles } = state;
-    const standing = evaluateMfa(policy, { kind: 'user', roles, activeFactorTypes, scopeStartedAt }, app, now);
-    return standing.status === 'overdue' ? acceptedMethodsFor(policy, roles) : null;
   }
 }

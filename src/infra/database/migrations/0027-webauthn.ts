@@ -44,6 +44,7 @@ export class Migration0027Webauthn extends Migration {
       create index webauthn_challenges_expires_at_index on webauthn_challenges (expires_at);
 
       alter table sessions add column user_verified_at timestamptz;
+      alter table mfa_challenges add column set_up_methods text[];
 
       alter table mfa_policy_versions
         add column biometric_prior_connection boolean not null default false,
@@ -58,6 +59,7 @@ export class Migration0027Webauthn extends Migration {
         drop column if exists biometric_prior_connection,
         drop column if exists passkey_sign_in,
         drop column if exists phishing_resistant_roles;
+      alter table mfa_challenges drop column if exists set_up_methods;
       alter table sessions drop column if exists user_verified_at;
       drop table if exists webauthn_challenges;
       delete from factors where type = 'webauthn';
