@@ -69,7 +69,7 @@ export class EnrolmentProof {
     const { tenantId, userId } = session;
     const [{ settings }, user, active] = await Promise.all([
       this.policies.current(tenantId, em),
-      this.directory.findUser(tenantId, userId),
+      this.directory.findUser(tenantId, userId, em),
       em.find(
         Factor,
         { tenantId, userId, status: 'active', ...(activating ? { id: { $ne: activating } } : {}) },

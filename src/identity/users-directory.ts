@@ -9,8 +9,12 @@ import { User } from './user.entity.js';
 export class UsersDirectory {
   constructor(private readonly orm: MikroORM) {}
 
-  findUser(tenantId: string, userId: string): Promise<User | null> {
-    return this.orm.em.fork().getRepository(User).findInTenant(tenantId, userId);
+  /**
+   * Inside a transaction, pass its `em`: a read on a connection of its own would wait for a second
+   * connection, which the embedded database (one connection) never has.
+   */
+  findUser(tenantId: string, userId: string, em: EntityManager = this.orm.em.fork()): Promise<User | null> {
+    return em.getRepository(User).findInTenant(tenantId, userId);
   }
 
   /** Which of these ids are users of the tenant (another tenant's are not). */

@@ -36,7 +36,7 @@ export class RemoveFactorHandler implements ICommandHandler<RemoveFactorCommand>
     const { tenantId, userId } = factor;
     const [{ settings }, user] = await Promise.all([
       this.policies.current(tenantId, tx.em),
-      this.directory.findUser(tenantId, userId),
+      this.directory.findUser(tenantId, userId, tx.em),
     ]);
     if (!user || !isInScope(settings, user.roles) || factor.status !== 'active') return;
     const active = await tx.em.find(Factor, { tenantId, userId, status: 'active' }, { fields: ['type'] });
