@@ -7,7 +7,6 @@ import {
   BeginPasskeySignInCommand,
   PasskeySignInGate,
   SignInWithPasskeyCommand,
-  type ChallengeAnswer,
   LoginCommand,
   presentedDeviceToken,
   SendChallengeEmailCodeCommand,
@@ -26,7 +25,7 @@ import { RevokeSessionCommand } from '../sessions/index.js';
 import { FormTokens } from './form-tokens.js';
 import { MESSAGES, PASSKEY_MESSAGES, passkeyWords } from './messages.js';
 import { formFailure, PageController } from './page-controller.js';
-import { credentialFrom } from './passkey-answers.js';
+import { credentialFrom, postedAnswer } from './passkey-answers.js';
 import { PageRenderer } from './page-renderer.js';
 import { dropChallenge, keepChallenge, type PageChallengeMethod, pendingChallenge } from './sign-in-state.js';
 
@@ -35,12 +34,6 @@ const signInForm = z.object({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(256),
 });
-const remember = z.literal('on').optional();
-const verifyForm = z.union([
-  z.object({ method: z.enum(['totp', 'email', 'backup_code']), code: z.string().trim().min(1).max(32), remember }),
-  // The assertion's JSON as the script put it in the form; checked against the API's schema below.
-  z.object({ method: z.literal('webauthn'), credential: z.string().min(1), remember }),
-]);
 
 /** Refusals of a passkey prompt's start that its script shows as words; anything else is a failure. */
 const PROMPT_FAILURES = [
@@ -168,18 +161,16 @@ export class SignInPages {
   async verify(@Req() req: Request, @Res() res: Response, @ReqMeta() meta: RequestMeta): Promise<void> {
     const challenge = pendingChallenge(req);
     if (!challenge) return res.redirect(303, '/account/sign-in');
-    const form = verifyForm.safeParse(req.body);
     const method = challenge.methods.find((m) => m === req.body?.method) ?? challenge.methods[0]!;
     const passkey = method === 'webauthn';
-    if (!form.success) {
+    const answer = postedAnswer(req.body, ['totp', 'email', 'backup_code']);
+    if (!answer) {
       const error = passkey ? PASSKEY_MESSAGES.refused : 'Enter the code.';
       return this.showVerify(req, res, method, { error, sent: false }, 400);
     }
-    const answer = answerOf(form.data);
-    if (!answer) return this.showVerify(req, res, method, { error: PASSKEY_MESSAGES.refused, sent: false }, 400);
     let opened;
     try {
-      const input = { ...answer, rememberDevice: form.data.remember === 'on' };
+      const input = { ...answer, rememberDevice: req.body?.remember === 'on' };
       opened = await this.commands.execute(new VerifyMfaChallengeCommand(challenge.id, input, meta));
     } catch (error) {
       if (error instanceof DomainError && error.code === 'challenge_expired') {
@@ -307,11 +298,4 @@ export class SignInPages {
       status,
     );
   }
-}
-
-/** What the verify form answers the challenge with: a code, or the passkey's assertion (null when unreadable). */
-function answerOf(form: z.infer<typeof verifyForm>): ChallengeAnswer | null {
-  if (form.method !== 'webauthn') return { method: form.method, code: form.code };
-  const credential = credentialFrom(form.credential, authenticationResponseSchema);
-  return credential && { method: 'webauthn', credential };
 }

@@ -1,28 +1,20 @@
 import { Get, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
-import { BeginPasskeyAssertionCommand, type ChallengeAnswer, SendStepUpEmailCodeCommand } from '../auth/index.js';
+import { BeginPasskeyAssertionCommand, SendStepUpEmailCodeCommand } from '../auth/index.js';
 import { CurrentPrincipal, StepUpAllowed } from '../common/access/access.decorators.js';
 import { ReadsWithPrincipal } from '../common/access/principal-read.js';
 import type { RequestMeta } from '../common/actor.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { MFA_OF_USER } from '../compliance/index.js';
-import { authenticationResponseSchema } from '../factors/index.js';
 import { ReqMeta } from '../http/request-meta.js';
 import type { SessionPrincipal } from '../sessions/index.js';
 import { PASSKEY_MESSAGES, passkeyWords } from './messages.js';
 import { formFailure, PageController } from './page-controller.js';
-import { credentialFrom } from './passkey-answers.js';
+import { postedAnswer } from './passkey-answers.js';
 import { PageFrames } from './page-frames.js';
 import { PageRenderer } from './page-renderer.js';
 import { codeForm, safeNext, StepUpProof } from './step-up-proof.js';
-
-const stepUpForm = z.union([
-  z.object({ method: z.enum(['totp', 'email', 'backup_code']), code: z.string().trim().min(1).max(32) }),
-  // The assertion's JSON as the script put it in the form; checked against the API's schema below.
-  z.object({ method: z.literal('webauthn'), credential: z.string().min(1) }),
-]);
 
 /** Refusals of a passkey prompt's start that its script shows as words; anything else is a failure. */
 const PROMPT_FAILURES = ['not_found', 'conflict', 'too_many_attempts', 'passkeys_unavailable'] as const;
@@ -69,10 +61,9 @@ export class StepUpPages {
   ): Promise<void> {
     const next = safeNext(req.body?.next);
     const method: unknown = req.body?.method;
-    const form = stepUpForm.safeParse(req.body);
     const passkey = method === 'webauthn';
     const unreadable = passkey ? PASSKEY_MESSAGES.refused : 'Enter the code.';
-    const answer = form.success ? answerOf(form.data) : null;
+    const answer = postedAnswer(req.body, ['totp', 'email', 'backup_code']);
     if (!answer) return this.show(p, res, { method, next, sent: false, error: unreadable }, 400);
     try {
       await this.proof.prove(p, answer, meta, res);
@@ -153,11 +144,4 @@ export class StepUpPages {
       status,
     );
   }
-}
-
-/** What the step-up form answers with: a code, or the passkey's assertion (null when unreadable). */
-function answerOf(form: z.infer<typeof stepUpForm>): ChallengeAnswer | null {
-  if (form.method !== 'webauthn') return { method: form.method, code: form.code };
-  const credential = credentialFrom(form.credential, authenticationResponseSchema);
-  return credential && { method: 'webauthn', credential };
 }

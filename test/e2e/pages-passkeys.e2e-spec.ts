@@ -207,6 +207,22 @@ describe('passkey pages in a browser', () => {
   );
 
   it(
+    'makes new backup codes, confirmed with the passkey',
+    async () => {
+      await page.goto(url('/account/backup-codes/regenerate'));
+      const use = page.getByRole('button', { name: 'Use your passkey' });
+      await use.waitFor();
+      await expectAccessible(page);
+      await use.click();
+      await page.getByRole('heading', { name: 'Your new backup codes' }).waitFor();
+      await expect(page.locator('main li').count()).resolves.toBe(10);
+      expect((await me()).mfa.factors).toEqual([expect.objectContaining({ type: 'webauthn' })]);
+      await page.goto(url('/account'));
+    },
+    JOURNEY_MS,
+  );
+
+  it(
     'removes the passkey after a step-up with it, confirmed with the passkey (a wrong password refused first)',
     async () => {
       // Outside the re-auth window: the removal first asks to verify, which the passkey does.
