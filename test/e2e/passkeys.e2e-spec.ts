@@ -346,6 +346,63 @@ describe('passkeys (WebAuthn) through the API', () => {
     });
   });
 
+  it("treats another tenant's passkey and pending factor as missing ones, and saves nothing", async () => {
+    const globex = await aTenant(t.http);
+    await Promise.all([
+      setMfaPolicy(t.http, acme, { passkeySignIn: true }),
+      setMfaPolicy(t.http, globex, { passkeySignIn: true }),
+    ]);
+    try {
+      const device = await aDevice();
+      const theirs = await aUser(t.http, globex);
+      const started = await t.http.post('/v1/me/factors/webauthn', {}, theirs.token);
+      const credential = await device.register(started.body.options);
+      // Their pending factor, answered from a session of this tenant: as unknown as a made-up id.
+      const mine = await aUser(t.http, acme);
+      const foreign = await t.http.post(`/v1/me/factors/${started.body.factorId}/verify`, { credential }, mine.token);
+      expect(foreign.status).toBe(401);
+      expect(foreign.body.code).toBe('mfa_code_invalid');
+      expect(
+        (await t.http.post(`/v1/me/factors/${started.body.factorId}/verify`, { credential }, theirs.token)).status,
+      ).toBe(200);
+      // Their (valid, discoverable) passkey at this tenant's passwordless sign-in: refused, no session opened.
+      const sessionsBefore = await t.sql('select count(*)::int as n from sessions where user_id = $1', [theirs.id]);
+      const prompt = await t.http.post('/v1/auth/passkey/options', { tenant: acme.slug });
+      const assertion = await device.sign(prompt.body.options);
+      const refused = await t.http.post('/v1/auth/passkey', { tenant: acme.slug, credential: assertion });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(await t.sql('select count(*)::int as n from sessions where user_id = $1', [theirs.id])).toEqual(
+        sessionsBefore,
+      );
+    } finally {
+      await setMfaPolicy(t.http, acme, { passkeySignIn: false });
+    }
+  });
+
+  it('answers missing, oversized and malformed input on the passkey routes with problem+json 4xx', async () => {
+    const user = await aUser(t.http, acme);
+    const cases: [string, string, unknown, number][] = [
+      ['/v1/auth/passkey/options', '', {}, 400],
+      ['/v1/auth/passkey/options', '', { tenant: 'x'.repeat(70_000) }, 400],
+      ['/v1/auth/passkey/options', '', { tenant: acme.slug, extra: 1 }, 400],
+      ['/v1/auth/passkey', '', { tenant: acme.slug }, 400],
+      ['/v1/auth/challenges/not-a-uuid/webauthn', '', {}, 400],
+      ['/v1/auth/challenges/00000000-0000-4000-8000-000000000000/webauthn', '', {}, 404],
+      ['/v1/me/factors/webauthn', user.token, { label: 'x'.repeat(65) }, 400],
+      ['/v1/me/factors/webauthn', user.token, { label: 'ok', extra: true }, 400],
+    ];
+    for (const [path, token, body, status] of cases) {
+      const res = await t.http.post(path, body, token || undefined);
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({
+        path,
+        status,
+        type: expect.stringContaining('application/problem+json'),
+      });
+    }
+    expect(await t.sql(`select count(*)::int as n from factors where user_id = $1`, [user.id])).toEqual([{ n: 0 }]);
+  });
+
   it('answers malformed input with problem+json 400, never a 500', async () => {
     const device = await aDevice();
     const user = await aUserWithPasskey(device);

@@ -18,6 +18,12 @@ export const codeOf = (answer: ChallengeAnswer): string | null => ('code' in ans
 /** Where a code is answered: a login challenge, or a step-up of a session. */
 export type AnswerSite = { challengeId: string } | { sessionId: string };
 
+/** What a code or ceremony issued for the site is bound to: `sign_in` its challenge, `step_up` its session. */
+export const bindingOf = (site: AnswerSite) =>
+  'challengeId' in site
+    ? ({ purpose: 'sign_in', boundTo: site.challengeId } as const)
+    : ({ purpose: 'step_up', boundTo: site.sessionId } as const);
+
 /** A code that matched, to be used up inside the transaction that opens the session. */
 export interface MatchedCode {
   /** What was matched (a factor id, a backup code id): for the audit log. */

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EmailCodes, Factor, type FactorInventory } from '../../factors/index.js';
 import {
   type AnswerSite,
+  bindingOf,
   type ChallengeAnswer,
   type ChallengeMethodVerifier,
   type ChallengeSubject,
@@ -33,8 +34,7 @@ export class EmailChallengeMethod implements ChallengeMethodVerifier {
     site: AnswerSite,
   ): Promise<MatchedCode | null> {
     const code = codeOf(answer) ?? '';
-    const [purpose, boundTo] =
-      'challengeId' in site ? (['sign_in', site.challengeId] as const) : (['step_up', site.sessionId] as const);
+    const { purpose, boundTo } = bindingOf(site);
     const factors = await em.find(Factor, { ...subject, status: 'active', type: 'email' });
     let matched: MatchedCode | null = null;
     // Every factor is checked (and a decoy when there is none), so a miss takes as long as a hit.

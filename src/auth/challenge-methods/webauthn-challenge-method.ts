@@ -2,12 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { RequestMeta } from '../../common/actor.js';
 import { type FactorInventory, PasskeyAssertions, PasskeyCloneAlarm, passkeyRefused } from '../../factors/index.js';
-import type {
-  AnswerSite,
-  ChallengeAnswer,
-  ChallengeMethodVerifier,
-  ChallengeSubject,
-  MatchedCode,
+import {
+  type AnswerSite,
+  bindingOf,
+  type ChallengeAnswer,
+  type ChallengeMethodVerifier,
+  type ChallengeSubject,
+  type MatchedCode,
 } from './challenge-method.js';
 
 /**
@@ -38,9 +39,7 @@ export class WebauthnChallengeMethod implements ChallengeMethodVerifier {
     request: RequestMeta,
   ): Promise<MatchedCode | null> {
     if (!('credential' in answer)) return null;
-    const [purpose, boundTo] =
-      'challengeId' in site ? (['sign_in', site.challengeId] as const) : (['step_up', site.sessionId] as const);
-    const outcome = await this.assertions.verify(em, { ...subject, purpose, boundTo }, answer.credential, now);
+    const outcome = await this.assertions.verify(em, { ...subject, ...bindingOf(site) }, answer.credential, now);
     if ('refusal' in outcome) {
       if (outcome.refusal === 'counter_rollback' && outcome.factor && outcome.counters) {
         await this.alarm.raise(outcome.factor, outcome.counters, request);
