@@ -35,6 +35,9 @@ export class LiveNodes {
   readonly id = randomUUID();
   private timer?: NodeJS.Timeout;
   private left = false;
+  private retryOnReady = false;
+  /** Marked at least once: the other nodes know to wait for this one (readiness waits for it). */
+  marked = false;
 
   constructor(
     private readonly redis: Redis,
@@ -60,11 +63,26 @@ export class LiveNodes {
 
   /** Marks this node (called as soon as its subscription is confirmed, then on the timer). */
   async mark(): Promise<void> {
-    // A node cut from Redis marks nothing; the commands must not queue up until it is back.
-    if (this.left || this.redis.status !== 'ready') return;
-    await this.redis.eval(MARK, 1, this.key, this.id, this.lifetimeMs).catch((error: unknown) => {
+    if (this.left) return;
+    // A node cut from Redis marks nothing; the commands must not queue up until it is back. It marks as soon
+    // as it is: a subscription confirmed before this connection was ready must not leave the node unmarked
+    // until the timer (a kick meanwhile would not wait for it). An extra mark only makes kicks wait longer.
+    if (this.redis.status !== 'ready') {
+      if (!this.retryOnReady) {
+        this.retryOnReady = true;
+        this.redis.once('ready', () => {
+          this.retryOnReady = false;
+          void this.mark();
+        });
+      }
+      return;
+    }
+    try {
+      await this.redis.eval(MARK, 1, this.key, this.id, this.lifetimeMs);
+      this.marked = true;
+    } catch (error) {
       this.logger.warn(`marking this node: ${(error as Error).message}`);
-    });
+    }
   }
 
   /** The other nodes that marked themselves within the lifetime; null when Redis could not say. */

@@ -46,8 +46,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
   private timer?: NodeJS.Timeout;
   private subscription?: SubscriptionWatch;
   /**
-   * Whether kicks from other nodes reach this one: its Redis subscription is confirmed. Undefined in a
-   * process without the gateway.
+   * Whether kicks from other nodes reach this one and they wait for its answer: its Redis subscription is
+   * confirmed and it is marked among the live nodes. Undefined in a process without the gateway.
    */
   listening?: () => boolean;
 
@@ -93,7 +93,8 @@ export class SocketGateway implements OnApplicationBootstrap, BeforeApplicationS
       if (recovered) void this.recheckSockets();
     });
     const listening = () => this.subscription?.isLive() ?? false;
-    this.listening = listening;
+    // Ready once the other nodes also know to wait for this one's answers.
+    this.listening = () => listening() && this.nodes.marked;
     this.connections.serveFrom(this.io, listening);
     this.nodes.join(listening);
     this.subscription.start();

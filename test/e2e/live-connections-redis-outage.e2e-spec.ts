@@ -68,6 +68,8 @@ describe('live connections while Redis is down', () => {
     const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
     const user = await aUser(a.http, acme);
     const closed = nextDisconnect(await sockets.connect(b.url, user.token));
+    // Ready means marked among the live nodes: from then on a kick waits for node B's answer.
+    await waitUntil(() => b.http.get('/readyz'), { what: 'node B ready', until: (r) => r.status === 200 });
     const admin = new Redis(redis.url);
     let res;
     b.process.child.kill('SIGSTOP');
